@@ -1,0 +1,54 @@
+"""The ObjectOS stack: settings -> components -> exports.
+
+Only this file reads configuration; every component takes typed Args.
+"""
+
+import pulumi
+
+from components.workload import ObjectOsWorkload, WorkloadArgs
+from settings.engine import engine_settings
+from settings.model import aws_tags
+
+settings = engine_settings()
+tags = aws_tags(settings)
+
+# --- secrets ------------------------------------------------------------------
+secret_name = "objectos-env"
+secret_env = {name: name for name in ("OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "OS_CLOUD_API_KEY")}
+if settings.multi_pod:
+    secret_env["OS_REDIS_URL"] = "OS_REDIS_URL"
+
+# --- release --------------------------------------------------------------------
+image = settings.release.image
+artifact_url = settings.release.artifact_url
+migrate_after: list[pulumi.Resource] = []
+
+# --- workload -------------------------------------------------------------------
+workload = ObjectOsWorkload(
+    "objectos",
+    WorkloadArgs(
+        namespace=settings.kubernetes.namespace,
+        public_url=settings.public_url,
+        cors_origins=settings.cors.origins,
+        cors_credentials=settings.cors.allow_credentials,
+        cors_max_age_seconds=settings.cors.max_age_seconds,
+        image=image,
+        artifact_url=artifact_url,
+        release_id=settings.release.id,
+        secret_name=secret_name,
+        secret_env=secret_env,
+        replicas=settings.kubernetes.replicas,
+        max_replicas=settings.kubernetes.autoscaler_ceiling,
+        cluster_driver="redis" if settings.multi_pod else None,
+        cpu_request=settings.kubernetes.resources.requests.cpu,
+        memory_request=settings.kubernetes.resources.requests.memory,
+        cpu_limit=settings.kubernetes.resources.limits.cpu,
+        memory_limit=settings.kubernetes.resources.limits.memory,
+        migrate_after=migrate_after,
+    ),
+)
+
+# --- exports --------------------------------------------------------------------
+pulumi.export("url", settings.public_url)
+pulumi.export("namespace", workload.namespace)
+pulumi.export("release", {"id": settings.release.id, "image": image, "artifactUrl": artifact_url})

@@ -1,0 +1,359 @@
+"""ObjectOsWorkload: the ObjectOS runtime on Kubernetes.
+
+Namespace, service account, a migration Job the Deployment waits on, the
+Deployment, its Service, a PodDisruptionBudget and a HorizontalPodAutoscaler.
+Secret values never appear here: every secret env var is a `secretKeyRef`
+into the Kubernetes Secret that the secrets component produces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi_kubernetes.apps.v1 import Deployment, DeploymentSpecArgs
+from pulumi_kubernetes.autoscaling.v2 import (
+    CrossVersionObjectReferenceArgs,
+    HorizontalPodAutoscaler,
+    HorizontalPodAutoscalerSpecArgs,
+    MetricSpecArgs,
+    MetricTargetArgs,
+    ResourceMetricSourceArgs,
+)
+from pulumi_kubernetes.batch.v1 import Job, JobSpecArgs
+from pulumi_kubernetes.core.v1 import (
+    CapabilitiesArgs,
+    ContainerArgs,
+    ContainerPortArgs,
+    EmptyDirVolumeSourceArgs,
+    EnvVarArgs,
+    EnvVarSourceArgs,
+    HTTPGetActionArgs,
+    Namespace,
+    PodSecurityContextArgs,
+    PodSpecArgs,
+    PodTemplateSpecArgs,
+    ProbeArgs,
+    ResourceRequirementsArgs,
+    SeccompProfileArgs,
+    SecretKeySelectorArgs,
+    SecurityContextArgs,
+    Service,
+    ServiceAccount,
+    ServicePortArgs,
+    ServiceSpecArgs,
+    TopologySpreadConstraintArgs,
+    VolumeArgs,
+    VolumeMountArgs,
+)
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
+
+PORT = 8080
+RUNTIME_UID = 1000  # user `node` in the ObjectOS image
+LIVENESS_PATH = "/api/v1/health"
+READINESS_PATH = "/api/v1/ready"
+
+
+@dataclass
+class WorkloadArgs:
+    """Inputs of ObjectOsWorkload."""
+
+    namespace: str
+    """Kubernetes namespace, created by the component."""
+    public_url: str
+    """https://<domain>: OS_AUTH_URL, the base of auth callbacks and cookies."""
+    cors_origins: Sequence[str]
+    """Explicit origins for OS_CORS_ORIGIN and OS_TRUSTED_ORIGINS."""
+    image: pulumi.Input[str]
+    """The runtime image; set only through the paired release."""
+    artifact_url: pulumi.Input[str]
+    """OS_ARTIFACT_URL with its #sha256= pin; set only through the paired release."""
+    release_id: str
+    """Release id: labels the pods and names the migration Job."""
+    secret_name: pulumi.Input[str]
+    """Kubernetes Secret holding the env secrets (produced from the secret store)."""
+    secret_env: Mapping[str, str]
+    """Env var name -> key in `secret_name`, delivered by secretKeyRef."""
+    replicas: int = 2
+    """Minimum replicas, the autoscaler's floor."""
+    max_replicas: int = 6
+    """Autoscaler ceiling."""
+    cors_credentials: bool = True
+    """OS_CORS_CREDENTIALS."""
+    cors_max_age_seconds: int = 600
+    """OS_CORS_MAX_AGE."""
+    cluster_driver: Optional[str] = None
+    """OS_CLUSTER_DRIVER ("redis" for more than one pod); OS_REDIS_URL must be in secret_env."""
+    cpu_request: str = "500m"
+    memory_request: str = "1Gi"
+    cpu_limit: str = "2"
+    memory_limit: str = "2Gi"
+    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Annotations on the service account (e.g. the IRSA role)."""
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    """Plain, non-secret env vars."""
+    migrate_after: Sequence[pulumi.Resource] = ()
+    """Resources the migration Job must wait for (e.g. the pre-release snapshot)."""
+    name: str = "objectos"
+    """Name of the Deployment, Service and friends."""
+
+
+def migration_job_name(name: str, release_id: str) -> str:
+    """One Job per release: a new release runs its migration exactly once."""
+    return f"{name}-migrate-{hashlib.sha256(release_id.encode()).hexdigest()[:10]}"
+
+
+def plain_env(args: WorkloadArgs) -> dict[str, str]:
+    """The non-secret environment the runtime reads (see the runtime reference)."""
+    origins = ",".join(args.cors_origins)
+    env = {
+        "OS_PORT": str(PORT),
+        "OS_AUTH_URL": args.public_url,
+        "OS_CORS_ENABLED": "true",
+        "OS_CORS_ORIGIN": origins,
+        "OS_TRUSTED_ORIGINS": origins,
+        "OS_CORS_CREDENTIALS": "true" if args.cors_credentials else "false",
+        "OS_CORS_MAX_AGE": str(args.cors_max_age_seconds),
+        "OS_LOG_LEVEL": "info",
+        "OS_OBS_EXPORTER": "json",
+    }
+    if args.cluster_driver:
+        env["OS_CLUSTER_DRIVER"] = args.cluster_driver
+        env["OS_CLUSTER_REPLICAS"] = str(args.replicas)
+    env.update(args.extra_env)
+    return env
+
+
+class ObjectOsWorkload(pulumi.ComponentResource):
+    """The ObjectOS runtime: migration Job, Deployment, Service, PDB and HPA."""
+
+    namespace: pulumi.Output[str]
+    """The workload's namespace."""
+    service_name: pulumi.Output[str]
+    """ClusterIP Service in front of the pods (port 80 -> 8080)."""
+    service_account_name: pulumi.Output[str]
+    """The pods' service account."""
+    deployment_name: pulumi.Output[str]
+    """The Deployment."""
+    migration_job_name: pulumi.Output[str]
+    """This release's migration Job."""
+
+    def __init__(self, name: str, args: WorkloadArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("objectos:index:ObjectOsWorkload", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        labels = {"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"}
+        pod_labels = {**labels, "objectos.dev/release": _label_value(args.release_id)}
+
+        namespace = Namespace(
+            f"{name}-ns",
+            metadata=ObjectMetaArgs(name=args.namespace, labels={"app.kubernetes.io/part-of": "objectos"}),
+            opts=child,
+        )
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        ns_name = namespace.metadata.name
+
+        account = ServiceAccount(
+            f"{name}-sa",
+            metadata=ObjectMetaArgs(
+                name=args.name, namespace=ns_name, labels=labels, annotations=dict(args.service_account_annotations)
+            ),
+            automount_service_account_token=False,
+            opts=in_ns,
+        )
+
+        container = self._container(args)
+        job = Job(
+            f"{name}-migrate",
+            metadata=ObjectMetaArgs(
+                name=migration_job_name(args.name, args.release_id), namespace=ns_name, labels=pod_labels
+            ),
+            spec=JobSpecArgs(
+                backoff_limit=2,
+                active_deadline_seconds=1800,
+                ttl_seconds_after_finished=7 * 24 * 3600,
+                template=PodTemplateSpecArgs(
+                    metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "migrate"}),
+                    spec=self._pod_spec(args, account, self._container(args, migrate=True), restart="Never"),
+                ),
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, *args.migrate_after]),
+        )
+
+        deployment = Deployment(
+            f"{name}-deployment",
+            metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=pod_labels),
+            spec=DeploymentSpecArgs(
+                replicas=args.replicas,
+                selector=LabelSelectorArgs(match_labels=labels),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge="25%", max_unavailable=0),
+                ),
+                template=PodTemplateSpecArgs(
+                    metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "server"}),
+                    spec=self._pod_spec(args, account, container, restart="Always", spread_labels=labels),
+                ),
+            ),
+            # The Deployment waits for this release's migration to finish.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[job]),
+        )
+
+        service = Service(
+            f"{name}-service",
+            metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
+            spec=ServiceSpecArgs(
+                type="ClusterIP",
+                selector=labels,
+                ports=[ServicePortArgs(name="http", port=80, target_port="http", protocol="TCP")],
+            ),
+            opts=in_ns,
+        )
+
+        PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
+            spec=PodDisruptionBudgetSpecArgs(
+                max_unavailable=1, selector=LabelSelectorArgs(match_labels=labels)
+            ),
+            opts=in_ns,
+        )
+
+        HorizontalPodAutoscaler(
+            f"{name}-hpa",
+            metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
+            spec=HorizontalPodAutoscalerSpecArgs(
+                scale_target_ref=CrossVersionObjectReferenceArgs(
+                    api_version="apps/v1", kind="Deployment", name=deployment.metadata.name
+                ),
+                min_replicas=args.replicas,
+                max_replicas=max(args.max_replicas, args.replicas),
+                metrics=[
+                    MetricSpecArgs(
+                        type="Resource",
+                        resource=ResourceMetricSourceArgs(
+                            name="cpu", target=MetricTargetArgs(type="Utilization", average_utilization=70)
+                        ),
+                    )
+                ],
+            ),
+            opts=in_ns,
+        )
+
+        self.namespace = ns_name
+        self.service_name = service.metadata.name
+        self.service_account_name = account.metadata.name
+        self.deployment_name = deployment.metadata.name
+        self.migration_job_name = job.metadata.name
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "service_name": self.service_name,
+                "service_account_name": self.service_account_name,
+                "deployment_name": self.deployment_name,
+                "migration_job_name": self.migration_job_name,
+            }
+        )
+
+    @staticmethod
+    def _container(args: WorkloadArgs, migrate: bool = False) -> ContainerArgs:
+        env = [EnvVarArgs(name=key, value=value) for key, value in plain_env(args).items()]
+        env.append(EnvVarArgs(name="OS_ARTIFACT_URL", value=args.artifact_url))
+        env += [
+            EnvVarArgs(
+                name=var,
+                value_from=EnvVarSourceArgs(secret_key_ref=SecretKeySelectorArgs(name=args.secret_name, key=key)),
+            )
+            for var, key in sorted(args.secret_env.items())
+        ]
+        if migrate:
+            env.append(EnvVarArgs(name="OS_MIGRATE_AND_EXIT", value="1"))
+        probes = {}
+        if not migrate:
+            probes = dict(
+                liveness_probe=ProbeArgs(
+                    http_get=HTTPGetActionArgs(path=LIVENESS_PATH, port="http"),
+                    initial_delay_seconds=10,
+                    period_seconds=10,
+                    timeout_seconds=3,
+                    failure_threshold=3,
+                ),
+                readiness_probe=ProbeArgs(
+                    http_get=HTTPGetActionArgs(path=READINESS_PATH, port="http"),
+                    period_seconds=5,
+                    timeout_seconds=3,
+                    failure_threshold=3,
+                ),
+                startup_probe=ProbeArgs(
+                    http_get=HTTPGetActionArgs(path=LIVENESS_PATH, port="http"),
+                    period_seconds=5,
+                    failure_threshold=60,
+                ),
+                ports=[ContainerPortArgs(name="http", container_port=PORT, protocol="TCP")],
+            )
+        return ContainerArgs(
+            name="migrate" if migrate else "objectos",
+            image=args.image,
+            image_pull_policy="IfNotPresent",
+            env=env,
+            resources=ResourceRequirementsArgs(
+                requests={"cpu": args.cpu_request, "memory": args.memory_request},
+                limits={"cpu": args.cpu_limit, "memory": args.memory_limit},
+            ),
+            security_context=SecurityContextArgs(
+                run_as_non_root=True,
+                run_as_user=RUNTIME_UID,
+                run_as_group=RUNTIME_UID,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                privileged=False,
+                capabilities=CapabilitiesArgs(drop=["ALL"]),
+            ),
+            volume_mounts=[VolumeMountArgs(name="tmp", mount_path="/tmp")],
+            **probes,
+        )
+
+    @staticmethod
+    def _pod_spec(
+        args: WorkloadArgs,
+        account: ServiceAccount,
+        container: ContainerArgs,
+        restart: str,
+        spread_labels: Optional[Mapping[str, str]] = None,
+    ) -> PodSpecArgs:
+        spread = None
+        if spread_labels:
+            spread = [
+                TopologySpreadConstraintArgs(
+                    max_skew=1,
+                    topology_key=key,
+                    when_unsatisfiable="ScheduleAnyway",
+                    label_selector=LabelSelectorArgs(match_labels=dict(spread_labels)),
+                )
+                for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+            ]
+        return PodSpecArgs(
+            service_account_name=account.metadata.name,
+            automount_service_account_token=False,
+            restart_policy=restart,
+            termination_grace_period_seconds=30,
+            security_context=PodSecurityContextArgs(
+                run_as_non_root=True,
+                run_as_user=RUNTIME_UID,
+                run_as_group=RUNTIME_UID,
+                fs_group=RUNTIME_UID,
+                seccomp_profile=SeccompProfileArgs(type="RuntimeDefault"),
+            ),
+            containers=[container],
+            volumes=[VolumeArgs(name="tmp", empty_dir=EmptyDirVolumeSourceArgs(size_limit="256Mi"))],
+            topology_spread_constraints=spread,
+        )
+
+
+def _label_value(value: str) -> str:
+    """Kubernetes label values: 63 chars of [A-Za-z0-9._-], alphanumeric at both ends."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in value)[:63]
+    return cleaned.strip("._-") or "none"

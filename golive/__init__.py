@@ -1,0 +1,1 @@
+"""ObjectOS go-live checks."""

@@ -1,0 +1,108 @@
+"""The go-live checklist: one id per item, shared by settings errors, policies,
+the preview report and the live verifier.
+
+Standard library only: the policy pack imports this module from its own
+virtualenv, and the kit's settings import it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    title: str
+    remediation: str
+    supporting: bool = False
+
+
+ITEMS: tuple[ChecklistItem, ...] = (
+    ChecklistItem(
+        "tls-at-edge",
+        "TLS is terminated at the edge or ingress",
+        "Serve HTTPS on 443 only with a validated ACM certificate and redirect HTTP to HTTPS.",
+    ),
+    ChecklistItem(
+        "security-headers-present",
+        "Security headers are set at the edge for every route",
+        "Let the HeaderPolicy component own CSP, X-Content-Type-Options, X-Frame-Options, "
+        "Referrer-Policy, Permissions-Policy and CORP; use the cloudfront edge when the ALB cannot set them.",
+    ),
+    ChecklistItem(
+        "hsts-after-tls",
+        "HSTS is sent only once TLS is validated",
+        "Enable objectos:hsts only with a validated certificate; roll out max-age short, then a year, then preload.",
+    ),
+    ChecklistItem(
+        "cors-explicit-origins",
+        "CORS allows explicit origins only, never a wildcard with credentials",
+        "List every https origin in objectos:cors.origins; never use '*'.",
+    ),
+    ChecklistItem(
+        "rate-limits-auth-write",
+        "Rate limits protect auth and write endpoints per client IP",
+        "Keep the WAF auth (10/min), write (60/min) and read (600/min) rules on the web ACL associated with the edge.",
+    ),
+    ChecklistItem(
+        "auth-secret-in-secret-store",
+        "OS_AUTH_SECRET is strong and kept in a secret store",
+        "Let AppSecrets generate OS_AUTH_SECRET into Secrets Manager and deliver it by secretKeyRef.",
+    ),
+    ChecklistItem(
+        "no-baked-secrets",
+        "No secret is baked into an image, artifact or manifest",
+        "Deliver secrets through the External Secrets Operator and secretKeyRef; never put them in env values or URLs.",
+    ),
+    ChecklistItem(
+        "oidc-callback-on-domain",
+        "OIDC callback URLs are on the public domain",
+        "Set each objectos:oidc callbackUrl to https://<domain>/api/v1/auth/sso/callback/<providerId>.",
+    ),
+    ChecklistItem(
+        "database-backup-restore-tested",
+        "Business-database backups exist and restore is tested",
+        "Keep the AWS Backup plan, its selection of the database and the restore testing plan.",
+    ),
+    ChecklistItem(
+        "audit-log-retention",
+        "Audit logs are kept per customer policy",
+        "Set objectos:auditLog.retentionDays to the customer's policy; keep Object Lock on the archive.",
+    ),
+    ChecklistItem(
+        "cross-org-access-denied",
+        "Cross-organization negative access tests pass",
+        "Run `python -m golive verify --access FILE` against the deployed stack.",
+    ),
+    ChecklistItem(
+        "release-pins-image-and-artifact",
+        "The release pins image and artifact together so a rollback moves both",
+        "Pin the image by digest and the artifact URL by #sha256=; change them only with `golive release`.",
+    ),
+    ChecklistItem(
+        "redis-encrypted-with-auth",
+        "Redis is encrypted in transit and at rest and requires AUTH",
+        "Use the RedisCache component; do not turn off transit encryption or the AUTH token.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "stateful-resources-protected",
+        "Stateful resources are protected from deletion",
+        "Keep protect=True on keys, secrets, vaults, plans, buckets and caches.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "waf-logging-redacted",
+        "WAF logs go to an aws-waf-logs- destination with credentials redacted",
+        "Keep the WAF logging configuration with the authorization and cookie headers redacted.",
+        supporting=True,
+    ),
+)
+
+BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}
+
+
+def item(check_id: str) -> ChecklistItem:
+    """The checklist item with this id; a KeyError names unknown ids."""
+    return BY_ID[check_id]

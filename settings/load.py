@@ -1,0 +1,201 @@
+"""Turn raw stack configuration into validated `Settings`.
+
+Two sources feed the same validation:
+- a stack file read from disk (the offline preview, the release tool, the verifier);
+- the configuration the Pulumi engine hands a running program (`pulumi up`).
+
+Both produce a flat map of `namespace:key` to parsed values in which every value
+the stack file holds as `secure:` is wrapped in `Secure`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+from pydantic import ValidationError
+
+from settings import rules
+from settings.errors import Issue, SettingsError, issues_from_problems, issues_from_validation, key_path
+from settings.model import Settings
+
+NAMESPACE = "objectos"
+SECRET_PLACEHOLDER = "placeholder-secret-value"
+
+
+@dataclass(frozen=True)
+class Secure:
+    """A value the stack file holds encrypted (`secure:`)."""
+
+    value: str
+
+    def __repr__(self) -> str:  # never show the value
+        return "Secure(***)"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stack: str
+    values: dict[str, Any]  # "objectos:cors" -> parsed value, Secure where secret
+    source: str
+
+    def secret_keys(self) -> list[str]:
+        return sorted(key for key, value in self.values.items() if _contains_secure(value))
+
+    def engine_config(self) -> tuple[dict[str, str], list[str]]:
+        """Config as the Pulumi engine passes it to a program: strings, objects as JSON."""
+        config = {}
+        for key, value in self.values.items():
+            plain = _reveal(value)
+            config[key] = plain if isinstance(plain, str) else json.dumps(plain)
+        return config, self.secret_keys()
+
+
+def stack_file(stack: str, stacks_dir: Path) -> Path:
+    return stacks_dir / f"Pulumi.{stack}.yaml"
+
+
+def read_stack_file(path: Path, stack: str | None = None) -> StackConfig:
+    """Parse a stack file; `secure:` values become placeholders wrapped in `Secure`."""
+    stack = stack or _stack_from_filename(path)
+    source = str(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError([Issue("stack file", f"{path} does not exist; pass --stack-file or create it")], source)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SettingsError([Issue("stack file", f"is not valid YAML: {exc}".replace("\n", " "))], source)
+    return from_document(document, stack, source)
+
+
+def from_document(document: Any, stack: str, source: str = "the stack file") -> StackConfig:
+    if document is None:
+        document = {}
+    if not isinstance(document, Mapping):
+        raise SettingsError([Issue("stack file", "must be a mapping with a top-level `config:` key")], source)
+    config = document.get("config", {})
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise SettingsError([Issue("config", "must be a mapping of `namespace:key: value`")], source)
+    values = {str(key): _wrap_secure(value) for key, value in config.items()}
+    return StackConfig(stack=stack, values=values, source=source)
+
+
+def from_engine(stack: str, config: Mapping[str, str], secret_keys: set[str]) -> StackConfig:
+    """Config as the engine gives it: strings (objects as JSON) plus the secret keys."""
+    values: dict[str, Any] = {}
+    for key, raw in config.items():
+        value: Any = raw
+        if isinstance(raw, str) and raw[:1] in ("{", "["):
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError:
+                value = raw
+        if key in secret_keys:
+            value = _mark_secret(key, value)
+        values[key] = value
+    return StackConfig(stack=stack, values=values, source=f"stack '{stack}'")
+
+
+def validate(config: StackConfig) -> Settings:
+    """Validated settings, or a `SettingsError` listing every problem."""
+    issues: list[Issue] = []
+    fields: dict[str, Any] = {"stack": config.stack}
+    known = _known_fields()
+    for key, value in config.values.items():
+        namespace, _, name = key.partition(":")
+        if namespace == "aws" and name == "region":
+            fields["region"] = _reveal(value)
+        elif namespace == NAMESPACE:
+            if name not in known:
+                guess = rules.nearest(name, sorted(known))
+                hint = f"; did you mean '{NAMESPACE}:{guess}'?" if guess else ""
+                issues.append(Issue(key, f"is not a known key{hint}"))
+                continue
+            if name == "secretValues":
+                issues += _plain_secret_values(value)
+            fields[name] = _reveal(value)
+    if "region" not in fields:
+        issues.append(Issue("aws:region", "is required; set the AWS region, e.g. aws:region: eu-west-1"))
+        fields["region"] = "us-east-1"  # keep validating the rest
+    try:
+        settings = Settings.model_validate(fields)
+    except ValidationError as exc:
+        issues += issues_from_validation(exc, Settings)
+        raise SettingsError(issues, config.source) from None
+    except rules.Problems as exc:
+        raise SettingsError(issues + issues_from_problems(exc.problems), config.source) from None
+    if issues:
+        raise SettingsError(issues, config.source)
+    return settings
+
+
+def load_stack(stack: str, stacks_dir: Path, path: Path | None = None) -> tuple[StackConfig, Settings]:
+    config = read_stack_file(path or stack_file(stack, stacks_dir), stack)
+    return config, validate(config)
+
+
+def _known_fields() -> set[str]:
+    return {f.alias for name, f in Settings.model_fields.items() if name not in ("stack", "region")}
+
+
+def _plain_secret_values(value: Any) -> list[Issue]:
+    if not isinstance(value, Mapping):
+        return []  # the model reports the wrong type
+    return [
+        Issue(
+            key_path(("secretValues", name)),
+            "is a plain value; store it encrypted with "
+            f"`pulumi config set --path --secret 'objectos:secretValues.{name}' <value>`",
+        )
+        for name, item in value.items()
+        if not isinstance(item, Secure)
+    ]
+
+
+def _stack_from_filename(path: Path) -> str:
+    name = path.name
+    if name.startswith("Pulumi.") and name.endswith((".yaml", ".yml")):
+        return name.split(".", 1)[1].rsplit(".", 1)[0]
+    return path.stem
+
+
+def _wrap_secure(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return Secure(SECRET_PLACEHOLDER)
+        return {str(k): _wrap_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wrap_secure(v) for v in value]
+    return value
+
+
+def _mark_secret(key: str, value: Any) -> Any:
+    # The engine marks a whole key secret; for secretValues that means every entry.
+    if key == f"{NAMESPACE}:secretValues" and isinstance(value, Mapping):
+        return {name: Secure(str(item)) for name, item in value.items()}
+    return Secure(value) if isinstance(value, str) else value
+
+
+def _reveal(value: Any) -> Any:
+    if isinstance(value, Secure):
+        return value.value
+    if isinstance(value, Mapping):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v) for v in value]
+    return value
+
+
+def _contains_secure(value: Any) -> bool:
+    if isinstance(value, Secure):
+        return True
+    if isinstance(value, Mapping):
+        return any(_contains_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_secure(v) for v in value)
+    return False

@@ -1,0 +1,615 @@
+"""Typed stack settings: the kit's public configuration contract.
+
+Every field's alias is the key an operator writes in `stacks/Pulumi.<stack>.yaml`
+(camelCase). Rules that span fields live in model validators; each error message
+says what is wrong and what to do, and `settings.errors` adds the key path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Optional
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from settings import rules
+
+Environment = Literal["dev", "staging", "prod"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+# --- edge ------------------------------------------------------------------
+
+
+class Certificate(Model):
+    hosted_zone_id: Optional[str] = Field(
+        None, description="Route 53 zone in which the kit requests and DNS-validates ACM certificates."
+    )
+    arn: Optional[str] = Field(None, description="Existing ACM certificate for the ALB, in the stack's region.")
+    cloudfront_arn: Optional[str] = Field(
+        None, description="Existing ACM certificate for CloudFront, in us-east-1 (cloudfront mode only)."
+    )
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not rules.HOSTED_ZONE_ID.fullmatch(value):
+            raise ValueError(f"'{value}' is not a Route 53 hosted zone id; copy the id (Z...) from the Route 53 console")
+        return value
+
+    @property
+    def kit_managed(self) -> bool:
+        return self.hosted_zone_id is not None
+
+
+class Edge(Model):
+    mode: Literal["cloudfront", "alb"] = Field(
+        description="cloudfront: CloudFront in front of the ALB; alb: the ALB is the edge."
+    )
+    certificate: Certificate
+    origin_domain: Optional[str] = Field(
+        None,
+        description="Host name CloudFront uses to reach the ALB (cloudfront mode); default origin.<domain>.",
+    )
+
+
+# --- headers, HSTS, CORS ---------------------------------------------------
+
+
+class Hsts(Model):
+    enabled: bool = Field(description="Send Strict-Transport-Security; only once TLS is validated.")
+    max_age_seconds: int = Field(31536000, description="HSTS max-age in seconds.")
+    include_sub_domains: bool = True
+    preload: bool = False
+
+    @field_validator("max_age_seconds")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds; start with 300 and grow to 31536000")
+        return value
+
+    @model_validator(mode="after")
+    def _preload_rules(self) -> "Hsts":
+        if self.preload and not self.include_sub_domains:
+            raise rules.located("preload", "preload needs includeSubDomains: true; set it or turn preload off")
+        if self.preload and self.max_age_seconds < rules.HSTS_PRELOAD_MIN_AGE:
+            raise rules.located(
+                "preload",
+                f"preload needs maxAgeSeconds >= {rules.HSTS_PRELOAD_MIN_AGE} (one year); "
+                "raise maxAgeSeconds or turn preload off",
+            )
+        return self
+
+
+class HeaderOverrides(Model):
+    """Single-value overrides of the default edge response headers."""
+
+    content_security_policy: Optional[str] = None
+    frame_options: Optional[Literal["DENY", "SAMEORIGIN"]] = None
+    referrer_policy: Optional[
+        Literal[
+            "no-referrer",
+            "same-origin",
+            "strict-origin",
+            "strict-origin-when-cross-origin",
+            "no-referrer-when-downgrade",
+            "origin",
+            "origin-when-cross-origin",
+        ]
+    ] = None
+    permissions_policy: Optional[str] = None
+    cross_origin_resource_policy: Optional[Literal["same-origin", "same-site", "cross-origin"]] = None
+
+
+class Cors(Model):
+    origins: list[str] = Field(description="Explicit https origins allowed to call the API with CORS.")
+    allow_credentials: bool = True
+    allowed_methods: list[Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]] = Field(
+        default_factory=lambda: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    )
+    allowed_headers: list[str] = Field(
+        default_factory=lambda: ["Authorization", "Content-Type", "X-Environment-Id", "X-Requested-With"]
+    )
+    max_age_seconds: int = Field(600, ge=0, le=86400)
+
+    @field_validator("origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("is empty; list the https origins that may call the API, e.g. [https://app.example.com]")
+        for index, origin in enumerate(value):
+            if origin == "*":
+                continue  # judged with allowCredentials and environment below
+            if not rules.CORS_ORIGIN.fullmatch(origin):
+                raise rules.located(
+                    index,
+                    f"'{origin}' is not an origin; write https://host[:port] with no path or trailing slash",
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> "Cors":
+        if "*" in self.origins and self.allow_credentials:
+            raise rules.located(
+                ("origins", self.origins.index("*")),
+                "'*' is never allowed with allowCredentials: true; list the explicit origins instead",
+            )
+        return self
+
+
+# --- rate limits and WAF ---------------------------------------------------
+
+
+class RateLimit(Model):
+    limit: int = Field(description="Requests per client IP per window (>= 10, the WAF minimum).")
+    window_seconds: Literal[60, 120, 300, 600] = 60
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _integer(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be a whole number of requests, got {value!r}")
+        if value < rules.WAF_MIN_LIMIT or value > rules.WAF_MAX_LIMIT:
+            raise ValueError(
+                f"must be between {rules.WAF_MIN_LIMIT} and {rules.WAF_MAX_LIMIT:,} (AWS WAF limits), got {value}"
+            )
+        return value
+
+
+class RateLimits(Model):
+    auth: RateLimit = RateLimit(limit=10, window_seconds=60)
+    write: RateLimit = RateLimit(limit=60, window_seconds=60)
+    read: RateLimit = RateLimit(limit=600, window_seconds=60)
+
+
+ManagedRuleMode = Literal["off", "count", "block"]
+
+
+class ManagedRuleGroups(Model):
+    common_rule_set: ManagedRuleMode = "block"
+    known_bad_inputs: ManagedRuleMode = "block"
+    ip_reputation: ManagedRuleMode = "block"
+
+
+class Waf(Model):
+    managed_rule_groups: Optional[ManagedRuleGroups] = Field(
+        None, description="AWS managed rule groups: off | count | block each; default off in dev, block elsewhere."
+    )
+    log_retention_days: int = Field(365, description="Retention of the WAF log group (a CloudWatch Logs value).")
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        return rules.check_log_retention(value)
+
+
+# --- network, redis, secrets -----------------------------------------------
+
+
+class Network(Model):
+    vpc_id: str
+    private_subnet_ids: list[str] = Field(min_length=2)
+    app_security_group_id: str
+
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc(cls, value: str) -> str:
+        return rules.check_aws_id(value, "vpc")
+
+    @field_validator("private_subnet_ids")
+    @classmethod
+    def _subnets(cls, value: list[str]) -> list[str]:
+        for index, subnet in enumerate(value):
+            if not rules.AWS_ID["subnet"].fullmatch(subnet):
+                raise rules.located(index, f"'{subnet}' is not a subnet id (subnet-...)")
+        return value
+
+    @field_validator("app_security_group_id")
+    @classmethod
+    def _sg(cls, value: str) -> str:
+        return rules.check_aws_id(value, "sg")
+
+
+class Redis(Model):
+    engine: Literal["valkey", "redis"] = "valkey"
+    engine_version: Optional[str] = Field(None, description="Engine version; default 8.0 for valkey, 7.1 for redis.")
+    node_type: str = "cache.t4g.small"
+    replicas_per_shard: int = Field(1, ge=0, le=5)
+    snapshot_retention_days: int = Field(7, ge=0, le=35)
+    log_retention_days: int = 30
+
+    @field_validator("node_type")
+    @classmethod
+    def _node_type(cls, value: str) -> str:
+        if not re.fullmatch(r"cache\.[a-z0-9]+\.[a-z0-9]+", value):
+            raise ValueError(f"'{value}' is not an ElastiCache node type such as cache.t4g.small")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        return rules.check_log_retention(value)
+
+    @property
+    def version(self) -> str:
+        return self.engine_version or ("8.0" if self.engine == "valkey" else "7.1")
+
+
+class Secrets(Model):
+    recovery_window_days: int = Field(30, description="Days a deleted secret can be restored (7..30).")
+    provider_keys: list[str] = Field(default_factory=list, description="Extra secret names, one entry each.")
+
+    @field_validator("recovery_window_days")
+    @classmethod
+    def _window(cls, value: int) -> int:
+        if not 7 <= value <= 30:
+            raise ValueError(f"must be between 7 and 30 days (Secrets Manager), got {value}")
+        return value
+
+    @field_validator("provider_keys")
+    @classmethod
+    def _names(cls, value: list[str]) -> list[str]:
+        for index, name in enumerate(value):
+            if not rules.ENV_NAME.fullmatch(name):
+                raise rules.located(
+                    index, f"'{name}' is not an environment-variable name; use UPPER_SNAKE_CASE such as SMTP_PASSWORD"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists a name twice; keep each provider key once")
+        return value
+
+
+class Database(Model):
+    arn: str = Field(description="ARN of the RDS instance or Aurora cluster the kit backs up.")
+
+    @field_validator("arn")
+    @classmethod
+    def _arn(cls, value: str) -> str:
+        if not rules.RDS_ARN.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not an RDS instance or cluster ARN; "
+                "use arn:aws:rds:<region>:<account>:db:<name> or ...:cluster:<name>"
+            )
+        return value
+
+    @property
+    def is_cluster(self) -> bool:
+        return ":cluster:" in self.arn
+
+    @property
+    def identifier(self) -> str:
+        return self.arn.rsplit(":", 1)[1]
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+
+# --- backups and audit -----------------------------------------------------
+
+
+class VaultLock(Model):
+    min_retention_days: int = Field(7, ge=1)
+    max_retention_days: int = Field(400, ge=1)
+    changeable_for_days: int = 3
+
+    @field_validator("changeable_for_days")
+    @classmethod
+    def _cooling_off(cls, value: int) -> int:
+        if value < 3:
+            raise ValueError(
+                f"must be at least 3 days (the compliance-mode grace period), got {value}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "VaultLock":
+        if self.min_retention_days > self.max_retention_days:
+            raise rules.located(
+                "minRetentionDays",
+                f"minRetentionDays {self.min_retention_days} is above maxRetentionDays "
+                f"{self.max_retention_days}; lower the minimum or raise the maximum",
+            )
+        return self
+
+
+class RestoreTest(Model):
+    schedule: str = Field("cron(0 5 ? * SAT *)", description="AWS cron(...) or rate(...) expression.")
+    validation_window_hours: int = 4
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return rules.check_schedule(value)
+
+    @field_validator("validation_window_hours")
+    @classmethod
+    def _window(cls, value: int) -> int:
+        if not 1 <= value <= 168:
+            raise ValueError(f"must be between 1 and 168 hours, got {value}")
+        return value
+
+
+class Backup(Model):
+    retention_days: int = Field(35, ge=1, description="Days each daily snapshot is kept.")
+    continuous_retention_days: int = Field(
+        35, ge=1, le=35, description="Point-in-time recovery window (AWS allows at most 35 days)."
+    )
+    vault_lock: VaultLock = VaultLock()
+    restore_test: RestoreTest = RestoreTest()
+    copy_to_region: Optional[str] = Field(None, description="Optional second region for a copy of each snapshot.")
+
+    @field_validator("copy_to_region")
+    @classmethod
+    def _region(cls, value: Optional[str]) -> Optional[str]:
+        return rules.check_region(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _within_lock(self) -> "Backup":
+        lock = self.vault_lock
+        if self.retention_days < lock.min_retention_days:
+            raise rules.located(
+                "retentionDays",
+                f"{self.retention_days} days is shorter than vaultLock.minRetentionDays "
+                f"({lock.min_retention_days}); the vault would refuse the backups",
+            )
+        if self.retention_days > lock.max_retention_days:
+            raise rules.located(
+                "retentionDays",
+                f"{self.retention_days} days is longer than vaultLock.maxRetentionDays "
+                f"({lock.max_retention_days}); the vault would refuse the backups",
+            )
+        return self
+
+
+class AuditLog(Model):
+    retention_days: int = Field(description="How long audit logs are kept: the customer's policy, in days.")
+    object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        return rules.check_log_retention(value)
+
+
+# --- release, OIDC, kubernetes ---------------------------------------------
+
+
+class Release(Model):
+    id: str = Field(description="Release id, e.g. 2026.11.29-1.")
+    image: str = Field(description="ObjectOS image, pinned by digest: <repo>@sha256:<64 hex>.")
+    artifact_url: str = Field(description="Artifact URL with its integrity pin: ...objectstack.json#sha256=<64 hex>.")
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not rules.RELEASE_ID.fullmatch(value):
+            raise ValueError(f"'{value}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        if not rules.IMAGE_REF.fullmatch(value):
+            raise ValueError(f"'{value}' is not an image reference such as ghcr.io/objectstack-ai/objectstack@sha256:<hex>")
+        return value
+
+    @field_validator("artifact_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^(https|file)://", value):
+            raise ValueError(f"'{value}' must be an https:// (or file://) URL to objectstack.json")
+        if "?" in value.split("#")[0] and re.search(r"(?i)(token|key|secret|signature|password)=", value):
+            raise ValueError("carries a credential in its query string; never put secrets in the artifact URL")
+        return value
+
+    @property
+    def image_pinned(self) -> bool:
+        return rules.pinned_image(self.image)
+
+    @property
+    def artifact_pinned(self) -> bool:
+        return rules.pinned_artifact(self.artifact_url)
+
+
+class OidcProvider(Model):
+    provider_id: str
+    issuer: str
+    client_id: str
+    callback_url: str
+
+    @field_validator("provider_id")
+    @classmethod
+    def _provider(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", value):
+            raise ValueError(f"'{value}' must be lowercase letters, digits and '-'")
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError(f"'{value}' must be the provider's https issuer URL")
+        return value
+
+
+class ResourceAmounts(Model):
+    cpu: str
+    memory: str
+
+
+class Resources(Model):
+    requests: ResourceAmounts = ResourceAmounts(cpu="500m", memory="1Gi")
+    limits: ResourceAmounts = ResourceAmounts(cpu="2", memory="2Gi")
+
+
+class Kubernetes(Model):
+    namespace: str = "objectos"
+    replicas: int = Field(3, description="Minimum replicas (the autoscaler's floor).")
+    max_replicas: Optional[int] = Field(None, description="Autoscaler ceiling; default 3 x replicas.")
+    version: str = Field("1.31", description="Kubernetes version whose schemas validate the manifests.")
+    oidc_provider_arn: Optional[str] = Field(
+        None, description="EKS cluster OIDC provider ARN, for the workload's IAM role (IRSA)."
+    )
+    resources: Resources = Resources()
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
+            raise ValueError(f"'{value}' is not a Kubernetes namespace name (lowercase, digits, '-')")
+        return value
+
+    @field_validator("replicas")
+    @classmethod
+    def _replicas(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"must be at least 1, got {value}")
+        return value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, value: object) -> object:
+        if isinstance(value, float):  # YAML reads 1.31 as a number
+            value = f"{value:.2f}".rstrip("0") if value * 100 % 10 else str(value)
+        if not isinstance(value, str) or not re.fullmatch(r"1\.\d{2}", value):
+            raise ValueError(f"{value!r} is not a Kubernetes minor version; quote it, e.g. \"1.31\"")
+        return value
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _oidc(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not rules.OIDC_PROVIDER_ARN.fullmatch(value):
+            raise ValueError(
+                f"'{value}' is not an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/oidc.eks...)"
+            )
+        return value
+
+    @property
+    def autoscaler_ceiling(self) -> int:
+        return self.max_replicas or self.replicas * 3
+
+    @property
+    def oidc_issuer_host(self) -> Optional[str]:
+        return self.oidc_provider_arn.split("oidc-provider/", 1)[1] if self.oidc_provider_arn else None
+
+
+# --- the whole stack -------------------------------------------------------
+
+
+class Settings(Model):
+    """Validated settings for one stack."""
+
+    stack: str = Field(description="Pulumi stack name (from the file or the engine, not a config key).")
+    region: str = Field(description="AWS region (aws:region).")
+    environment: Environment
+    domain: str
+    edge: Edge
+    hsts: Hsts
+    headers: HeaderOverrides = HeaderOverrides()
+    cors: Cors
+    rate_limits: RateLimits = RateLimits()
+    waf: Waf = Waf()
+    network: Network
+    redis: Redis = Redis()
+    secrets: Secrets = Secrets()
+    secret_values: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Secret values by name; each must be `secure:` in the stack file."
+    )
+    database: Database
+    backup: Backup = Backup()
+    audit_log: AuditLog
+    release: Release
+    oidc: list[OidcProvider] = Field(default_factory=list)
+    kubernetes: Kubernetes = Kubernetes()
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return rules.check_region(value)
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, value: str) -> str:
+        if "://" in value:
+            raise ValueError(f"'{value}' has a scheme; write the host name only, e.g. app.example.com")
+        if not rules.HOST_NAME.fullmatch(value):
+            raise ValueError(f"'{value}' is not a lowercase host name such as app.example.com")
+        return value
+
+    @field_validator("secret_values")
+    @classmethod
+    def _secret_names(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for name in value:
+            if not rules.ENV_NAME.fullmatch(name):
+                raise rules.located(name, f"'{name}' is not a secret name; use UPPER_SNAKE_CASE")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> "Settings":
+        problems = rules.cross_field_problems(self)
+        if problems:
+            raise rules.Problems(problems)
+        return self
+
+    # Names the rest of the kit uses.
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def public_url(self) -> str:
+        return f"https://{self.domain}"
+
+    @property
+    def origin_domain(self) -> str:
+        return self.edge.origin_domain or f"origin.{self.domain}"
+
+    @property
+    def managed_rule_groups(self) -> ManagedRuleGroups:
+        if self.waf.managed_rule_groups is not None:
+            return self.waf.managed_rule_groups
+        if self.environment == "dev":
+            return ManagedRuleGroups(common_rule_set="off", known_bad_inputs="off", ip_reputation="off")
+        return ManagedRuleGroups()
+
+    @property
+    def multi_pod(self) -> bool:
+        return self.kubernetes.replicas > 1 or self.kubernetes.autoscaler_ceiling > 1
+
+    @property
+    def resource_prefix(self) -> str:
+        return f"objectos-{self.stack}"
+
+
+TAG_STACK = "objectos:stack"
+TAG_ENVIRONMENT = "objectos:environment"
+TAG_RELEASE = "objectos:release"
+
+
+def aws_tags(settings: Settings) -> dict[str, str]:
+    """Tags on every AWS resource; the live verifier finds the stack's resources by them."""
+    return {
+        **settings.tags,
+        TAG_STACK: settings.stack,
+        TAG_ENVIRONMENT: settings.environment,
+        "managed-by": "pulumi-objectos-kit",
+    }

@@ -1,0 +1,71 @@
+"""Shared test helpers: stack configs, the recorded preview of each stack, a mock runner."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from golive.mocks import Registration
+from golive.program import RunResult, run_callable
+from settings.load import StackConfig, read_stack_file, validate
+from settings.model import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ROOT / "stacks"
+
+
+def stack_config(stack: str) -> StackConfig:
+    return read_stack_file(STACKS / f"Pulumi.{stack}.yaml", stack)
+
+
+def with_values(config: StackConfig, **changes: Any) -> StackConfig:
+    """A copy with `objectos:<key>` values replaced (None removes the key).
+
+    Keyword names are the config keys without namespace; use `aws_region` for aws:region.
+    """
+    values = copy.deepcopy(config.values)
+    for key, value in changes.items():
+        full = "aws:region" if key == "aws_region" else f"objectos:{key}"
+        if value is None:
+            values.pop(full, None)
+        else:
+            values[full] = value
+    return replace(config, values=values)
+
+
+def stack_settings(stack: str, **changes: Any) -> Settings:
+    return validate(with_values(stack_config(stack), **changes))
+
+
+@functools.lru_cache(maxsize=None)
+def _preview(stack: str):
+    from golive.preview import run_preview
+
+    config = stack_config(stack)
+    return run_preview(config, validate(config))
+
+
+@pytest.fixture(scope="session")
+def previews() -> Callable[[str], Any]:
+    """`previews("prod")`: the offline preview of a committed stack, computed once per session."""
+    return _preview
+
+
+def run_components(body: Callable[[], Any], stack: str = "test", region: str = "eu-west-1") -> RunResult:
+    """Run a few components under the recording mocks and return the recorded graph."""
+    return run_callable(stack, {"aws:region": region}, [], body)
+
+
+def by_type(result: RunResult, token: str) -> list[Registration]:
+    return [r for r in result.resources if r.type == token]
+
+
+def one(result: RunResult, token: str) -> Registration:
+    found = by_type(result, token)
+    assert len(found) == 1, f"expected one {token}, found {len(found)}"
+    return found[0]
