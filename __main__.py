@@ -1,10 +1,13 @@
 """The ObjectOS stack: settings -> components -> exports.
 
 Only this file reads configuration; every component takes typed Args.
+Each section below belongs to one concern; the order follows the data flow.
 """
 
 import pulumi
+import pulumi_aws as aws
 
+from components.namespace import AppNamespace, AppNamespaceArgs
 from components.workload import ObjectOsWorkload, WorkloadArgs
 from settings.engine import engine_settings
 from settings.model import aws_tags
@@ -12,22 +15,44 @@ from settings.model import aws_tags
 settings = engine_settings()
 tags = aws_tags(settings)
 
+# --- providers ------------------------------------------------------------------
+# CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region.
+us_east_1 = (
+    aws.Provider("us-east-1", aws.ProviderArgs(region="us-east-1", default_tags=aws.ProviderDefaultTagsArgs(tags=tags)))
+    if settings.edge.mode == "cloudfront"
+    else None
+)
+
+# --- namespace ------------------------------------------------------------------
+namespace = AppNamespace("objectos", AppNamespaceArgs(name=settings.kubernetes.namespace))
+
 # --- secrets ------------------------------------------------------------------
 secret_name = "objectos-env"
 secret_env = {name: name for name in ("OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "OS_CLOUD_API_KEY")}
 if settings.multi_pod:
     secret_env["OS_REDIS_URL"] = "OS_REDIS_URL"
+service_account_annotations: dict = {}
+pods_need: list[pulumi.Resource] = []  # what must exist before any pod starts
+
+# --- redis --------------------------------------------------------------------
 
 # --- release --------------------------------------------------------------------
 image = settings.release.image
 artifact_url = settings.release.artifact_url
 migrate_after: list[pulumi.Resource] = []
 
+# --- waf --------------------------------------------------------------------------
+waf_acl_arn = None
+
+# --- edge: TLS, headers, CORS -----------------------------------------------------
+
+# --- backups and audit logs -------------------------------------------------------
+
 # --- workload -------------------------------------------------------------------
 workload = ObjectOsWorkload(
     "objectos",
     WorkloadArgs(
-        namespace=settings.kubernetes.namespace,
+        namespace=namespace.name,
         public_url=settings.public_url,
         cors_origins=settings.cors.origins,
         cors_credentials=settings.cors.allow_credentials,
@@ -44,7 +69,8 @@ workload = ObjectOsWorkload(
         memory_request=settings.kubernetes.resources.requests.memory,
         cpu_limit=settings.kubernetes.resources.limits.cpu,
         memory_limit=settings.kubernetes.resources.limits.memory,
-        migrate_after=migrate_after,
+        service_account_annotations=service_account_annotations,
+        migrate_after=[*pods_need, *migrate_after],
     ),
 )
 

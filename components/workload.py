@@ -1,6 +1,6 @@
 """ObjectOsWorkload: the ObjectOS runtime on Kubernetes.
 
-Namespace, service account, a migration Job the Deployment waits on, the
+Service account, a migration Job the Deployment waits on, the
 Deployment, its Service, a PodDisruptionBudget and a HorizontalPodAutoscaler.
 Secret values never appear here: every secret env var is a `secretKeyRef`
 into the Kubernetes Secret that the secrets component produces.
@@ -32,7 +32,6 @@ from pulumi_kubernetes.core.v1 import (
     EnvVarArgs,
     EnvVarSourceArgs,
     HTTPGetActionArgs,
-    Namespace,
     PodSecurityContextArgs,
     PodSpecArgs,
     PodTemplateSpecArgs,
@@ -62,8 +61,8 @@ READINESS_PATH = "/api/v1/ready"
 class WorkloadArgs:
     """Inputs of ObjectOsWorkload."""
 
-    namespace: str
-    """Kubernetes namespace, created by the component."""
+    namespace: pulumi.Input[str]
+    """Kubernetes namespace (see AppNamespace); pass its output so children wait for it."""
     public_url: str
     """https://<domain>: OS_AUTH_URL, the base of auth callbacks and cookies."""
     cors_origins: Sequence[str]
@@ -144,17 +143,11 @@ class ObjectOsWorkload(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WorkloadArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:ObjectOsWorkload", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         labels = {"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"}
         pod_labels = {**labels, "objectos.dev/release": _label_value(args.release_id)}
 
-        namespace = Namespace(
-            f"{name}-ns",
-            metadata=ObjectMetaArgs(name=args.namespace, labels={"app.kubernetes.io/part-of": "objectos"}),
-            opts=child,
-        )
-        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
-        ns_name = namespace.metadata.name
+        in_ns = pulumi.ResourceOptions(parent=self)
+        ns_name = pulumi.Output.from_input(args.namespace)
 
         account = ServiceAccount(
             f"{name}-sa",
@@ -180,7 +173,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                     spec=self._pod_spec(args, account, self._container(args, migrate=True), restart="Never"),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, *args.migrate_after]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.migrate_after)),
         )
 
         deployment = Deployment(
