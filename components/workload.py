@@ -220,7 +220,8 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
             spec=HorizontalPodAutoscalerSpecArgs(
                 scale_target_ref=CrossVersionObjectReferenceArgs(
-                    api_version="apps/v1", kind="Deployment", name=deployment.metadata.name
+                    # The name is known up front: waiting for the Deployment's rollout would serialize the HPA behind it.
+                    api_version="apps/v1", kind="Deployment", name=args.name
                 ),
                 min_replicas=args.replicas,
                 max_replicas=max(args.max_replicas, args.replicas),

@@ -25,6 +25,9 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     preview.add_argument("--stack-file", type=Path, help="read this stack file instead")
     preview.add_argument("--json", type=Path, dest="json_path", help="write the plan as JSON to this path")
+    preview.add_argument(
+        "--graph", type=Path, dest="graph_path", help="write the resource graph: DOT for .dot/.gv, Mermaid otherwise"
+    )
     return root
 
 
@@ -33,5 +36,5 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "preview":
         from golive import preview
 
-        return preview.main(args.stack, args.stack_file, args.json_path)
+        return preview.main(args.stack, args.stack_file, args.json_path, graph_path=args.graph_path)
     raise AssertionError(f"unhandled command {args.command}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
 from golive import checklist as checklist_mod
+from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.manifests import ManifestProblem, validate_manifests
 from golive.plan import Plan, build_plan, counts_by_type, find_leaks, secret_texts, tree
 from golive.program import ROOT, ProgramError, RunResult, run_program
@@ -32,6 +33,7 @@ class Preview:
     plan: Plan
     manifest_problems: list[ManifestProblem]
     checks: list[checklist_mod.CheckResult]
+    critical: CriticalPath
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -76,7 +78,8 @@ def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / 
     checks += checklist_mod.leak_checks(find_leaks(result, secrets), settings)
     plan.checklist = [c.to_json() for c in checks]
     warnings = [text for severity, text in result.messages if severity == "warning"]
-    return Preview(settings, result, plan, problems, checks, warnings)
+    critical = critical_path(nodes_from(result.resources))
+    return Preview(settings, result, plan, problems, checks, critical, warnings)
 
 
 def preview_stack(stack: str, stack_file: Optional[Path] = None) -> Preview:
@@ -114,6 +117,8 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     for warning in preview.warnings:
         say(f"warning: {warning}")
     say()
+    print_critical_path(preview, say)
+    say()
     checklist_mod.print_table(preview.checks, s, out)
     say()
     if preview.exit_code == EXIT_READY:
@@ -129,7 +134,24 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
         say(f"Verdict: NOT READY: {', '.join(reasons)}")
 
 
-def main(stack: str, stack_file: Optional[Path], json_path: Optional[Path], out: TextIO = sys.stdout) -> int:
+def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
+    path = preview.critical
+    by_urn = preview.result.by_urn
+    say(f"Deploy critical path of a fresh `pulumi up`: about {path.seconds / 60:.1f} min "
+        f"({path.ratio:.2f}x the slowest resource on it)")
+    for urn in path.urns:
+        r = by_urn[urn]
+        seconds, _ = CREATION_SECONDS.get(r.type, DEFAULT_SECONDS)
+        say(f"  {seconds:6.0f} s  {r.name} ({r.type})")
+
+
+def main(
+    stack: str,
+    stack_file: Optional[Path],
+    json_path: Optional[Path],
+    out: TextIO = sys.stdout,
+    graph_path: Optional[Path] = None,
+) -> int:
     try:
         preview = preview_stack(stack, stack_file)
     except SettingsError as exc:
@@ -143,4 +165,9 @@ def main(stack: str, stack_file: Optional[Path], json_path: Optional[Path], out:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(preview.plan.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
         print(f"plan written to {json_path}", file=out)
+    if graph_path is not None:
+        from golive.graph import write_graph
+
+        kind = write_graph(preview.result, preview.critical, graph_path)
+        print(f"{kind} graph written to {graph_path}", file=out)
     return preview.exit_code

@@ -1,0 +1,105 @@
+"""A picture of the stack: components as clusters, dependencies as edges, the critical path highlighted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from golive.critical_path import CriticalPath, nodes_from
+from golive.program import RunResult
+
+
+def _label(registration) -> str:
+    kind = registration.type.split(":")[-1]
+    return f"{registration.name}\\n{kind}"
+
+
+def _edges(result: RunResult) -> list[tuple[str, str]]:
+    """Dependencies between resources (components only group, so they draw as clusters)."""
+    custom = {r.urn for r in result.resources if r.custom}
+    return [
+        (dep, node.urn)
+        for node in nodes_from(result.resources)
+        if node.urn in custom
+        for dep in node.dependencies
+        if dep in custom and dep != node.urn
+    ]
+
+
+def _stable_ids(result: RunResult) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for index, r in enumerate(result.resources):
+        ids[r.urn] = f"r{index}"
+    return ids
+
+
+def to_dot(result: RunResult, path: CriticalPath) -> str:
+    ids = _stable_ids(result)
+    on_path = set(path.urns)
+    path_edges = set(zip(path.urns, path.urns[1:]))
+    children: dict[str, list] = {}
+    for r in result.resources:
+        children.setdefault(r.parent, []).append(r)
+    lines = [
+        "digraph objectos {",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=10];',
+    ]
+
+    def emit(parent: str, indent: str) -> None:
+        for r in children.get(parent, []):
+            if r.custom:
+                style = ', color="#d62728", penwidth=2' if r.urn in on_path else ""
+                lines.append(f'{indent}{ids[r.urn]} [label="{_label(r)}"{style}];')
+            elif r.type != "pulumi:pulumi:Stack":
+                lines.append(f"{indent}subgraph cluster_{ids[r.urn]} {{")
+                lines.append(f'{indent}  label="{r.name} ({r.type.split(":")[-1]})"; style="rounded,dashed";')
+                emit(r.urn, indent + "  ")
+                lines.append(f"{indent}}}")
+            else:
+                emit(r.urn, indent)
+
+    emit("", "  ")
+    for source, target in _edges(result):
+        style = ' [color="#d62728", penwidth=2]' if (source, target) in path_edges else ""
+        lines.append(f"  {ids[source]} -> {ids[target]}{style};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(result: RunResult, path: CriticalPath) -> str:
+    ids = _stable_ids(result)
+    on_path = set(path.urns)
+    children: dict[str, list] = {}
+    for r in result.resources:
+        children.setdefault(r.parent, []).append(r)
+    lines = ["flowchart LR"]
+
+    def emit(parent: str, indent: str) -> None:
+        for r in children.get(parent, []):
+            if r.custom:
+                lines.append(f'{indent}{ids[r.urn]}["{r.name}<br/>{r.type.split(":")[-1]}"]')
+            elif r.type != "pulumi:pulumi:Stack":
+                lines.append(f'{indent}subgraph {ids[r.urn]}["{r.name}"]')
+                emit(r.urn, indent + "  ")
+                lines.append(f"{indent}end")
+            else:
+                emit(r.urn, indent)
+
+    emit("", "  ")
+    for source, target in _edges(result):
+        lines.append(f"  {ids[source]} --> {ids[target]}")
+    lines.append("  classDef critical stroke:#d62728,stroke-width:3px")
+    for urn in path.urns:
+        lines.append(f"  class {ids[urn]} critical")
+    return "\n".join(lines) + "\n"
+
+
+def write_graph(result: RunResult, path: CriticalPath, target: Path) -> str:
+    """Write DOT for .dot/.gv, Mermaid otherwise; returns the format written."""
+    if target.suffix in (".dot", ".gv"):
+        text, kind = to_dot(result, path), "dot"
+    else:
+        text, kind = to_mermaid(result, path), "mermaid"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return kind
