@@ -7,10 +7,23 @@ Each section below belongs to one concern; the order follows the data flow.
 import pulumi
 import pulumi_aws as aws
 
+from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
+from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
+from components.certificates import DnsValidatedCertificate, DnsValidatedCertificateArgs
+from components.cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
+from components.header_policy import HeaderPolicy, HeaderPolicyArgs
+from components.headers import header_set
+from components import secret_catalog
+from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.namespace import AppNamespace, AppNamespaceArgs
+from components.redis_cache import RedisCache, RedisCacheArgs
+from components.secret_delivery import SecretDelivery, SecretDeliveryArgs
+from components.pinned_release import PinnedRelease, PinnedReleaseArgs
+from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, TlsIngress, TlsIngressArgs
+from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs
 from components.workload import ObjectOsWorkload, WorkloadArgs
 from settings.engine import engine_settings
-from settings.model import aws_tags
+from settings.model import TAG_RELEASE, aws_tags
 
 settings = engine_settings()
 tags = aws_tags(settings)
@@ -27,26 +40,163 @@ us_east_1 = (
 namespace = AppNamespace("objectos", AppNamespaceArgs(name=settings.kubernetes.namespace))
 
 # --- secrets ------------------------------------------------------------------
-secret_name = "objectos-env"
-secret_env = {name: name for name in ("OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "OS_CLOUD_API_KEY")}
-if settings.multi_pod:
-    secret_env["OS_REDIS_URL"] = "OS_REDIS_URL"
-service_account_annotations: dict = {}
+# One Secrets Manager entry per value; pods get them by secretKeyRef from the
+# Kubernetes Secret the External Secrets Operator produces, never as plain values.
+secret_entries = secret_catalog.entries_for(settings)
+issuer_host = settings.kubernetes.oidc_issuer_host
+secrets = AppSecrets(
+    "objectos-secrets",
+    AppSecretsArgs(
+        stack=settings.stack,
+        region=settings.region,
+        account_id=settings.database.account_id,
+        partition=secret_catalog.partition_of(settings.database.arn),
+        entries=secret_entries,
+        admin_role_arns=secret_catalog.admin_roles(settings),
+        given_values={
+            name: pulumi.Output.secret(value.get_secret_value()) for name, value in settings.secret_values.items()
+        },
+        recovery_window_days=settings.secrets.recovery_window_days,
+        workload=(
+            WorkloadIdentity(settings.kubernetes.oidc_provider_arn, issuer_host, settings.kubernetes.namespace)
+            if settings.kubernetes.oidc_provider_arn and issuer_host
+            else None
+        ),
+        tags=tags,
+    ),
+)
+secret_name = secret_catalog.KUBERNETES_SECRET
+secret_env = {entry.env: entry.env for entry in secret_entries if entry.delivered}
+service_account_annotations: dict = (
+    {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
+)
 pods_need: list[pulumi.Resource] = []  # what must exist before any pod starts
+if secrets.workload_role_arn is None:
+    pulumi.log.warn(
+        "objectos:kubernetes.oidcProviderArn is not set, so the kit creates the secrets but neither the workload's "
+        f"IAM role nor the ExternalSecret: nothing produces the Kubernetes Secret {secret_name} and the pods wait "
+        "for it. Set oidcProviderArn to the cluster's IAM OIDC provider (see docs/secrets.md) (no-baked-secrets)"
+    )
 
 # --- redis --------------------------------------------------------------------
+# More than one pod coordinates through Redis (OS_CLUSTER_DRIVER=redis).
+redis = None
+if settings.multi_pod:
+    redis = RedisCache(
+        "objectos-redis",
+        RedisCacheArgs(
+            group_id=settings.resource_prefix,
+            engine=settings.redis.engine,
+            engine_version=settings.redis.version,
+            node_type=settings.redis.node_type,
+            replicas=settings.redis.replicas_per_shard,
+            snapshot_retention_days=settings.redis.snapshot_retention_days,
+            vpc_id=settings.network.vpc_id,
+            subnet_ids=settings.network.private_subnet_ids,
+            client_security_group_id=settings.network.app_security_group_id,
+            kms_key_arn=secrets.key_arn,
+            auth_token=secrets.generated[secret_catalog.REDIS_AUTH_TOKEN],
+            url_secret_id=secrets.secret_arns[secret_catalog.REDIS_URL],
+            log_group_name=f"{secret_catalog.log_group_prefix(settings.stack)}redis/slow-log",
+            log_retention_days=settings.redis.log_retention_days,
+            tags=tags,
+        ),
+    )
+# Delivery comes last so its first sync already finds OS_REDIS_URL.
+if secrets.workload_role_arn is not None:
+    delivery = SecretDelivery(
+        "objectos-env",
+        SecretDeliveryArgs(
+            namespace=namespace.name,
+            region=settings.region,
+            target_secret=secret_name,
+            keys={entry.env: entry.name for entry in secret_entries if entry.delivered},
+            service_account=secret_catalog.SERVICE_ACCOUNT,
+            wait_for=[secrets, *([redis] if redis is not None else [])],
+        ),
+    )
+    pods_need.append(delivery.external_secret)
 
 # --- release --------------------------------------------------------------------
-image = settings.release.image
-artifact_url = settings.release.artifact_url
-migrate_after: list[pulumi.Resource] = []
+# The only source of the workload's image and OS_ARTIFACT_URL: they move as a pair.
+release = PinnedRelease(
+    "objectos-release",
+    PinnedReleaseArgs(
+        release_id=settings.release.id,
+        image=settings.release.image,
+        artifact_url=settings.release.artifact_url,
+        pinned_at=settings.release.pinned_at,
+        environment=settings.environment,
+        stack=settings.stack,
+        database_arn=settings.database.arn,
+        tags=tags,
+    ),
+)
+# Migrations are forward-only: the snapshot is taken before the migration Job runs.
+migrate_after: list[pulumi.Resource] = [release.pre_migration_snapshot]
 
 # --- waf --------------------------------------------------------------------------
-waf_acl_arn = None
-
-# --- edge: TLS, headers, CORS -----------------------------------------------------
+# Per-IP limits live at the edge: the runtime's own limiter counts per pod.
+waf_scope, waf_region, waf_opts = (
+    ("CLOUDFRONT", "us-east-1", pulumi.ResourceOptions(providers=[us_east_1]))
+    if us_east_1 is not None
+    else ("REGIONAL", settings.region, None)
+)
+waf = WafRateLimits(
+    "objectos-waf",
+    WafRateLimitsArgs(
+        acl_name=settings.resource_prefix,
+        scope=waf_scope,
+        region=waf_region,
+        account_id=settings.database.account_id,  # the stack's account
+        auth=settings.rate_limits.auth,
+        write=settings.rate_limits.write,
+        read=settings.rate_limits.read,
+        managed_rule_groups=settings.managed_rule_groups.model_dump(),
+        log_retention_days=settings.waf.log_retention_days,
+        tags=tags,
+    ),
+    opts=waf_opts,
+)
+waf_acl_arn = waf.web_acl_arn
 
 # --- backups and audit logs -------------------------------------------------------
+partition = settings.database.arn.split(":")[1]
+backups = DatabaseBackups(
+    "objectos-backups",
+    DatabaseBackupsArgs(
+        database_arn=settings.database.arn,
+        name_prefix=settings.resource_prefix,
+        retention_days=settings.backup.retention_days,
+        continuous_retention_days=settings.backup.continuous_retention_days,
+        monthly_retention_days=settings.monthly_snapshot_days,
+        lock_min_retention_days=settings.backup.vault_lock.min_retention_days,
+        lock_max_retention_days=settings.backup.vault_lock.max_retention_days,
+        lock_changeable_for_days=settings.backup.vault_lock.changeable_for_days,
+        restore_test_schedule=settings.backup.restore_test.schedule,
+        validation_window_hours=settings.backup.restore_test.validation_window_hours,
+        vpc_id=settings.network.vpc_id,
+        private_subnet_ids=settings.network.private_subnet_ids,
+        copy_to_region=settings.backup.copy_to_region,
+        partition=partition,
+        # ObjectOS: tag snapshots with the release, so a restore finds its image and artifact.
+        recovery_point_tags={**tags, TAG_RELEASE: settings.release.id},
+        tags=tags,
+    ),
+)
+audit_log = AuditLogRetention(
+    "objectos-audit",
+    AuditLogRetentionArgs(
+        name_prefix=settings.resource_prefix,
+        account_id=settings.database.account_id,
+        region=settings.region,
+        retention_days=settings.audit_log.retention_days,
+        object_lock_mode=settings.audit_log.object_lock_mode,
+        log_group_name=f"/objectos/{settings.stack}/workload",
+        partition=partition,
+        tags=tags,
+    ),
+)
 
 # --- workload -------------------------------------------------------------------
 workload = ObjectOsWorkload(
@@ -57,9 +207,9 @@ workload = ObjectOsWorkload(
         cors_origins=settings.cors.origins,
         cors_credentials=settings.cors.allow_credentials,
         cors_max_age_seconds=settings.cors.max_age_seconds,
-        image=image,
-        artifact_url=artifact_url,
-        release_id=settings.release.id,
+        image=release.image,
+        artifact_url=release.artifact_url,
+        release_id=release.release_id,
         secret_name=secret_name,
         secret_env=secret_env,
         replicas=settings.kubernetes.replicas,
@@ -74,7 +224,111 @@ workload = ObjectOsWorkload(
     ),
 )
 
+# --- edge: TLS, headers, CORS -----------------------------------------------------
+# The ALB (an Ingress) always terminates TLS. In cloudfront mode CloudFront is the
+# viewer-facing edge and the ALB admits only CloudFront; HSTS waits for the
+# viewer-facing certificate to be validated.
+cloudfront = settings.edge.mode == "cloudfront"
+certificate = settings.edge.certificate
+alb_host = settings.origin_domain if cloudfront else settings.domain
+if certificate.kit_managed:
+    alb_certificate_arn = DnsValidatedCertificate(
+        "objectos-alb-tls",
+        DnsValidatedCertificateArgs(domain_name=alb_host, hosted_zone_id=certificate.hosted_zone_id, tags=tags),
+    ).certificate_arn
+    viewer_certificate_arn = (
+        DnsValidatedCertificate(
+            "objectos-viewer-tls",
+            DnsValidatedCertificateArgs(domain_name=settings.domain, hosted_zone_id=certificate.hosted_zone_id, tags=tags),
+            opts=pulumi.ResourceOptions(provider=us_east_1),
+        ).certificate_arn
+        if cloudfront
+        else alb_certificate_arn
+    )
+else:
+    alb_certificate_arn = certificate.arn
+    viewer_certificate_arn = certificate.cloudfront_arn if cloudfront else certificate.arn
+
+header_policy = HeaderPolicy(
+    "objectos-headers",
+    HeaderPolicyArgs(
+        header_set=header_set(settings),
+        mode=settings.edge.mode,
+        tls_ready=viewer_certificate_arn,
+        policy_name=f"{settings.resource_prefix}-security-headers",
+    ),
+)
+ingress = TlsIngress(
+    "objectos-edge",
+    TlsIngressArgs(
+        namespace=workload.namespace,
+        service_name=workload.service_name,
+        host=alb_host,
+        certificate_arn=alb_certificate_arn,
+        listener_attributes=header_policy.listener_attributes,
+        waf_acl_arn=None if cloudfront else waf_acl_arn,
+        origin_prefix_list_name=CLOUDFRONT_ORIGIN_FACING if cloudfront else None,
+        vpc_id=settings.network.vpc_id,
+        target_security_group_id=settings.network.app_security_group_id,
+        hosted_zone_id=certificate.hosted_zone_id,
+        tags=tags,
+    ),
+)
+edge_hostname = ingress.hostname
+if cloudfront:
+    edge_hostname = CloudfrontEdge(
+        "objectos-cloudfront",
+        CloudfrontEdgeArgs(
+            domain=settings.domain,
+            origin_domain=settings.origin_domain,
+            certificate_arn=viewer_certificate_arn,
+            response_headers_policy_id=header_policy.response_headers_policy_id,
+            hosted_zone_id=certificate.hosted_zone_id,
+            web_acl_arn=waf_acl_arn,
+            tags=tags,
+        ),
+        # CloudFront's origin name resolves to the ALB only once the Ingress has one.
+        opts=pulumi.ResourceOptions(depends_on=[ingress]),
+    ).domain_name
+
 # --- exports --------------------------------------------------------------------
 pulumi.export("url", settings.public_url)
 pulumi.export("namespace", workload.namespace)
-pulumi.export("release", {"id": settings.release.id, "image": image, "artifactUrl": artifact_url})
+pulumi.export(
+    "release",
+    {
+        "id": release.release_id,
+        "image": release.image,
+        "artifactUrl": release.artifact_url,
+        "parameter": release.parameter_name,
+        "preMigrationSnapshot": release.snapshot_identifier,
+    },
+)
+pulumi.export(
+    "backup",
+    {
+        "vaultArn": backups.vault_arn,
+        "planId": backups.plan_id,
+        "restoreTestingPlan": backups.restore_testing_plan_name,
+        "rpoMinutes": backups.rpo_minutes,
+        "rtoMinutes": backups.rto_minutes,
+        "meetsTargets": backups.meets_targets,
+    },
+)
+pulumi.export(
+    "auditLog",
+    {
+        "bucket": audit_log.bucket_name,
+        "prefix": audit_log.archive_prefix,
+        "logGroup": audit_log.log_group_name,
+        "kmsKeyArn": audit_log.kms_key_arn,
+    },
+)
+pulumi.export("waf_web_acl_arn", waf.web_acl_arn)
+pulumi.export("edge_hostname", edge_hostname)
+pulumi.export("edge_headers", header_policy.headers)
+pulumi.export("headers_not_covered_at_edge", header_policy.not_covered_at_edge)
+pulumi.export("secrets_to_fill", secrets.unset_secrets)
+pulumi.export("secrets_kms_key_arn", secrets.key_arn)
+pulumi.export("workload_role_arn", secrets.workload_role_arn)
+pulumi.export("redis_endpoint", redis.primary_endpoint if redis is not None else None)

@@ -6,7 +6,10 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, TextIO
 
+from golive import analyzer
+from golive.program import PROJECT
 from policy.checklist import BY_ID, ITEMS
+from policy.enforcement import LIVE_ONLY, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak, Plan
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
     from settings.model import Settings
 
 STATUSES = ("pass", "fail", "skip")
+_CANNOT_RUN = "can't run policy"  # the policy SDK's note when a value is unknown during preview
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,97 @@ class CheckResult:
         }
 
 
-def evaluate(result: "RunResult", settings: "Settings", plan: "Plan") -> list[CheckResult]:
-    """Checklist rows from the policy pack (added by the policy pack's wiring)."""
-    return []
+def start_pack() -> None:
+    """Boot the policy pack now so it is ready when the program has run."""
+    analyzer.shared_pack()
+
+
+def evaluate(result: "RunResult", settings: "Settings", plan: Optional["Plan"] = None) -> list[CheckResult]:
+    """Checklist rows from the policy pack, run over the analyzer protocol on the recorded graph.
+
+    One passing row per item with no violation, one failing row per violation; items
+    only the live verifier can judge are skipped. A pack that cannot run fails every item.
+    """
+    return submit(result, settings).rows()
+
+
+class PendingChecks:
+    """The pack's analysis of one preview, in flight."""
+
+    def __init__(self, settings: "Settings", levels: dict[str, str], pending=None, error: str = ""):
+        self.settings, self.levels, self.pending, self.error = settings, levels, pending, error
+
+    def rows(self) -> list[CheckResult]:
+        diagnostics = []
+        if not self.error:
+            try:
+                diagnostics = self.pending.result()
+            except analyzer.AnalyzerError as exc:
+                self.error = str(exc)
+        if self.error:
+            return [
+                CheckResult(item.id, "fail", self.settings.is_prod, f"the policy pack did not run: {self.error}")
+                for item in ITEMS
+                if item.id not in LIVE_ONLY
+            ] + _live_only(self.settings)
+        return rows(diagnostics, self.levels) + _live_only(self.settings)
+
+
+def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
+    """Configure the pack for the stack's environment and send it the graph; collect with `.rows()`."""
+    pack = analyzer.shared_pack()
+    try:
+        with pack.lock:
+            info = pack.info()
+            levels = pack.configure(load_config(settings.environment), info.policies)
+            pack.configure_stack(result.stack, PROJECT, {"objectos:environment": settings.environment})
+            pending = pack.submit(result.resources)
+    except analyzer.AnalyzerError as exc:
+        return PendingChecks(settings, {}, error=str(exc))
+    return PendingChecks(settings, levels, pending)
+
+
+def rows(diagnostics: list["analyzer.Diagnostic"], levels: dict[str, str]) -> list[CheckResult]:
+    """Checklist rows from the pack's diagnostics and each policy's configured enforcement level."""
+    by_policy: dict[str, list["analyzer.Diagnostic"]] = {}
+    for diagnostic in diagnostics:
+        by_policy.setdefault(diagnostic.policy, []).append(diagnostic)
+    found: list[CheckResult] = []
+    for item in ITEMS:
+        if item.id in LIVE_ONLY:
+            continue
+        level = levels.get(item.id)
+        if level is None:
+            found.append(CheckResult(item.id, "fail", True, "the policy pack has no policy for this item"))
+            continue
+        if level == "disabled":
+            found.append(CheckResult(item.id, "skip", False, "disabled in the policy pack config"))
+            continue
+        violations, unknown = [], []
+        for d in by_policy.get(item.id, []):
+            (unknown if d.message.startswith(_CANNOT_RUN) else violations).append(d)
+        seen: set[tuple[str, str]] = set()
+        for d in violations:
+            if (d.message, d.urn) not in seen:
+                seen.add((d.message, d.urn))
+                found.append(CheckResult(item.id, "fail", d.enforcement == "mandatory", d.message, d.urn or None))
+        if not violations:
+            if unknown:
+                found.append(CheckResult(item.id, "skip", level == "mandatory", unknown[0].message))
+            else:
+                found.append(CheckResult(item.id, "pass", level == "mandatory", item.title))
+    return found
+
+
+def combine(*groups: list[CheckResult]) -> list[CheckResult]:
+    """All rows, minus the passing row of any item another check failed."""
+    checks = [check for group in groups for check in group]
+    failed = {c.id for c in checks if c.status == "fail"}
+    return [c for c in checks if not (c.status == "pass" and c.id in failed)]
+
+
+def _live_only(settings: "Settings") -> list[CheckResult]:
+    return [CheckResult(check_id, "skip", settings.is_prod, reason, source="live") for check_id, reason in LIVE_ONLY.items()]
 
 
 def leak_checks(leaks: list["Leak"], settings: "Settings") -> list[CheckResult]:
@@ -64,7 +156,9 @@ def print_table(checks: list[CheckResult], settings: "Settings", out: TextIO = s
         return
     width = max(len(item.id) for item in ITEMS)
     for check in sorted(checks, key=_order):
-        status = check.status.upper() if check.status == "fail" else check.status
+        status = check.status
+        if status == "fail":
+            status = "FAIL" if check.mandatory else "WARN"  # an advisory failure does not block
         resource = f"  [{check.resource.split('::')[-1]}]" if check.resource else ""
         print(f"  {check.id:<{width}}  {status:<5} {check.reason}{resource}", file=out)
 

@@ -28,6 +28,46 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--graph", type=Path, dest="graph_path", help="write the resource graph: DOT for .dot/.gv, Mermaid otherwise"
     )
+
+    release = commands.add_parser(
+        "release", help="pin a new release (image and artifact together) in the stack file and its history"
+    )
+    release.add_argument("--stack", required=True, help="stack name: edits stacks/Pulumi.<stack>.yaml")
+    release.add_argument("--image", required=True, help="image pinned by digest: <repo>@sha256:<64 hex>")
+    release.add_argument(
+        "--artifact-url", required=True, help="https URL of objectstack.json ending in #sha256=<64 hex>"
+    )
+    release.add_argument("--id", dest="release_id", help="release id (default: <YYYY.MM.DD>-<n>, today in UTC)")
+    release.add_argument(
+        "--migration",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="record whether this release changes the schema; unrecorded, a rollback assumes it does",
+    )
+    release.add_argument("--stacks-dir", type=Path, help="folder of the stack files (default: stacks/)")
+
+    rollback = commands.add_parser(
+        "rollback", help="pin the previous (or a named) release again, image and artifact together"
+    )
+    rollback.add_argument("--stack", required=True, help="stack name: edits stacks/Pulumi.<stack>.yaml")
+    rollback.add_argument("--to", help="release id from stacks/releases/<stack>.yaml (default: the previous one)")
+    rollback.add_argument("--stacks-dir", type=Path, help="folder of the stack files (default: stacks/)")
+
+    verify = commands.add_parser("verify", help="prove a deployed stack keeps its settings' promises (live checks)")
+    verify.add_argument("--stack", required=True, help="stack name: expectations come from stacks/Pulumi.<stack>.yaml")
+    verify.add_argument("--url", required=True, help="the public origin to check, https://HOST[:PORT]")
+    verify.add_argument("--stack-file", type=Path, help="read this stack file instead")
+    verify.add_argument("--http-url", help="plain-HTTP origin whose redirect is checked (default: http://HOST)")
+    verify.add_argument("--aws", action="store_true", help="also check the AWS resources tagged objectos:stack (read-only)")
+    verify.add_argument("--region", help="AWS region (default: the stack's aws:region)")
+    verify.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local emulator")
+    verify.add_argument("--access", type=Path, help="YAML file of cross-organization access probes")
+    verify.add_argument(
+        "--probe-rate-limit", action="store_true", help="exceed the auth rate limit from this IP and expect a 429"
+    )
+    verify.add_argument("--ca-file", type=Path, help="trust this CA bundle instead of the system store")
+    verify.add_argument("--json", type=Path, dest="json_path", help="write the results as JSON to this path")
+    verify.add_argument("--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path")
     return root
 
 
@@ -37,4 +77,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from golive import preview
 
         return preview.main(args.stack, args.stack_file, args.json_path, graph_path=args.graph_path)
+    if args.command in ("release", "rollback"):
+        from golive import release
+
+        stacks_dir = args.stacks_dir or release.STACKS_DIR
+        if args.command == "release":
+            return release.release(
+                args.stack, args.image, args.artifact_url, args.release_id, args.migration, stacks_dir
+            )
+        return release.rollback(args.stack, args.to, stacks_dir)
+    if args.command == "verify":
+        from golive.verify import command
+
+        options = {name: value for name, value in vars(args).items() if name != "command"}
+        return command.main(command.Options(**options))
     raise AssertionError(f"unhandled command {args.command}")

@@ -191,7 +191,13 @@ def _distribution(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
     return {"domainName": f"d{hashlib.md5(args.name.encode()).hexdigest()[:13]}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
 
 
+def _replication_group(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+    group = args.inputs.get("replicationGroupId", args.name)
+    return {"primaryEndpointAddress": f"master.{group}.x1y2z3.{mocks.region}.cache.amazonaws.com"}
+
+
 EXTRA_OUTPUTS: dict[str, OutputFn] = {
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomBytes:RandomBytes": _random_bytes,
     "aws:acm/certificate:Certificate": _certificate,
@@ -212,6 +218,10 @@ INVOKES: dict[str, Callable[[dict, "KitMocks"], dict[str, Any]]] = {
         "id": "pl-3b927c52",
         "name": a.get("name", "com.amazonaws.global.cloudfront.origin-facing"),
     },
+    # ALB alias targets live in a fixed zone per region (computed by the provider, no API call).
+    "aws:lb/getHostedZoneId:getHostedZoneId": lambda a, m: {
+        "id": {"eu-west-1": "Z32O12XQLNTSW2", "us-east-1": "Z35SXDOTRQ7X7K"}.get(m.region, "Z35SXDOTRQ7X7K"),
+    },
 }
 """Invoke token -> result. Components should prefer computing values themselves."""
 
@@ -226,7 +236,8 @@ class KitMocks(Mocks):
         state: dict[str, Any] = dict(args.inputs)
         if token.startswith("aws:"):
             service = token.split(":")[1].split("/")[0]
-            state.setdefault("arn", f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{args.name}")
+            region = args.inputs.get("region") or self.region  # pulumi-aws 7: a resource may name its own region
+            state.setdefault("arn", f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{args.name}")
             state.setdefault("name", args.inputs.get("name", args.name))
         if token.startswith("kubernetes:") and isinstance(state.get("metadata"), dict):
             state["metadata"] = {"name": args.name, **state["metadata"]}

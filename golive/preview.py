@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, TextIO
 from golive import checklist as checklist_mod
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.manifests import ManifestProblem, validate_manifests
-from golive.plan import Plan, build_plan, counts_by_type, find_leaks, secret_texts, tree
+from golive.plan import Plan, build_plan, counts_by_type, find_leaks, redact, secret_texts, tree
 from golive.program import ROOT, ProgramError, RunResult, run_program
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
@@ -70,14 +70,16 @@ def config_secrets(config: StackConfig) -> list[str]:
 
 def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / "__main__.py") -> Preview:
     engine_config, secret_keys = config.engine_config()
+    checklist_mod.start_pack()  # the policy pack boots while the program runs
     result = run_program(config.stack, engine_config, secret_keys, program)
+    pending = checklist_mod.submit(result, settings)  # and analyses while the manifests are checked
     secrets = secret_texts(result, config_secrets(config))
     plan = build_plan(result, secrets)
     problems = validate_manifests(result.resources, settings.kubernetes.version)
-    checks = checklist_mod.evaluate(result, settings, plan)
-    checks += checklist_mod.leak_checks(find_leaks(result, secrets), settings)
+    checks = checklist_mod.combine(pending.rows(), checklist_mod.leak_checks(find_leaks(result, secrets), settings))
     plan.checklist = [c.to_json() for c in checks]
-    warnings = [text for severity, text in result.messages if severity == "warning"]
+    # A program may log a value it holds as secret; the summary prints warnings verbatim.
+    warnings = [redact(text, secrets) for severity, text in result.messages if severity == "warning"]
     critical = critical_path(nodes_from(result.resources))
     return Preview(settings, result, plan, problems, checks, critical, warnings)
 
@@ -149,9 +151,10 @@ def main(
     stack: str,
     stack_file: Optional[Path],
     json_path: Optional[Path],
-    out: TextIO = sys.stdout,
+    out: Optional[TextIO] = None,
     graph_path: Optional[Path] = None,
 ) -> int:
+    out = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
     try:
         preview = preview_stack(stack, stack_file)
     except SettingsError as exc:
@@ -162,8 +165,12 @@ def main(
         return EXIT_INVALID
     print_summary(preview, out)
     if json_path is not None:
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(preview.plan.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        try:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(json.dumps(preview.plan.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        except OSError as exc:
+            print(f"--json {json_path}: cannot write the plan ({exc.strerror or exc}); choose a writable path", file=sys.stderr)
+            return EXIT_INVALID
         print(f"plan written to {json_path}", file=out)
     if graph_path is not None:
         from golive.graph import write_graph

@@ -10,6 +10,7 @@ the stack file holds as `secure:` is wrapped in `Secure`.
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +50,17 @@ class StackConfig:
         """Config as the Pulumi engine passes it to a program: strings, objects as JSON."""
         config = {}
         for key, value in self.values.items():
-            plain = _reveal(value)
-            config[key] = plain if isinstance(plain, str) else json.dumps(plain)
+            config[key] = _engine_text(_reveal(value))
         return config, self.secret_keys()
+
+
+def _engine_text(value: Any) -> str:
+    # The engine hands every value over as text; YAML dates and the like become their string form.
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, int, float, list, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
 
 
 def stack_file(stack: str, stacks_dir: Path) -> Path:
@@ -63,11 +72,24 @@ def read_stack_file(path: Path, stack: str | None = None) -> StackConfig:
     stack = stack or _stack_from_filename(path)
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SettingsError([Issue("stack file", f"{path} does not exist; pass --stack-file or create it")], source)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SettingsError([Issue("stack file", f"is not valid YAML: {exc}".replace("\n", " "))], source)
+    except UnicodeDecodeError as exc:
+        raise SettingsError([Issue("stack file", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")], source)
+    except OSError as exc:
+        raise SettingsError([Issue("stack file", f"cannot be read ({exc.strerror or exc}); check the path")], source)
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SettingsError([Issue("stack file", f"is not valid YAML: {exc}".replace("\n", " "))], source) from None
+    except RecursionError:
+        raise SettingsError([Issue("stack file", "is nested too deeply to be a stack file")], source) from None
+    except (ValueError, LookupError, AttributeError, TypeError) as exc:
+        # PyYAML's constructors raise these on bad typed scalars: a date 2020-13-45, `!!int abc`.
+        raise SettingsError(
+            [Issue("stack file", f"holds a value YAML cannot read ({exc!s}); quote the value or fix it")], source
+        ) from None
     return from_document(document, stack, source)
 
 
@@ -107,17 +129,24 @@ def validate(config: StackConfig) -> Settings:
     fields: dict[str, Any] = {"stack": config.stack}
     known = _known_fields()
     for key, value in config.values.items():
-        namespace, _, name = key.partition(":")
-        if namespace == "aws" and name == "region":
+        namespace, colon, name = key.partition(":")
+        if not colon:
+            target = "aws:region" if key == "region" else f"{NAMESPACE}:{key}"
+            issues.append(Issue(key, f"has no namespace; write it as {target}"))
+        elif namespace == "aws" and name == "region":
             fields["region"] = _reveal(value)
+        elif namespace != NAMESPACE and _misspelled_namespace(namespace):
+            issues.append(Issue(key, f"has an unknown namespace; did you mean '{NAMESPACE}:{name}'?"))
         elif namespace == NAMESPACE:
             if name not in known:
-                guess = rules.nearest(name, sorted(known))
-                hint = f"; did you mean '{NAMESPACE}:{guess}'?" if guess else ""
+                nearest = rules.nearest(name, sorted(known))
+                guess = "aws:region" if name == "region" else nearest and f"{NAMESPACE}:{nearest}"
+                hint = f"; did you mean '{guess}'?" if guess else ""
                 issues.append(Issue(key, f"is not a known key{hint}"))
                 continue
-            if name == "secretValues":
+            if name == "secretValues" and isinstance(value, Mapping):
                 issues += _plain_secret_values(value)
+                value = {k: v for k, v in value.items() if isinstance(v, Secure)}  # one error per plain value
             fields[name] = _reveal(value)
     if "region" not in fields:
         issues.append(Issue("aws:region", "is required; set the AWS region, e.g. aws:region: eu-west-1"))
@@ -137,6 +166,11 @@ def validate(config: StackConfig) -> Settings:
 def load_stack(stack: str, stacks_dir: Path, path: Path | None = None) -> tuple[StackConfig, Settings]:
     config = read_stack_file(path or stack_file(stack, stacks_dir), stack)
     return config, validate(config)
+
+
+def _misspelled_namespace(namespace: str) -> bool:
+    # Other namespaces (aws:, kubernetes:, ...) configure providers; only near-misses of ours are errors.
+    return difflib.SequenceMatcher(None, namespace.lower(), NAMESPACE).ratio() >= 0.75
 
 
 def _known_fields() -> set[str]:

@@ -137,10 +137,11 @@ class Cors(Model):
         for index, origin in enumerate(value):
             if origin == "*":
                 continue  # judged with allowCredentials and environment below
-            if not rules.CORS_ORIGIN.fullmatch(origin):
+            if not rules.CORS_ORIGIN.fullmatch(origin) or not rules.valid_port(origin):
                 raise rules.located(
                     index,
-                    f"'{origin}' is not an origin; write https://host[:port] with no path or trailing slash",
+                    f"'{origin}' is not an origin; write a lowercase https://host[:port] "
+                    "with no path or trailing slash",
                 )
         return value
 
@@ -255,6 +256,27 @@ class Redis(Model):
 class Secrets(Model):
     recovery_window_days: int = Field(30, description="Days a deleted secret can be restored (7..30).")
     provider_keys: list[str] = Field(default_factory=list, description="Extra secret names, one entry each.")
+    admin_role_arns: list[str] = Field(
+        default_factory=list,
+        description="IAM role ARNs (wildcards allowed) that may read the secrets besides the workload: "
+        "administrators and the role that runs `pulumi up`. Required in staging and prod; "
+        "empty in dev means every role of the account.",
+    )
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _admins(cls, value: list[str]) -> list[str]:
+        for index, arn in enumerate(value):
+            match = rules.IAM_ROLE_ARN_PATTERN.fullmatch(arn)
+            if not match:
+                raise rules.located(
+                    index, f"'{arn}' is not an IAM role ARN; write arn:aws:iam::<account>:role/<name or path/*>"
+                )
+            if not match.group("role").strip("*?/"):
+                raise rules.located(
+                    index, f"'{arn}' would let every role read the secrets; name the admin and deployer roles"
+                )
+        return value
 
     @field_validator("recovery_window_days")
     @classmethod
@@ -306,9 +328,11 @@ class Database(Model):
 
 
 class VaultLock(Model):
-    min_retention_days: int = Field(7, ge=1)
-    max_retention_days: int = Field(400, ge=1)
-    changeable_for_days: int = 3
+    min_retention_days: int = Field(7, ge=1, description="Shortest retention the vault accepts for a recovery point.")
+    max_retention_days: int = Field(400, ge=1, description="Longest retention the vault accepts for a recovery point.")
+    changeable_for_days: int = Field(
+        3, description="Days before the lock becomes immutable (compliance mode; at least 3)."
+    )
 
     @field_validator("changeable_for_days")
     @classmethod
@@ -331,13 +355,19 @@ class VaultLock(Model):
 
 
 class RestoreTest(Model):
-    schedule: str = Field("cron(0 5 ? * SAT *)", description="AWS cron(...) or rate(...) expression.")
-    validation_window_hours: int = 4
+    schedule: str = Field(
+        "cron(0 5 ? * SAT *)", description="AWS cron(...) expression (UTC); at least quarterly."
+    )
+    validation_window_hours: int = Field(4, description="Hours the restored copy is kept for validation (1..168).")
 
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, value: str) -> str:
-        return rules.check_schedule(value)
+        rules.check_schedule(value)
+        problem = rules.restore_test_rarity(value)
+        if problem:
+            raise ValueError(f"'{value}' {problem} (database-backup-restore-tested)")
+        return value
 
     @field_validator("validation_window_hours")
     @classmethod
@@ -355,6 +385,12 @@ class Backup(Model):
     vault_lock: VaultLock = VaultLock()
     restore_test: RestoreTest = RestoreTest()
     copy_to_region: Optional[str] = Field(None, description="Optional second region for a copy of each snapshot.")
+    monthly_retention_days: Optional[int] = Field(
+        None,
+        ge=0,
+        description="Days each monthly snapshot is kept; default auditLog.retentionDays when that is longer "
+        "than retentionDays (the audit trail lives in the database); 0 turns monthly snapshots off.",
+    )
 
     @field_validator("copy_to_region")
     @classmethod
@@ -376,12 +412,22 @@ class Backup(Model):
                 f"{self.retention_days} days is longer than vaultLock.maxRetentionDays "
                 f"({lock.max_retention_days}); the vault would refuse the backups",
             )
+        if not lock.min_retention_days <= self.continuous_retention_days <= lock.max_retention_days:
+            raise rules.located(
+                "continuousRetentionDays",
+                f"{self.continuous_retention_days} days is outside the vault lock's "
+                f"{lock.min_retention_days}..{lock.max_retention_days} days; the vault would refuse "
+                "the point-in-time recovery points",
+            )
         return self
 
 
 class AuditLog(Model):
     retention_days: int = Field(description="How long audit logs are kept: the customer's policy, in days.")
-    object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+    object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = Field(
+        "COMPLIANCE",
+        description="Object Lock mode of the audit archive; GOVERNANCE lets privileged users delete early (not in prod).",
+    )
 
     @field_validator("retention_days")
     @classmethod
@@ -396,6 +442,16 @@ class Release(Model):
     id: str = Field(description="Release id, e.g. 2026.11.29-1.")
     image: str = Field(description="ObjectOS image, pinned by digest: <repo>@sha256:<64 hex>.")
     artifact_url: str = Field(description="Artifact URL with its integrity pin: ...objectstack.json#sha256=<64 hex>.")
+    pinned_at: Optional[str] = Field(
+        None,
+        description="UTC time (YYYY-MM-DDTHH:MM:SSZ) `golive release` or `golive rollback` set this pin; "
+        "names the pre-migration snapshot and is recorded as deployedAt.",
+    )
+
+    @field_validator("pinned_at", mode="before")
+    @classmethod
+    def _pinned_at(cls, value: object) -> object:
+        return rules.check_utc_time(value)
 
     @field_validator("id")
     @classmethod
@@ -490,8 +546,8 @@ class Kubernetes(Model):
         if isinstance(value, float):  # YAML reads 1.31 as a number
             value = f"{value:.2f}".rstrip("0") if value * 100 % 10 else str(value)
         if not isinstance(value, str) or not re.fullmatch(r"1\.\d{2}", value):
-            raise ValueError(f"{value!r} is not a Kubernetes minor version; quote it, e.g. \"1.31\"")
-        return value
+            raise ValueError(f"{value!r} is not a Kubernetes minor version; write your cluster's, quoted, e.g. \"1.31\"")
+        return rules.check_kubernetes_version(value)
 
     @field_validator("oidc_provider_arn")
     @classmethod
@@ -598,6 +654,13 @@ class Settings(Model):
     @property
     def resource_prefix(self) -> str:
         return f"objectos-{self.stack}"
+
+    @property
+    def monthly_snapshot_days(self) -> int:
+        """Days each monthly database snapshot is kept (0: none), following the audit policy."""
+        return rules.monthly_snapshot_days(
+            self.backup.retention_days, self.audit_log.retention_days, self.backup.monthly_retention_days
+        )
 
 
 TAG_STACK = "objectos:stack"

@@ -5,11 +5,14 @@ Pure functions and patterns; no pydantic model lives here.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Union
 from urllib.parse import urlsplit
 
 from pydantic_core import PydanticCustomError
+
+from components.backup_schedule import monthly_retention_days as monthly_snapshot_days
 
 if TYPE_CHECKING:
     from settings.model import Settings
@@ -24,6 +27,9 @@ ACM_ARN = re.compile(r"arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certific
 RDS_ARN = re.compile(r"arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):[a-zA-Z][a-zA-Z0-9-]{0,62}")
 OIDC_PROVIDER_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[a-z0-9.-]+(/[A-Za-z0-9/]+)?")
 ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,127}")
+IAM_ROLE_ARN_PATTERN = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?P<role>[A-Za-z0-9+=,.@_/*?-]{1,512})"
+)
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 IMAGE_REF = re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?")
 PINNED_IMAGE = re.compile(r".+@sha256:[0-9a-f]{64}")
@@ -42,6 +48,7 @@ CLOUDWATCH_RETENTION_DAYS = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 CLOUDFRONT_CERT_REGION = "us-east-1"
+ACM_ARN_HINT = "copy it from ACM: arn:aws:acm:<region>:<account>:certificate/<uuid>"
 OIDC_CALLBACK_PATH = "/api/v1/auth/sso/callback/{provider_id}"
 
 
@@ -58,6 +65,15 @@ def located(subloc: SubLoc, message: str) -> PydanticCustomError:
     if not isinstance(subloc, tuple):
         subloc = (subloc,)
     return PydanticCustomError("located", "{message}", {"subloc": subloc, "message": message})
+
+
+def valid_port(url: str) -> bool:
+    """False when the URL names a port outside 1..65535."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        return False
+    return port is None or port > 0
 
 
 def check_log_retention(days: int) -> int:
@@ -80,6 +96,25 @@ def check_aws_id(value: str, kind: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=1)
+def kubernetes_versions() -> tuple[str, ...]:
+    """Minor versions kubernetes-validate has schemas for (imported only when a version is checked)."""
+    from kubernetes_validate.utils import all_versions, major_minor
+
+    minors = {major_minor(version) for version in all_versions()}
+    return tuple(sorted(minors, key=lambda v: tuple(int(part) for part in v.split("."))))
+
+
+def check_kubernetes_version(value: str) -> str:
+    supported = kubernetes_versions()
+    if value not in supported:
+        raise ValueError(
+            f"Kubernetes {value} has no manifest schemas in this kit; "
+            f"use your cluster's minor version between {supported[0]} and {supported[-1]}"
+        )
+    return value
+
+
 def pinned_image(image: str) -> bool:
     return bool(PINNED_IMAGE.fullmatch(image))
 
@@ -95,6 +130,32 @@ def image_digest(image: str) -> str | None:
 def artifact_checksum(url: str) -> str | None:
     match = ARTIFACT_PIN.search(url)
     return match.group(0)[1:] if match else None
+
+
+UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def check_utc_time(value: object) -> object:
+    """A UTC time as YYYY-MM-DDTHH:MM:SSZ; YAML reads an unquoted one as a datetime, so accept that too."""
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value is not None and not (isinstance(value, str) and UTC_TIME.fullmatch(value) and _real_time(value)):
+        raise ValueError(f"{value!r} is not a UTC time; write it as \"2026-11-29T09:30:00Z\" (set by golive release)")
+    return value
+
+
+def _real_time(value: str) -> bool:
+    import datetime
+
+    try:
+        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 def release_pin_problems(image: str, artifact_url: str) -> list[tuple[str, str]]:
@@ -140,6 +201,49 @@ def check_schedule(expression: str) -> str:
     return expression
 
 
+RESTORE_TEST_MAX_GAP_MONTHS = 3  # ObjectOS: test a restore at least quarterly
+_MONTH_NAMES = {name: index for index, name in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
+)}  # fmt: skip
+
+
+def restore_test_rarity(expression: str) -> str | None:
+    """Why a restore testing plan's cron(...) schedule is not one AWS Backup and ObjectOS accept, or None."""
+    cron = re.fullmatch(r"cron\((.+)\)", expression)
+    if not cron:
+        return "is not a cron(...) expression, the only schedule restore testing plans take; e.g. cron(0 5 ? * SAT *)"
+    if len(cron.group(1).split()) != 6:
+        return None  # check_schedule reports the syntax
+    month_field, year_field = cron.group(1).split()[3], cron.group(1).split()[5]
+    if year_field != "*":
+        return f"pins the year to '{year_field}', so the restore test would stop; use * for the year"
+    months = _cron_months(month_field)
+    if not months:
+        return None
+    ordered = sorted(months)
+    gaps = [b - a for a, b in zip(ordered, ordered[1:])] + [ordered[0] + 12 - ordered[-1]]
+    if max(gaps) > RESTORE_TEST_MAX_GAP_MONTHS:
+        return f"leaves {max(gaps)} months between restore tests; test at least quarterly"
+    return None
+
+
+def _cron_months(field: str) -> set[int]:
+    months: set[int] = set()
+    for part in field.upper().split(","):
+        span, _, step = part.partition("/")
+        if span in ("*", "?"):
+            first, last = 1, 12
+        else:
+            low, _, high = span.partition("-")
+            try:
+                first = _MONTH_NAMES.get(low) or int(low)
+                last = (_MONTH_NAMES.get(high) or int(high)) if high else (12 if step else first)
+            except ValueError:
+                return set()
+        months.update(range(first, last + 1, int(step) if step.isdigit() and int(step) > 0 else 1))
+    return {m for m in months if 1 <= m <= 12}
+
+
 def nearest(word: str, choices: list[str]) -> str | None:
     import difflib
 
@@ -164,7 +268,34 @@ def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
         )
     if s.backup.copy_to_region == s.region:
         problems.append((("backup", "copyToRegion"), "is the stack's own region; name a second region or remove it"))
+    problems += _backup_problems(s)
+    problems += _secret_problems(s)
+    problems += _waf_capacity_problems(s)
+    problems += _edge_header_problems(s)
     return problems
+
+
+def _edge_header_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    from components import headers  # pure; imported late to keep settings light
+
+    csp = s.headers.content_security_policy
+    if csp is None:
+        return []
+    loc = ("headers", "contentSecurityPolicy")
+    if s.edge.mode == "alb" and "," in csp:
+        return [(loc, "holds ',', which the ALB controller's listener-attributes annotation cannot carry; remove it")]
+    if s.edge.mode == "cloudfront" and len(csp) > headers.CLOUDFRONT_CSP_MAX_LENGTH:
+        return [(loc, f"is {len(csp)} characters; CloudFront accepts at most {headers.CLOUDFRONT_CSP_MAX_LENGTH}")]
+    return []
+
+
+def _waf_capacity_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    from components import waf_rules  # standard library only; imported late to keep settings light
+
+    limits = s.rate_limits
+    rules = waf_rules.web_acl_rules(limits.auth, limits.write, limits.read, s.managed_rule_groups.model_dump())
+    problem = waf_rules.capacity_problem(rules)
+    return [(("waf",), f"{problem} (rate-limits-auth-write)")] if problem else []
 
 
 def _certificate_problems(s: "Settings") -> list[tuple[tuple, str]]:
@@ -183,10 +314,10 @@ def _certificate_problems(s: "Settings") -> list[tuple[tuple, str]]:
     else:
         match = ACM_ARN.fullmatch(cert.arn)
         if not match:
-            problems.append(((*loc, "arn"), f"'{cert.arn}' is not an ACM certificate ARN"))
+            problems.append(((*loc, "arn"), f"'{cert.arn}' is not an ACM certificate ARN; {ACM_ARN_HINT}"))
         elif match.group("region") != s.region:
             problems.append(
-                ((*loc, "arn"), f"is in {match.group('region')}, but the ALB needs a certificate in {s.region}")
+                ((*loc, "arn"), f"is in {match.group('region')}, but the ALB needs a certificate in {s.region}; request or import one there")
             )
     if s.edge.mode == "cloudfront":
         if cert.cloudfront_arn is None:
@@ -194,7 +325,7 @@ def _certificate_problems(s: "Settings") -> list[tuple[tuple, str]]:
         else:
             match = ACM_ARN.fullmatch(cert.cloudfront_arn)
             if not match:
-                problems.append(((*loc, "cloudfrontArn"), f"'{cert.cloudfront_arn}' is not an ACM certificate ARN"))
+                problems.append(((*loc, "cloudfrontArn"), f"'{cert.cloudfront_arn}' is not an ACM certificate ARN; {ACM_ARN_HINT}"))
             elif match.group("region") != CLOUDFRONT_CERT_REGION:
                 problems.append(
                     ((*loc, "cloudfrontArn"), f"is in {match.group('region')}; CloudFront only uses certificates in us-east-1")
@@ -234,4 +365,84 @@ def _oidc_problems(s: "Settings") -> list[tuple[tuple, str]]:
         parts = urlsplit(provider.callback_url)
         if (parts.scheme, parts.netloc, parts.path) != ("https", s.domain, OIDC_CALLBACK_PATH.format(provider_id=provider.provider_id)) or parts.query or parts.fragment:
             problems.append(((*loc, "callbackUrl"), f"'{provider.callback_url}' must be {expected}"))
+    return problems
+
+
+def _backup_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    """Monthly snapshots against the vault lock, and the audit archive's lock mode in prod."""
+    problems = []
+    backup, lock, audit = s.backup, s.backup.vault_lock, s.audit_log
+    monthly = s.monthly_snapshot_days
+    explicit = backup.monthly_retention_days is not None
+    if explicit and 0 < monthly <= backup.retention_days:
+        problems.append(
+            (
+                ("backup", "monthlyRetentionDays"),
+                f"{monthly} days is not longer than retentionDays ({backup.retention_days}), so monthly "
+                "snapshots would add nothing; raise it or set 0",
+            )
+        )
+    elif monthly > lock.max_retention_days:
+        source = "monthlyRetentionDays" if explicit else f"auditLog.retentionDays ({audit.retention_days})"
+        problems.append(
+            (
+                ("backup", "monthlyRetentionDays") if explicit else ("backup", "vaultLock", "maxRetentionDays"),
+                f"monthly snapshots are kept {monthly} days ({source}) but vaultLock.maxRetentionDays is "
+                f"{lock.max_retention_days}; the vault would refuse them (database-backup-restore-tested): raise "
+                "vaultLock.maxRetentionDays, or set backup.monthlyRetentionDays (0 turns monthly snapshots off)",
+            )
+        )
+    if s.environment == "prod" and audit.object_lock_mode != "COMPLIANCE":
+        problems.append(
+            (
+                ("auditLog", "objectLockMode"),
+                f"is {audit.object_lock_mode} in prod, which lets privileged users delete audit records early "
+                "(audit-log-retention); use COMPLIANCE",
+            )
+        )
+    return problems
+
+
+def _secret_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    """Secret names against the entries the kit creates, and who may read them."""
+    from components import secret_catalog as catalog
+
+    problems = []
+    provider_ids = [p.provider_id for p in s.oidc]
+    kit_names = catalog.kit_names(provider_ids)
+    for index, key in enumerate(s.secrets.provider_keys):
+        if key in kit_names:
+            problems.append(
+                (("secrets", "providerKeys", index), f"'{key}' is an entry the kit defines itself; remove it here")
+            )
+    givable = [*catalog.GIVABLE_GENERATED, *catalog.OPERATOR_FILLED, *s.secrets.provider_keys]
+    givable += [catalog.oidc_client_secret_name(p) for p in provider_ids]
+    for name in s.secret_values:
+        if name in catalog.KIT_WRITTEN:
+            problems.append((("secretValues", name), "is generated and written by the kit; remove it"))
+        elif name not in givable:
+            guess = nearest(name, givable)
+            hint = f"did you mean {guess}, or " if guess else ""
+            problems.append(
+                (("secretValues", name), f"is not one of the stack's secrets; {hint}add it to secrets.providerKeys")
+            )
+    admins = s.secrets.admin_role_arns
+    if s.environment in ("staging", "prod") and not admins:
+        problems.append(
+            (
+                ("secrets", "adminRoleArns"),
+                f"is required in {s.environment}: the secrets deny reads to all but the workload and these roles; "
+                "list the administrators' role and the role that runs `pulumi up`",
+            )
+        )
+    for index, arn in enumerate(admins):
+        match = IAM_ROLE_ARN_PATTERN.fullmatch(arn)
+        if match and match.group("account") != s.database.account_id:
+            problems.append(
+                (
+                    ("secrets", "adminRoleArns", index),
+                    f"is in account {match.group('account')}, but the stack's account (database.arn) is "
+                    f"{s.database.account_id}; name a role of that account",
+                )
+            )
     return problems

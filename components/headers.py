@@ -1,0 +1,271 @@
+"""The one model of the response headers the edge sends, and how each edge can carry it.
+
+Pure: no Pulumi. `header_set(settings)` decides the values (strict defaults,
+`objectos:headers` overrides, HSTS, CORS); the renderers below turn them into
+what CloudFront or the AWS Load Balancer Controller accept. The live verifier
+imports `header_set` and `ALB_UNSUPPORTED` to know what to expect on the wire.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Optional
+
+if TYPE_CHECKING:
+    from settings.model import Settings
+
+EdgeMode = Literal["cloudfront", "alb"]
+
+# Why each directive (the console is a same-origin SPA under /_console/ that calls /api/v1):
+#   default-src 'self'               anything not named below loads from this origin only
+#   script-src 'self'                no inline or third-party scripts, so an injected <script> is inert
+#   style-src 'self' 'unsafe-inline' UI libraries set inline styles; styles cannot run code
+#   img-src 'self' data:             icons are bundled or inlined as data: URIs
+#   font-src, connect-src 'self'     fonts are bundled; the console only calls its own API
+#   object-src 'none'                no plugins
+#   base-uri 'self'                  an injected <base> cannot re-point relative URLs elsewhere
+#   form-action 'self'               forms post back to this origin only
+#   frame-ancestors 'none'           no framing (clickjacking); supersedes X-Frame-Options
+#   upgrade-insecure-requests        a stray http:// subresource is fetched over https
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; upgrade-insecure-requests"
+)
+DEFAULT_FRAME_OPTIONS = "DENY"
+# The full URL stays on this origin; other sites see the origin only, and nothing on a downgrade.
+DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
+DEFAULT_PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=()"
+DEFAULT_CORP = "same-origin"
+NOSNIFF = "nosniff"
+
+HSTS_PRELOAD_MIN_AGE = 31_536_000  # hstspreload.org: at least one year
+CLOUDFRONT_CSP_MAX_LENGTH = 1783  # CloudFront's limit on the CSP header value
+
+# Headers an ALB listener cannot add: reported as not covered at the edge, never dropped silently.
+ALB_UNSUPPORTED: tuple[str, ...] = ("Referrer-Policy", "Permissions-Policy", "Cross-Origin-Resource-Policy")
+
+# The AWS Load Balancer Controller reads listener attributes as a comma-separated k=v map.
+ALB_ATTRIBUTE_PREFIX = "routing.http.response."
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """Cross-origin access to the API: the same values the runtime gets as OS_CORS_*."""
+
+    origins: tuple[str, ...]
+    allow_credentials: bool
+    allowed_methods: tuple[str, ...]
+    allowed_headers: tuple[str, ...]
+    max_age_seconds: int
+
+    def __post_init__(self) -> None:
+        problem = cors_problem(self)
+        if problem:
+            raise ValueError(f"CorsPolicy: {problem}")
+
+
+@dataclass(frozen=True)
+class HeaderSet:
+    """The response headers the edge sends on every route, plus CORS."""
+
+    content_security_policy: str
+    content_type_options: str
+    frame_options: str
+    referrer_policy: str
+    permissions_policy: str
+    cross_origin_resource_policy: str
+    strict_transport_security: Optional[str]
+    cors: CorsPolicy
+
+    def as_map(self) -> dict[str, str]:
+        """Header name -> value on every response. CORS headers depend on the request's Origin, so they are not here."""
+        headers = {
+            "Content-Security-Policy": self.content_security_policy,
+            "X-Content-Type-Options": self.content_type_options,
+            "X-Frame-Options": self.frame_options,
+            "Referrer-Policy": self.referrer_policy,
+            "Permissions-Policy": self.permissions_policy,
+            "Cross-Origin-Resource-Policy": self.cross_origin_resource_policy,
+        }
+        if self.strict_transport_security is not None:
+            headers["Strict-Transport-Security"] = self.strict_transport_security
+        return headers
+
+
+def cors_problem(cors: CorsPolicy) -> Optional[str]:
+    """Why a CORS policy must be refused (checklist item cors-explicit-origins), or None."""
+    if not cors.origins:
+        return "origins is empty; list the https origins that may call the API"
+    if "*" in cors.origins and cors.allow_credentials:
+        return "origins holds '*' with allow_credentials=True (cors-explicit-origins); list explicit origins"
+    if not 0 <= cors.max_age_seconds <= 86400:
+        return f"max_age_seconds must be 0..86400, got {cors.max_age_seconds}"
+    return None
+
+
+def hsts_value(max_age_seconds: int, include_sub_domains: bool, preload: bool) -> str:
+    """The Strict-Transport-Security value, formatted as CloudFront sends it."""
+    if max_age_seconds <= 0:
+        raise ValueError(f"HSTS max-age must be positive, got {max_age_seconds}")
+    if preload and not (include_sub_domains and max_age_seconds >= HSTS_PRELOAD_MIN_AGE):
+        raise ValueError(
+            f"HSTS preload needs includeSubDomains and max-age >= {HSTS_PRELOAD_MIN_AGE} (hsts-after-tls)"
+        )
+    parts = [f"max-age={max_age_seconds}"]
+    if include_sub_domains:
+        parts.append("includeSubDomains")
+    if preload:
+        parts.append("preload")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class HstsParts:
+    max_age_seconds: int
+    include_sub_domains: bool
+    preload: bool
+
+
+_MAX_AGE = re.compile(r"max-age=(\d+)")
+
+
+def hsts_parts(value: str) -> HstsParts:
+    """Split a value made by `hsts_value` back into the fields CloudFront's policy takes."""
+    directives = [d.strip() for d in value.split(";") if d.strip()]
+    match = _MAX_AGE.fullmatch(directives[0]) if directives else None
+    if match is None:
+        raise ValueError(f"'{value}' does not start with max-age=<seconds>")
+    rest = {d.lower() for d in directives[1:]}
+    unknown = rest - {"includesubdomains", "preload"}
+    if unknown:
+        raise ValueError(f"'{value}' has unknown HSTS directives: {', '.join(sorted(unknown))}")
+    return HstsParts(int(match.group(1)), "includesubdomains" in rest, "preload" in rest)
+
+
+def header_set(settings: "Settings") -> HeaderSet:
+    """The stack's header set: strict defaults, `objectos:headers` overrides, `objectos:hsts`, `objectos:cors`."""
+    overrides = settings.headers
+    hsts = settings.hsts
+    cors = settings.cors
+    return HeaderSet(
+        content_security_policy=overrides.content_security_policy or DEFAULT_CSP,
+        content_type_options=NOSNIFF,
+        frame_options=overrides.frame_options or DEFAULT_FRAME_OPTIONS,
+        referrer_policy=overrides.referrer_policy or DEFAULT_REFERRER_POLICY,
+        permissions_policy=overrides.permissions_policy or DEFAULT_PERMISSIONS_POLICY,
+        cross_origin_resource_policy=overrides.cross_origin_resource_policy or DEFAULT_CORP,
+        strict_transport_security=(
+            hsts_value(hsts.max_age_seconds, hsts.include_sub_domains, hsts.preload) if hsts.enabled else None
+        ),
+        cors=CorsPolicy(
+            origins=tuple(cors.origins),
+            allow_credentials=cors.allow_credentials,
+            allowed_methods=tuple(cors.allowed_methods),
+            allowed_headers=tuple(cors.allowed_headers),
+            max_age_seconds=cors.max_age_seconds,
+        ),
+    )
+
+
+# --- CloudFront ----------------------------------------------------------------
+
+
+def cloudfront_custom_headers(headers: HeaderSet) -> dict[str, str]:
+    """Headers CloudFront's policy has no dedicated field for; they go in its custom headers."""
+    return {
+        "Permissions-Policy": headers.permissions_policy,
+        "Cross-Origin-Resource-Policy": headers.cross_origin_resource_policy,
+    }
+
+
+def cloudfront_problems(headers: HeaderSet) -> list[str]:
+    """Values a CloudFront response headers policy would refuse."""
+    problems = []
+    if len(headers.content_security_policy) > CLOUDFRONT_CSP_MAX_LENGTH:
+        problems.append(
+            f"Content-Security-Policy is {len(headers.content_security_policy)} characters; "
+            f"CloudFront accepts at most {CLOUDFRONT_CSP_MAX_LENGTH}"
+        )
+    if headers.frame_options not in ("DENY", "SAMEORIGIN"):
+        problems.append(f"X-Frame-Options '{headers.frame_options}' must be DENY or SAMEORIGIN for CloudFront")
+    return problems
+
+
+# --- ALB (AWS Load Balancer Controller) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlbRendering:
+    """What an ALB listener carries, and what it cannot."""
+
+    attributes: dict[str, str]
+    """Listener attribute -> value, as `aws elbv2 modify-listener-attributes` names them."""
+    not_covered: tuple[str, ...]
+    """Header names the ALB cannot send from these settings."""
+    reasons: dict[str, str]
+    """Header name -> why it is not covered."""
+
+
+def alb_rendering(headers: HeaderSet) -> AlbRendering:
+    """The ALB listener attributes for a header set.
+
+    The controller splits its listener-attributes annotation on commas, so a
+    multi-valued CORS list cannot travel through it: those headers are left to
+    the runtime, which gets the same lists as OS_CORS_*, and reported here.
+    """
+    cors = headers.cors
+    attributes = {
+        "content_security_policy.header_value": headers.content_security_policy,
+        "x_content_type_options.header_value": headers.content_type_options,
+        "x_frame_options.header_value": headers.frame_options,
+    }
+    if headers.strict_transport_security is not None:
+        attributes["strict_transport_security.header_value"] = headers.strict_transport_security
+    reasons = {
+        name: "an ALB listener cannot add this header; the runtime sets it on its own routes only"
+        for name in ALB_UNSUPPORTED
+    }
+    if len(cors.origins) == 1:
+        attributes["access_control_allow_origin.header_value"] = cors.origins[0]
+    else:
+        reasons["Access-Control-Allow-Origin"] = (
+            "an ALB sends one fixed origin; with several origins the runtime matches the request's Origin"
+        )
+    if cors.allow_credentials:
+        attributes["access_control_allow_credentials.header_value"] = "true"
+    for name, key, values in (
+        ("Access-Control-Allow-Methods", "access_control_allow_methods.header_value", cors.allowed_methods),
+        ("Access-Control-Allow-Headers", "access_control_allow_headers.header_value", cors.allowed_headers),
+    ):
+        if len(values) == 1:
+            attributes[key] = values[0]
+        else:
+            reasons[name] = "a list cannot pass the controller's comma-separated annotation; the runtime sends it"
+    attributes["access_control_max_age.header_value"] = str(cors.max_age_seconds)
+    prefixed = {ALB_ATTRIBUTE_PREFIX + key: value for key, value in attributes.items()}
+    prefixed[ALB_ATTRIBUTE_PREFIX + "server.enabled"] = "false"
+    return AlbRendering(prefixed, tuple(reasons), reasons)
+
+
+def string_map_annotation(values: dict[str, str], what: str) -> str:
+    """`k1=v1,k2=v2` as the AWS Load Balancer Controller parses it; refuses what it would misread."""
+    for key, value in values.items():
+        if "," in key or "," in value or "=" in key:
+            raise ValueError(
+                f"{what}: '{key}={value}' cannot be written in the controller's k=v,k=v annotation "
+                "(no ',' in keys or values, no '=' in keys)"
+            )
+    return ",".join(f"{key}={value}" for key, value in values.items())
+
+
+def not_covered_at_edge(headers: HeaderSet, mode: EdgeMode) -> tuple[str, ...]:
+    """Header names the edge in `mode` does not send; empty for CloudFront."""
+    return alb_rendering(headers).not_covered if mode == "alb" else ()
+
+
+def edge_header_map(headers: HeaderSet, mode: EdgeMode) -> dict[str, str]:
+    """The headers the edge itself puts on every response in `mode`."""
+    missing = set(not_covered_at_edge(headers, mode))
+    return {name: value for name, value in headers.as_map().items() if name not in missing}

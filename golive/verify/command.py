@@ -1,0 +1,193 @@
+"""`python -m golive verify`: one command that proves a deployed stack keeps its settings' promises.
+
+Exit 0 when no check fails (warnings and skipped checks do not fail a run),
+1 when one does, 2 for usage errors: a bad stack file, URL, probe file or
+missing environment variable. Nothing secret is printed: probe credentials are
+named by their environment variable only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Mapping, Optional, TextIO
+
+from golive.verify import access, checks, report, web
+from golive.verify.aws_checks import AwsExpectations
+from golive.verify.checks import CheckOutcome, Expectations, skipped
+from golive.verify.http import HttpProbe
+from settings.errors import SettingsError
+from settings.load import load_stack
+from settings.model import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
+AWS_IDS = (
+    "waf-logging-redacted",
+    "auth-secret-in-secret-store",
+    "database-backup-restore-tested",
+    "audit-log-retention",
+    "redis-encrypted-with-auth",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    stack: str
+    url: str
+    stack_file: Optional[Path] = None
+    http_url: Optional[str] = None
+    aws: bool = False
+    region: Optional[str] = None
+    endpoint_url: Optional[str] = None
+    access: Optional[Path] = None
+    probe_rate_limit: bool = False
+    ca_file: Optional[Path] = None
+    json_path: Optional[Path] = None
+    junit_path: Optional[Path] = None
+
+
+def promised_headers(settings: Settings) -> tuple[dict[str, str], Expectations]:
+    """The edge's header map (HSTS included) and the expectations of the HTTP checks."""
+    from components.headers import ALB_UNSUPPORTED, header_set
+
+    promised = header_set(settings)
+    headers = dict(promised.as_map())
+    without_hsts = {k: v for k, v in headers.items() if k.lower() != checks.HSTS.lower()}
+    hsts = next((v for k, v in headers.items() if k.lower() == checks.HSTS.lower()), None)
+    return headers, Expectations(
+        headers=without_hsts,
+        hsts=hsts,
+        cors_origins=tuple(promised.cors.origins),
+        cors_credentials=promised.cors.allow_credentials,
+        auth_rate_limit=settings.rate_limits.auth.limit,
+        auth_window_seconds=settings.rate_limits.auth.window_seconds,
+        not_at_edge=tuple(ALB_UNSUPPORTED) if settings.edge.mode == "alb" else (),
+    )
+
+
+def aws_expectations(settings: Settings, headers: Mapping[str, str]) -> AwsExpectations:
+    limits = settings.rate_limits
+    return AwsExpectations(
+        stack=settings.stack,
+        edge_mode=settings.edge.mode,
+        rate_limits={
+            kind: (rule.limit, rule.window_seconds)
+            for kind, rule in (("auth", limits.auth), ("write", limits.write), ("read", limits.read))
+        },
+        waf_log_retention_days=settings.waf.log_retention_days,
+        redis_log_retention_days=settings.redis.log_retention_days,
+        audit_retention_days=settings.audit_log.retention_days,
+        object_lock_mode=settings.audit_log.object_lock_mode,
+        vault_min_days=settings.backup.vault_lock.min_retention_days,
+        vault_max_days=settings.backup.vault_lock.max_retention_days,
+        database_arn=settings.database.arn,
+        copy_to_region=settings.backup.copy_to_region,
+        needs_redis=settings.multi_pod,
+        headers=dict(headers),
+        cors_origins=tuple(settings.cors.origins),
+        cors_credentials=settings.cors.allow_credentials,
+    )
+
+
+def main(
+    options: Options,
+    environ: Mapping[str, str] = os.environ,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    promise: Callable[[Settings], tuple[dict[str, str], Expectations]] = promised_headers,
+    aws_client_factory: Optional[Callable] = None,
+    rate_settle_seconds: float = 40.0,
+) -> int:
+    started, clock = datetime.now(timezone.utc), time.monotonic()
+
+    def usage(message: str) -> int:
+        print(f"golive verify: error: {message}", file=err)
+        return EXIT_USAGE
+
+    try:
+        _, settings = load_stack(options.stack, STACKS_DIR, options.stack_file)
+    except SettingsError as exc:
+        print(exc, file=err)
+        return EXIT_USAGE
+    try:
+        where = web.target(options.url, options.http_url)
+    except ValueError as exc:
+        return usage(str(exc))
+    if options.ca_file and not options.ca_file.is_file():
+        return usage(f"--ca-file {options.ca_file} does not exist")
+    probes: list[access.Probe] = []
+    if options.access:
+        try:
+            probes = access.load(options.access)
+        except access.AccessFileError as exc:
+            return usage(str(exc))
+        missing = access.missing_variables(probes, environ)
+        if missing:
+            return usage(f"{options.access} needs these environment variables set: {', '.join(missing)}")
+    if where.host != settings.domain:
+        print(
+            f"note: --url host {where.host} is not objectos:domain {settings.domain}; TLS is checked for {where.host}",
+            file=err,
+        )
+
+    headers, expected = promise(settings)
+    outcomes: list[CheckOutcome] = []
+    with HttpProbe(options.ca_file) as client:
+        checked = web.run(client, where, expected, options.ca_file, started)
+        outcomes += checked.outcomes
+        untrusted = "not run: the TLS certificate is rejected (see TLS certificate)"
+        if not options.probe_rate_limit:
+            outcomes.append(
+                skipped(
+                    "rate-limits-auth-write",
+                    "rate limit probe",
+                    "not run; pass --probe-rate-limit (it spends this IP's auth budget for one window)",
+                )
+            )
+        elif not checked.trusted:
+            outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", untrusted))
+        else:
+            limit, window = expected.auth_rate_limit, expected.auth_window_seconds
+            probe = web.probe_rate_limit(client, where, limit, window, settle_seconds=rate_settle_seconds)
+            outcomes.append(checks.rate_limited(probe))
+        if not probes:
+            outcomes.append(
+                skipped(
+                    "cross-org-access-denied",
+                    "access probes",
+                    "not run; pass --access FILE (see examples/access-probes.yaml)",
+                )
+            )
+        elif not checked.trusted:
+            outcomes.append(skipped("cross-org-access-denied", "access probes", untrusted))
+        else:
+            outcomes += access.run(probes, client, where.https_url, environ)
+    outcomes += _aws(options, settings, headers, started, aws_client_factory)
+
+    run = report.Run(
+        options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, tuple(outcomes)
+    )
+    report.print_table(run, out)
+    if options.json_path:
+        report.write_json(run, options.json_path)
+    if options.junit_path:
+        report.write_junit(run, options.junit_path)
+    return EXIT_OK if run.passed else EXIT_FAILED
+
+
+def _aws(
+    options: Options, settings: Settings, headers: Mapping[str, str], now: datetime, factory: Optional[Callable]
+) -> list[CheckOutcome]:
+    if not options.aws:
+        return [
+            skipped(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_IDS
+        ]
+    from golive.verify import aws  # boto3 only when asked for
+
+    reader = aws.AwsReader(settings.stack, options.region or settings.region, options.endpoint_url, factory)
+    return aws.verify(reader, aws_expectations(settings, headers), now)

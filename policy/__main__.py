@@ -1,0 +1,13 @@
+"""Entry point the Pulumi CLI runs for `--policy-pack policy`: it only builds the pack."""
+
+import sys
+from pathlib import Path
+
+# The CLI runs this file from policy/; the pack's modules import as `policy.*` from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pulumi_policy import PolicyPack  # noqa: E402
+
+from policy.pack import DEFAULT_ENFORCEMENT, DESCRIPTION, PACK_NAME, POLICIES  # noqa: E402
+
+PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=DEFAULT_ENFORCEMENT, description=DESCRIPTION)

@@ -1,0 +1,28 @@
+"""How strictly each environment enforces the pack: its config file, read by the CLI and the preview.
+
+`pulumi preview --policy-pack policy --policy-pack-config policy/policy-config.<environment>.json`
+and the offline preview read the same file. Standard library only, so the preview
+can read it without importing the policy SDK.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PACK_DIR = Path(__file__).resolve().parent
+
+LIVE_ONLY = {"cross-org-access-denied": "verified live by golive verify --access"}
+"""Checklist items no policy can judge before deploy, with where they are verified."""
+
+
+def config_file(environment: str) -> Path:
+    """The pack configuration an environment's stacks run with."""
+    return PACK_DIR / f"policy-config.{environment}.json"
+
+
+def load_config(environment: str) -> dict[str, Any]:
+    """The environment's pack configuration; empty (every policy mandatory) when it has no file."""
+    path = config_file(environment)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -1,0 +1,1 @@
+"""One CrossGuard policy per checklist item, grouped by concern."""

@@ -1,0 +1,162 @@
+"""Reading resource properties the way the analyzer hands them to a policy.
+
+Properties arrive as mappings and sequences (proxies in the analyzer, plain
+dicts in tests) whose values may be unknown during `pulumi preview`. `get`
+walks a path and answers `UNKNOWN` instead of raising, so one unknown value
+skips one check rather than the whole policy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Iterator
+
+from pulumi_policy.proxy import UnknownValueError
+
+try:  # the analyzer may hand over secrets wrapped when it proxies them
+    from pulumi_policy.secret import Secret as _PolicySecret
+except ImportError:  # pragma: no cover
+    _PolicySecret = ()  # type: ignore[assignment]
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+"""A value that is not known until the deployment runs."""
+
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+        "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+        "030794c1-ac77-496b-92df-f27374a8bd58",
+        "e48ece36-62e2-4504-bad9-02848725956a",
+        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+    }
+)
+
+
+def is_mapping(value: Any) -> bool:
+    return isinstance(value, Mapping)
+
+
+def is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def get(value: Any, *path: Any, default: Any = None) -> Any:
+    """value[path[0]][path[1]]...: `default` when a step is missing, `UNKNOWN` when unknown."""
+    for key in path:
+        try:
+            if isinstance(key, int):
+                if not is_list(value) or not -len(value) <= key < len(value):
+                    return default
+                value = value[key]
+            else:
+                if not is_mapping(value) or key not in value:
+                    return default
+                value = value[key]
+        except UnknownValueError:
+            return UNKNOWN
+        value = _plain(value)
+        if value is UNKNOWN:
+            return UNKNOWN
+    return default if value is None else value
+
+
+def items(value: Any) -> Iterator[tuple[str, Any]]:
+    """(key, value) pairs of a mapping; unknown values come out as `UNKNOWN`."""
+    if not is_mapping(value):
+        return
+    for key in value:
+        yield key, get(value, key)
+
+
+def elements(value: Any) -> Iterator[Any]:
+    """Elements of a list; unknown elements come out as `UNKNOWN`."""
+    if not is_list(value):
+        return
+    for index in range(len(value)):
+        yield get(value, index)
+
+
+def text(value: Any) -> str | None:
+    """The value if it is a known string, else None."""
+    return value if isinstance(value, str) else None
+
+
+def number(value: Any) -> float | None:
+    """The value as a number if it is a known number (numbers arrive as floats), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def truthy(value: Any) -> bool:
+    """True for a known true boolean or its string spelling."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return value is True
+
+
+def strings(value: Any) -> list[str]:
+    """The known strings of a list (a comma-separated string counts as a list)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [v for v in elements(value) if isinstance(v, str)]
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON document held in a string property; None when it is not one (or unknown)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
+
+
+def camel_keys(value: Any) -> Any:
+    """AWS API JSON (PascalCase keys) in the provider's camelCase, so one reader fits both."""
+    if is_mapping(value):
+        return {(k[:1].lower() + k[1:]) if isinstance(k, str) else k: camel_keys(v) for k, v in items(value)}
+    if is_list(value):
+        return [camel_keys(v) for v in elements(value)]
+    return value
+
+
+def walk(value: Any) -> Iterator[tuple[tuple, Any]]:
+    """Every (path, leaf-or-node) below value, depth first, unknowns included."""
+    stack: list[tuple[tuple, Any]] = [((), value)]
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if is_mapping(node):
+            for key, child in items(node):
+                stack.append(((*path, key), child))
+        elif is_list(node):
+            for index, child in enumerate(elements(node)):
+                stack.append(((*path, index), child))
+
+
+def _plain(value: Any) -> Any:
+    if _PolicySecret and isinstance(value, _PolicySecret):
+        value = value.value
+    if isinstance(value, str) and value in _UNKNOWN_SENTINELS:
+        return UNKNOWN
+    return value

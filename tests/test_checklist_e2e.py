@@ -1,0 +1,131 @@
+"""End to end: break the prod stack once per checklist item and see exactly that policy fail.
+
+Each case breaks the real program either through a component's Args (written past
+the settings validation, as another program reusing the components could) or
+through its resources (a stack transformation registered as the program starts),
+runs the offline preview with the policy pack, and expects exit 1 with that one
+item failing. The untouched prod stack passes with exit 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import pulumi
+import pytest
+from conftest import stack_config
+
+import components.audit_log_retention
+import components.database_backups
+import components.header_policy
+import components.workload
+import settings.engine
+from golive.preview import EXIT_NOT_READY, EXIT_READY, run_preview
+from policy.checklist import ITEMS
+from settings.load import validate
+
+LIVE_ONLY = {"cross-org-access-denied"}
+TAG = "ghcr.io/objectstack-ai/objectstack:1.4.2"
+
+
+def failing(preview) -> set[str]:
+    return {check.id for check in preview.checks if check.status == "fail"}
+
+
+def break_args(module: Any, component: str, **changes: Any) -> Callable:
+    """Patch a component so the program builds it with these Args fields changed."""
+    original = getattr(module, component)
+
+    def patched(name, args, opts=None):
+        return original(name, dataclasses.replace(args, **changes), opts)
+
+    return lambda monkeypatch: monkeypatch.setattr(module, component, patched)
+
+
+def break_resources(type_: str, change: Callable[[dict], None], protect: bool | None = None) -> Callable:
+    """Register a stack transformation that edits every resource of `type_` as it is declared."""
+
+    def transformation(args: pulumi.ResourceTransformationArgs):
+        if args.type_ != type_:
+            return None
+        props = dict(args.props)
+        change(props)
+        opts = args.opts if protect is None else pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(protect=protect))
+        return pulumi.ResourceTransformationResult(props, opts)
+
+    original = settings.engine.engine_settings
+
+    def with_transformation():
+        pulumi.runtime.register_stack_transformation(transformation)
+        return original()
+
+    return lambda monkeypatch: monkeypatch.setattr(settings.engine, "engine_settings", with_transformation)
+
+
+def set_input(obj: Any, name: str, value: Any) -> None:
+    pulumi.set(obj, name, value)
+
+
+def drop_rule(name: str) -> Callable[[dict], None]:
+    def change(props: dict) -> None:
+        props["rules"] = [rule for rule in props["rules"] if pulumi.get(rule, "name") != name]
+
+    return change
+
+
+def redact_only_authorization(props: dict) -> None:
+    props["redacted_fields"] = [field for field in props["redacted_fields"] if "authorization" in str(vars(field))]
+
+
+BREAKS: dict[str, Callable] = {
+    "tls-at-edge": break_resources(
+        "aws:cloudfront/distribution:Distribution",
+        lambda p: set_input(p["default_cache_behavior"], "viewer_protocol_policy", "allow-all"),
+    ),
+    "security-headers-present": break_resources(
+        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", lambda p: p.update(custom_headers_config=None)
+    ),
+    "hsts-after-tls": break_args(components.header_policy, "HeaderPolicy", tls_ready="assumed-valid"),
+    "cors-explicit-origins": break_args(components.workload, "ObjectOsWorkload", cors_origins=["*"]),
+    "rate-limits-auth-write": break_resources("aws:wafv2/webAcl:WebAcl", drop_rule("auth-rate-limit")),
+    "auth-secret-in-secret-store": lambda monkeypatch: break_args(
+        components.workload,
+        "ObjectOsWorkload",
+        secret_env={"OS_SECRET_KEY": "OS_SECRET_KEY", "OS_DATABASE_URL": "OS_DATABASE_URL", "OS_REDIS_URL": "OS_REDIS_URL"},
+    )(monkeypatch),
+    "no-baked-secrets": break_args(components.workload, "ObjectOsWorkload", extra_env={"SMTP_PASSWORD": "in-the-manifest"}),
+    "oidc-callback-on-domain": break_args(components.workload, "ObjectOsWorkload", public_url="https://login.other.example"),
+    "database-backup-restore-tested": break_args(
+        components.database_backups, "DatabaseBackups", restore_test_schedule="rate(180 days)"
+    ),
+    "audit-log-retention": break_args(components.audit_log_retention, "AuditLogRetention", retention_days=365),
+    "release-pins-image-and-artifact": break_args(components.workload, "ObjectOsWorkload", image=TAG),
+    "redis-encrypted-with-auth": break_resources(
+        "aws:elasticache/replicationGroup:ReplicationGroup", lambda p: p.update(transit_encryption_enabled=False)
+    ),
+    "stateful-resources-protected": break_resources("aws:backup/vault:Vault", lambda p: None, protect=False),
+    "waf-logging-redacted": break_resources(
+        "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", redact_only_authorization
+    ),
+}
+
+
+def test_every_policy_item_has_a_break():
+    assert set(BREAKS) == {item.id for item in ITEMS} - LIVE_ONLY
+
+
+def test_the_untouched_prod_stack_is_ready(previews):
+    preview = previews("prod")
+    assert failing(preview) == set()
+    assert preview.exit_code == EXIT_READY
+
+
+@pytest.mark.parametrize("check_id", sorted(BREAKS))
+def test_breaking_one_item_fails_exactly_that_policy(check_id, monkeypatch):
+    BREAKS[check_id](monkeypatch)
+    config = stack_config("prod")
+    preview = run_preview(config, validate(config))
+    assert failing(preview) == {check_id}
+    assert all(c.mandatory for c in preview.checks if c.status == "fail")
+    assert preview.exit_code == EXIT_NOT_READY

@@ -1,0 +1,200 @@
+"""The policy pack as the Pulumi CLI runs it, and the checklist table the preview builds from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from google.protobuf import struct_pb2
+
+from golive import analyzer, checklist
+from golive.mocks import Registration
+from policy.checklist import BY_ID, ITEMS
+from policy.enforcement import LIVE_ONLY, config_file, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY_IDS = [item.id for item in ITEMS if item.id not in LIVE_ONLY]
+
+
+@pytest.fixture(scope="module")
+def pack():
+    """The pack started the way the CLI starts it: `python -m pulumi.policy <engine> .` in policy/."""
+    process = analyzer.PolicyPackProcess(ROOT / "policy").start()
+    yield process
+    process.close()
+
+
+def registration(type_: str, name: str, inputs: dict, protect: bool = False) -> Registration:
+    struct = struct_pb2.Struct()
+    struct.update(inputs)
+    return Registration(
+        urn=f"urn:pulumi:prod::objectos::{type_}::{name}",
+        type=type_,
+        name=name,
+        parent="",
+        custom=True,
+        provider="",
+        dependencies=[],
+        property_dependencies={},
+        protect=protect,
+        retain_on_delete=False,
+        delete_before_replace=False,
+        inputs=inputs,
+        raw_inputs=struct,
+    )
+
+
+# --- the pack over the analyzer protocol ---------------------------------------------------------
+
+
+def test_the_pack_lists_one_policy_per_checklist_item(pack):
+    assert [p.name for p in pack.info().policies] == POLICY_IDS
+
+
+def test_every_policy_carries_the_checklist_remediation_and_a_severity(pack):
+    for policy in pack.info().policies:
+        assert policy.remediation == BY_ID[policy.name].remediation
+        assert policy.display_name == BY_ID[policy.name].title
+        assert policy.severity in ("low", "medium", "high", "critical")
+        assert len(policy.description) > 40
+
+
+def test_policies_are_mandatory_when_no_config_is_given(pack):
+    assert {p.enforcement for p in pack.info().policies} == {"mandatory"}
+
+
+def test_thresholds_are_in_the_config_schemas(pack):
+    schemas = {p.name: p.config_schema for p in pack.info().policies}
+    assert schemas["audit-log-retention"]["minimumDays"]["default"] == 365
+    assert schemas["rate-limits-auth-write"]["authMaxRequestsPerMinute"]["default"] == 10
+    assert schemas["rate-limits-auth-write"]["writeMaxRequestsPerMinute"]["default"] == 60
+    assert schemas["rate-limits-auth-write"]["readMaxRequestsPerMinute"]["default"] == 600
+
+
+def test_analyze_reports_a_violation_against_the_resource(pack):
+    pack.configure(load_config("prod"), pack.info().policies)
+    redis = registration("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {"transitEncryptionEnabled": False}, protect=True)
+    found = [d for d in pack.analyze([redis]) if d.policy == "redis-encrypted-with-auth"]
+    assert found and {d.urn for d in found} == {redis.urn} and {d.enforcement for d in found} == {"mandatory"}
+
+
+def test_configured_thresholds_reach_the_policies(pack):
+    group = registration("aws:cloudwatch/logGroup:LogGroup", "audit-logs", {"name": "/objectos/prod/audit", "retentionInDays": 400})
+    pack.configure({"all": "advisory", "audit-log-retention": {"minimumDays": 365}}, pack.info().policies)
+    assert not [d for d in pack.analyze_stack([group]) if d.policy == "audit-log-retention" and d.urn == group.urn]
+    pack.configure({"all": "advisory", "audit-log-retention": {"minimumDays": 731}}, pack.info().policies)
+    assert [d for d in pack.analyze_stack([group]) if d.policy == "audit-log-retention" and d.urn == group.urn]
+
+
+def test_a_pack_that_cannot_start_is_an_analyzer_error(tmp_path):
+    broken = analyzer.PolicyPackProcess(tmp_path)
+    with pytest.raises(analyzer.AnalyzerError, match="did not start"):
+        broken.info()
+
+
+# --- the pack config, resolved as the CLI resolves it ---------------------------------------------
+
+
+def test_prod_makes_every_policy_mandatory(pack):
+    levels = analyzer.resolve_config(load_config("prod"), pack.info().policies)
+    assert {level for level, _ in levels.values()} == {"mandatory"}
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging"])
+def test_other_environments_are_advisory(pack, environment):
+    levels = analyzer.resolve_config(load_config(environment), pack.info().policies)
+    assert {level for level, _ in levels.values()} == {"advisory"}
+
+
+def test_a_policy_entry_overrides_all(pack):
+    levels = analyzer.resolve_config({"all": "advisory", "tls-at-edge": "mandatory"}, pack.info().policies)
+    assert levels["tls-at-edge"][0] == "mandatory" and levels["hsts-after-tls"][0] == "advisory"
+
+
+def test_prod_requires_the_customers_audit_retention(pack):
+    levels = analyzer.resolve_config(load_config("prod"), pack.info().policies)
+    assert levels["audit-log-retention"][1]["minimumDays"] == 2557
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"tls-at-edg": "mandatory"}, "unknown policies: tls-at-edg"),
+        ({"audit-log-retention": {"minimumDays": "seven years"}}, "must be a integer"),
+        ({"audit-log-retention": {"retention": 10}}, "no such setting"),
+        ({"all": "strict"}, "use advisory, mandatory or disabled"),
+    ],
+)
+def test_a_wrong_config_is_refused_with_a_reason(pack, config, message):
+    with pytest.raises(analyzer.AnalyzerError, match=re.escape(message)):
+        analyzer.resolve_config(config, pack.info().policies)
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_each_environment_has_a_valid_config_file(pack, environment):
+    assert config_file(environment).exists()
+    analyzer.resolve_config(load_config(environment), pack.info().policies)
+
+
+# --- the checklist table of the offline preview -----------------------------------------------------
+
+
+def test_the_prod_preview_passes_every_policy_as_mandatory(previews):
+    rows = previews("prod").checks
+    assert {(r.id, r.status, r.mandatory) for r in rows if r.source == "policy"} == {(i, "pass", True) for i in POLICY_IDS}
+
+
+def test_the_preview_has_a_row_for_every_checklist_item(previews):
+    assert {r.id for r in previews("prod").checks} == set(BY_ID)
+
+
+def test_cross_org_access_is_left_to_the_live_verifier(previews):
+    row = next(r for r in previews("prod").checks if r.id == "cross-org-access-denied")
+    assert (row.status, row.reason) == ("skip", "verified live by golive verify --access")
+
+
+def test_the_dev_preview_rows_are_advisory(previews):
+    rows = [r for r in previews("dev").checks if r.source == "policy"]
+    assert rows and not any(r.mandatory for r in rows)
+    assert previews("dev").exit_code == 0
+
+
+def test_the_json_plan_carries_the_checklist(previews):
+    ids = {row["id"] for row in previews("prod").plan.checklist}
+    assert ids == set(BY_ID)
+
+
+def test_a_pack_that_does_not_run_fails_every_item(monkeypatch, tmp_path, previews):
+    preview = previews("prod")
+    monkeypatch.setattr(analyzer, "shared_pack", lambda: analyzer.PolicyPackProcess(tmp_path))
+    rows = checklist.evaluate(preview.result, preview.settings, preview.plan)
+    failed = {r.id for r in rows if r.status == "fail" and r.mandatory}
+    assert failed == set(POLICY_IDS)
+
+
+def test_a_leak_replaces_the_passing_row_of_no_baked_secrets():
+    passing = [checklist.CheckResult("no-baked-secrets", "pass", True, "ok")]
+    leak = [checklist.CheckResult("no-baked-secrets", "fail", True, "leak", source="preview")]
+    assert checklist.combine(passing, leak) == leak
+
+
+# --- the pack's project files ---------------------------------------------------------------------
+
+
+def test_the_pack_is_a_python_pack_with_its_own_virtualenv():
+    manifest = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
+    assert manifest["runtime"]["name"] == "python"
+    assert manifest["runtime"]["options"]["virtualenv"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+
+
+def test_the_pack_pins_the_kits_versions():
+    def pins(path: Path) -> dict[str, str]:
+        lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+        return dict(line.lower().split("==") for line in lines if line and not line.startswith("-r"))
+
+    pack_pins, kit_pins = pins(ROOT / "policy" / "requirements.txt"), pins(ROOT / "requirements.txt")
+    assert "pulumi-policy" in pack_pins
+    assert all(kit_pins.get(name) == version for name, version in pack_pins.items())

@@ -1,0 +1,184 @@
+"""The ObjectOS workload as the prod preview would deploy it: probes, hardening, env, ordering."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from golive.mocks import Registration
+
+DEPLOYMENT = ("kubernetes:apps/v1:Deployment", "objectos-deployment")
+JOB = ("kubernetes:batch/v1:Job", "objectos-migrate")
+WORKLOAD = "objectos:index:ObjectOsWorkload"
+RUNTIME_SECRETS = {"OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "OS_CLOUD_API_KEY", "OS_REDIS_URL"}
+SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|_KEY$|DATABASE_URL|REDIS_URL")
+
+
+@pytest.fixture(scope="module")
+def prod(previews):
+    return previews("prod")
+
+
+def resource(prod, kind: tuple[str, str]) -> Registration:
+    token, name = kind
+    found = [r for r in prod.result.resources if r.type == token and r.name == name]
+    assert len(found) == 1, f"expected one {token} named {name}, found {len(found)}"
+    return found[0]
+
+
+def pod_spec(registration: Registration) -> dict:
+    return registration.inputs["spec"]["template"]["spec"]
+
+
+def container(registration: Registration) -> dict:
+    (only,) = pod_spec(registration)["containers"]
+    return only
+
+
+def env(registration: Registration) -> dict[str, dict]:
+    return {item["name"]: item for item in container(registration)["env"]}
+
+
+def plain(registration: Registration, name: str) -> str:
+    return env(registration)[name]["value"]
+
+
+def secret_names(prod) -> set[str]:
+    s = prod.settings
+    return RUNTIME_SECRETS | set(s.secrets.provider_keys) | set(s.secret_values)
+
+
+@pytest.fixture(params=[DEPLOYMENT, JOB], ids=["deployment", "migration-job"])
+def pods(request, prod) -> Registration:
+    return resource(prod, request.param)
+
+
+def test_liveness_probe_is_the_health_route_on_the_http_port(prod):
+    probe = container(resource(prod, DEPLOYMENT))["livenessProbe"]["httpGet"]
+    assert (probe["path"], probe["port"]) == ("/api/v1/health", "http")
+
+
+def test_readiness_probe_is_the_ready_route_on_the_http_port(prod):
+    probe = container(resource(prod, DEPLOYMENT))["readinessProbe"]["httpGet"]
+    assert (probe["path"], probe["port"]) == ("/api/v1/ready", "http")
+
+
+def test_the_http_port_is_8080_and_os_port_says_so(prod):
+    deployment = resource(prod, DEPLOYMENT)
+    ports = {p["name"]: p["containerPort"] for p in container(deployment)["ports"]}
+    assert ports["http"] == 8080
+    assert plain(deployment, "OS_PORT") == "8080"
+
+
+def test_pods_run_as_non_root(pods):
+    assert pod_spec(pods)["securityContext"]["runAsNonRoot"] is True
+    assert container(pods)["securityContext"]["runAsNonRoot"] is True
+
+
+def test_containers_have_a_read_only_root_filesystem(pods):
+    assert container(pods)["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_containers_drop_all_capabilities(pods):
+    assert container(pods)["securityContext"]["capabilities"]["drop"] == ["ALL"]
+
+
+def test_containers_cannot_escalate_privileges(pods):
+    assert container(pods)["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+def test_containers_have_requests_and_limits_from_settings(prod, pods):
+    wanted = prod.settings.kubernetes.resources
+    resources = container(pods)["resources"]
+    assert resources["requests"] == {"cpu": wanted.requests.cpu, "memory": wanted.requests.memory}
+    assert resources["limits"] == {"cpu": wanted.limits.cpu, "memory": wanted.limits.memory}
+
+
+def test_pods_spread_across_zones(prod):
+    deployment = resource(prod, DEPLOYMENT)
+    pod_labels = deployment.inputs["spec"]["template"]["metadata"]["labels"]
+    zone = [c for c in pod_spec(deployment)["topologySpreadConstraints"] if c["topologyKey"] == "topology.kubernetes.io/zone"]
+    assert len(zone) == 1
+    assert zone[0]["labelSelector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_auth_url_is_the_public_https_domain(prod):
+    assert plain(resource(prod, DEPLOYMENT), "OS_AUTH_URL") == f"https://{prod.settings.domain}"
+
+
+def test_cors_and_trusted_origins_are_the_configured_origins(prod):
+    deployment = resource(prod, DEPLOYMENT)
+    origins = ",".join(prod.settings.cors.origins)
+    assert plain(deployment, "OS_CORS_ORIGIN") == origins
+    assert plain(deployment, "OS_TRUSTED_ORIGINS") == origins
+
+
+def test_cors_credentials_follow_the_settings(prod):
+    expected = "true" if prod.settings.cors.allow_credentials else "false"
+    assert plain(resource(prod, DEPLOYMENT), "OS_CORS_CREDENTIALS") == expected
+
+
+def test_image_and_artifact_come_from_the_release(prod, pods):
+    release = prod.settings.release
+    assert container(pods)["image"] == release.image
+    assert plain(pods, "OS_ARTIFACT_URL") == release.artifact_url
+
+
+def test_the_migration_job_migrates_and_exits(prod):
+    assert plain(resource(prod, JOB), "OS_MIGRATE_AND_EXIT") == "1"
+
+
+def test_the_server_pods_do_not_migrate_and_exit(prod):
+    assert "OS_MIGRATE_AND_EXIT" not in env(resource(prod, DEPLOYMENT))
+
+
+def test_the_deployment_waits_for_the_migration_job(prod):
+    assert resource(prod, JOB).urn in resource(prod, DEPLOYMENT).dependencies
+
+
+def test_the_runtime_secrets_arrive_by_secret_key_ref(prod, pods):
+    variables = env(pods)
+    for name in ("OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL"):
+        assert "secretKeyRef" in variables[name].get("valueFrom", {}), name
+
+
+def test_no_secret_env_var_has_a_literal_value(prod, pods):
+    names = secret_names(prod)
+    for name, item in env(pods).items():
+        if name in names or SECRET_LOOKING.search(name):
+            assert "value" not in item, f"{name} has a literal value"
+            assert item["valueFrom"]["secretKeyRef"]["key"], name
+
+
+def test_several_pods_share_state_through_redis(prod):
+    variables = env(resource(prod, DEPLOYMENT))
+    assert prod.settings.kubernetes.replicas > 1
+    assert variables["OS_CLUSTER_DRIVER"]["value"] == "redis"
+    assert "secretKeyRef" in variables["OS_REDIS_URL"]["valueFrom"]
+
+
+def test_service_pdb_and_autoscaler_belong_to_the_workload(prod):
+    (workload,) = [r for r in prod.result.resources if r.type == WORKLOAD]
+    children = {r.type for r in prod.result.resources if r.parent == workload.urn}
+    assert {
+        "kubernetes:core/v1:ServiceAccount",
+        "kubernetes:core/v1:Service",
+        "kubernetes:policy/v1:PodDisruptionBudget",
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        DEPLOYMENT[0],
+        JOB[0],
+    } <= children
+
+
+def test_the_autoscaler_floor_is_the_configured_replicas(prod):
+    (hpa,) = [r for r in prod.result.resources if r.type == "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+              and r.name == "objectos-hpa"]  # fmt: skip
+    assert hpa.inputs["spec"]["minReplicas"] == prod.settings.kubernetes.replicas
+    assert hpa.inputs["spec"]["maxReplicas"] >= hpa.inputs["spec"]["minReplicas"]
+
+
+def test_the_workload_manifests_pass_strict_schema_validation(prod):
+    (workload,) = [r for r in prod.result.resources if r.type == WORKLOAD]
+    ours = {r.urn for r in prod.result.resources if r.parent == workload.urn}
+    assert [p for p in prod.manifest_problems if p.urn in ours] == []

@@ -1,0 +1,369 @@
+"""Loopback servers for the verifier's tests: a test CA, real nginx, hostile servers.
+
+Everything binds 127.0.0.1 on free ports and is stopped by the test that started it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+needs_nginx = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed: apt-get install nginx (the Debian package; .ci/run installs it)"
+)
+ALLOWED_ORIGIN = "https://app.example.com"
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'; upgrade-insecure-requests"
+)
+HSTS_VALUE = "max-age=31536000; includeSubDomains"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONSOLE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "geolocation=(), camera=(), microphone=(), payment=()",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+# --- a test CA ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pki:
+    ca_file: Path
+    certs: dict[str, tuple[Path, Path]]  # kind -> (certificate, key)
+
+
+def _key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _ca(common_name: str, now: datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = _key()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(common_name))
+        .issuer_name(_name(common_name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return cert, key
+
+
+def _leaf(
+    ca: tuple[x509.Certificate, ec.EllipticCurvePrivateKey], names: list[str], start: datetime, end: datetime
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    ca_cert, ca_key = ca
+    key = _key()
+    alt = [x509.DNSName(n) for n in names if not n[0].isdigit()] + [
+        x509.IPAddress(ipaddress.ip_address(n)) for n in names if n[0].isdigit()
+    ]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(names[0]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return cert, key
+
+
+def make_pki(directory: Path) -> Pki:
+    """A CA the tests trust, and server certificates: good, soon (10 days left), expired,
+    wrong-host (valid for another name) and untrusted (signed by a CA nobody trusts)."""
+    now = datetime.now(timezone.utc)
+    ca, stranger = _ca("golive test CA", now), _ca("stranger CA", now)
+    host = ["localhost", "127.0.0.1"]
+    plans = {
+        "good": (ca, host, now - timedelta(days=1), now + timedelta(days=90)),
+        "soon": (ca, host, now - timedelta(days=80), now + timedelta(days=10, hours=1)),
+        "expired": (ca, host, now - timedelta(days=90), now - timedelta(days=2)),
+        "wrong_host": (ca, ["wrong.example.test"], now - timedelta(days=1), now + timedelta(days=90)),
+        "untrusted": (stranger, host, now - timedelta(days=1), now + timedelta(days=90)),
+    }
+    directory.mkdir(parents=True, exist_ok=True)
+    certs = {}
+    for kind, (issuer, names, start, end) in plans.items():
+        cert, key = _leaf(issuer, names, start, end)
+        cert_path, key_path = directory / f"{kind}.crt", directory / f"{kind}.key"
+        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        certs[kind] = (cert_path, key_path)
+    ca_file = directory / "ca.pem"
+    ca_file.write_bytes(ca[0].public_bytes(serialization.Encoding.PEM))
+    return Pki(ca_file=ca_file, certs=certs)
+
+
+# --- nginx --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """An edge in nginx; the defaults keep every promise, each knob breaks one."""
+
+    headers: dict[str, str] = field(default_factory=lambda: dict(SECURITY_HEADERS))
+    hsts: Optional[str] = HSTS_VALUE
+    cert: str = "good"
+    redirect: bool = True
+    hsts_over_http: bool = False
+    cors: str = "explicit"  # explicit | wildcard | reflect
+    rate_limit_per_minute: Optional[int] = 10
+    legacy_tls: bool = False  # also accept TLS 1.0 and 1.1
+
+
+@dataclass(frozen=True)
+class Edge:
+    https_url: str
+    http_url: str
+
+
+def _free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def nginx_config(site: Site, pki: Pki, directory: Path, http_port: int, https_port: int) -> str:
+    cert, key = pki.certs[site.cert]
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""  # workers must read the test's own files
+    headers = dict(site.headers)
+    if site.hsts:
+        headers["Strict-Transport-Security"] = site.hsts
+    add = "\n".join(f"    add_header {name} {_quote(value)} always;" for name, value in headers.items())
+    cors_origin = {
+        "explicit": f'map $http_origin $cors_origin {{ default ""; {_quote(ALLOWED_ORIGIN)} $http_origin; }}',
+        "reflect": "map $http_origin $cors_origin { default $http_origin; }",
+        "wildcard": 'map $http_origin $cors_origin { default "*"; }',
+    }[site.cors]
+    limit = f"limit_req zone=auth burst={site.rate_limit_per_minute - 1} nodelay;" if site.rate_limit_per_minute else ""
+    rate = site.rate_limit_per_minute or 10
+    plain = f"return 301 https://$host:{https_port}$request_uri;" if site.redirect else "return 200 'plain http';"
+    plain_hsts = (
+        f"add_header Strict-Transport-Security {_quote(site.hsts or HSTS_VALUE)} always;" if site.hsts_over_http else ""
+    )
+    protocols = "TLSv1 TLSv1.1 TLSv1.2; ssl_ciphers DEFAULT:@SECLEVEL=0" if site.legacy_tls else "TLSv1.2 TLSv1.3"
+    d = directory
+    return f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fastcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  default_type application/json;
+  map $status $retry_after {{ 429 "60"; default ""; }}
+  {cors_origin}
+  map $cors_origin $cors_credentials {{ "" ""; "*" ""; default "true"; }}
+  map $cors_origin $cors_methods {{ "" ""; default "GET, POST, PUT, PATCH, DELETE, OPTIONS"; }}
+  limit_req_zone $binary_remote_addr zone=auth:1m rate={rate}r/m;
+  limit_req_status 429;
+  server {{
+    listen 127.0.0.1:{http_port};
+    {plain_hsts}
+    location / {{ {plain} }}
+  }}
+  server {{
+    listen 127.0.0.1:{https_port} ssl;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols {protocols};
+{add}
+    add_header Access-Control-Allow-Origin $cors_origin always;
+    add_header Access-Control-Allow-Credentials $cors_credentials always;
+    add_header Access-Control-Allow-Methods $cors_methods always;
+    add_header Retry-After $retry_after always;
+    location /api/v1/auth/ {{
+      {limit}
+      if ($request_method = OPTIONS) {{ return 204; }}
+      try_files /nonexistent @session;
+    }}
+    location @session {{ return 200 '{{"session":null}}'; }}
+    location / {{
+      if ($request_method = OPTIONS) {{ return 204; }}
+      return 200 '{{"status":"ok"}}';
+    }}
+  }}
+}}
+"""
+
+
+@contextmanager
+def nginx(site: Site, pki: Pki, directory: Path) -> Iterator[Edge]:
+    """nginx in the foreground on two free loopback ports; stopped (by its pid) on exit."""
+    assert NGINX is not None
+    directory.mkdir(parents=True, exist_ok=True)
+    http_port, https_port = _free_ports(2)
+    conf = directory / "nginx.conf"
+    conf.write_text(nginx_config(site, pki, directory, http_port, https_port))
+    process = subprocess.Popen(
+        [NGINX, "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(https_port, process, directory / "error.log")
+        yield Edge(https_url=f"https://localhost:{https_port}", http_url=f"http://localhost:{http_port}")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited: {log.read_text() if log.exists() else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError("nginx did not listen within 5 s")
+
+
+# --- hostile servers ----------------------------------------------------------
+
+Handler = Callable[[socket.socket, threading.Event], None]
+
+
+@contextmanager
+def raw_server(handler: Handler) -> Iterator[str]:
+    """A TCP server on loopback that hands each connection to `handler`; yields its http:// URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve_one(conn: socket.socket) -> None:
+        with conn:
+            try:
+                handler(conn, stop)
+            except OSError:
+                pass
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        listener.close()
+
+
+def read_request(conn: socket.socket) -> str:
+    data = b""
+    conn.settimeout(2)
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode("latin-1")
+
+
+def stall(conn: socket.socket, stop: threading.Event) -> None:
+    """Accept, read the request, never answer."""
+    read_request(conn)
+    stop.wait(30)
+
+
+def trickle(conn: socket.socket, stop: threading.Event) -> None:
+    """Answer one header line at a time, forever, each well inside the read timeout."""
+    read_request(conn)
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    count = 0
+    while not stop.wait(0.05):
+        conn.sendall(f"X-Drip-{count}: x\r\n".encode())
+        count += 1
+
+
+def huge_headers(size: int) -> Handler:
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        read_request(conn)
+        lines = b"".join(f"X-Filler-{i}: {'y' * 990}\r\n".encode() for i in range(size // 1000 + 1))
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + lines + b"\r\nok")
+
+    return handler
+
+
+def redirect_loop(conn: socket.socket, stop: threading.Event) -> None:
+    path = read_request(conn).split(" ", 2)[1]
+    target = "/b" if path == "/a" else "/a"
+    conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+
+def endless_redirects(conn: socket.socket, stop: threading.Event) -> None:
+    path = read_request(conn).split(" ", 2)[1]
+    step = int(path.strip("/") or 0) + 1
+    conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: /{step}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
