@@ -152,7 +152,10 @@ class PolicyPackProcess:
                 self.close()
                 detail = "\n".join(self._stderr[-20:]) or "no output"
                 raise AnalyzerError(f"the policy pack in {self.pack_dir} did not start:\n{detail}")
-            options = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
+            options = [
+                ("grpc.max_receive_message_length", _MAX_MESSAGE),
+                ("grpc.max_send_message_length", _MAX_MESSAGE),
+            ]
             self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=options)
             self._stub = pb_grpc.AnalyzerStub(self._channel)
         return self._stub
@@ -174,7 +177,9 @@ class PolicyPackProcess:
         try:
             return getattr(self.stub, method)(request, timeout=CALL_TIMEOUT_SECONDS)
         except grpc.RpcError as exc:
-            raise AnalyzerError(f"policy pack {method} failed: {exc.details() if hasattr(exc, 'details') else exc}") from None
+            raise AnalyzerError(
+                f"policy pack {method} failed: {exc.details() if hasattr(exc, 'details') else exc}"
+            ) from None
 
     def info(self) -> PackInfo:
         """The pack's name, version and policies (asked once: they cannot change while it runs)."""
@@ -193,7 +198,9 @@ class PolicyPackProcess:
                 stack_policy=p.policy_type == pb.POLICY_TYPE_STACK,
                 display_name=p.displayName,
                 remediation=p.remediation_steps,
-                config_schema=json_format.MessageToDict(p.configSchema.properties) if p.HasField("configSchema") else {},
+                config_schema=json_format.MessageToDict(p.configSchema.properties)
+                if p.HasField("configSchema")
+                else {},
             )
             for p in reply.policies
         )
@@ -245,7 +252,9 @@ class PolicyPackProcess:
                     request.provider.CopyFrom(provider)
                 calls.append((stub.Analyze.future(request, timeout=CALL_TIMEOUT_SECONDS), registration.urn))
         if stack:
-            calls.append((stub.AnalyzeStack.future(_stack_request(resources, providers), timeout=CALL_TIMEOUT_SECONDS), ""))
+            calls.append(
+                (stub.AnalyzeStack.future(_stack_request(resources, providers), timeout=CALL_TIMEOUT_SECONDS), "")
+            )
         self.inflight = Pending(calls)
         return self.inflight
 
@@ -269,7 +278,9 @@ class Pending:
             try:
                 found += _diagnostics(future.result(), default_urn=urn)
             except grpc.RpcError as exc:
-                raise AnalyzerError(f"policy pack analysis failed: {exc.details() if hasattr(exc, 'details') else exc}") from None
+                raise AnalyzerError(
+                    f"policy pack analysis failed: {exc.details() if hasattr(exc, 'details') else exc}"
+                ) from None
         return found
 
 
@@ -365,9 +376,12 @@ def engine_properties(struct: Optional[struct_pb2.Struct]) -> struct_pb2.Struct:
     return result
 
 
+_FLATTENED_SIGS = (rpc._special_resource_sig.encode(), rpc._special_output_value_sig.encode())
+
+
 def _needs_flattening(struct: struct_pb2.Struct) -> bool:
-    text = str(struct)
-    return rpc._special_resource_sig in text or rpc._special_output_value_sig in text
+    wire = struct.SerializeToString()
+    return any(sig in wire for sig in _FLATTENED_SIGS)
 
 
 def _flatten(value: Any) -> Any:
@@ -400,7 +414,9 @@ def _providers(resources: Iterable[Registration]) -> dict[str, Registration]:
     return {r.urn: r for r in resources if r.type.startswith("pulumi:providers:")}
 
 
-def _provider_of(registration: Registration, providers: Mapping[str, Registration]) -> Optional[pb.AnalyzerProviderResource]:
+def _provider_of(
+    registration: Registration, providers: Mapping[str, Registration]
+) -> Optional[pb.AnalyzerProviderResource]:
     """The explicit provider a resource names (a reference is `<urn>::<id>`)."""
     provider = providers.get(registration.provider.rsplit("::", 1)[0]) if registration.provider else None
     return _provider(provider) if provider is not None else None

@@ -29,4 +29,3 @@ def _ordered(policies: list[Policy]) -> list[Policy]:
 
 
 POLICIES: list[Policy] = _ordered(edge.POLICIES + waf.POLICIES + secrets.POLICIES + data.POLICIES + release.POLICIES)
-

@@ -75,8 +75,8 @@ class Edge(Model):
 class Hsts(Model):
     enabled: bool = Field(description="Send Strict-Transport-Security; only once TLS is validated.")
     max_age_seconds: int = Field(31536000, description="HSTS max-age in seconds.")
-    include_sub_domains: bool = True
-    preload: bool = False
+    include_sub_domains: bool = Field(True, description="Add includeSubDomains: every subdomain must serve HTTPS.")
+    preload: bool = Field(False, description="Add preload (needs includeSubDomains and a year); submit to the browsers' list after.")
 
     @field_validator("max_age_seconds")
     @classmethod
@@ -101,8 +101,8 @@ class Hsts(Model):
 class HeaderOverrides(Model):
     """Single-value overrides of the default edge response headers."""
 
-    content_security_policy: Optional[str] = None
-    frame_options: Optional[Literal["DENY", "SAMEORIGIN"]] = None
+    content_security_policy: Optional[str] = Field(None, description="Content-Security-Policy instead of the console-safe default.")
+    frame_options: Optional[Literal["DENY", "SAMEORIGIN"]] = Field(None, description="X-Frame-Options: DENY (default) or SAMEORIGIN.")
     referrer_policy: Optional[
         Literal[
             "no-referrer",
@@ -113,21 +113,25 @@ class HeaderOverrides(Model):
             "origin",
             "origin-when-cross-origin",
         ]
-    ] = None
-    permissions_policy: Optional[str] = None
-    cross_origin_resource_policy: Optional[Literal["same-origin", "same-site", "cross-origin"]] = None
+    ] = Field(None, description="Referrer-Policy value.")
+    permissions_policy: Optional[str] = Field(None, description="Permissions-Policy value.")
+    cross_origin_resource_policy: Optional[Literal["same-origin", "same-site", "cross-origin"]] = Field(
+        None, description="Cross-Origin-Resource-Policy value."
+    )
 
 
 class Cors(Model):
     origins: list[str] = Field(description="Explicit https origins allowed to call the API with CORS.")
-    allow_credentials: bool = True
+    allow_credentials: bool = Field(True, description="Allow cookies/credentials on cross-origin calls (never with '*').")
     allowed_methods: list[Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]] = Field(
-        default_factory=lambda: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        default_factory=lambda: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        description="Methods allowed on cross-origin calls.",
     )
     allowed_headers: list[str] = Field(
-        default_factory=lambda: ["Authorization", "Content-Type", "X-Environment-Id", "X-Requested-With"]
+        default_factory=lambda: ["Authorization", "Content-Type", "X-Environment-Id", "X-Requested-With"],
+        description="Request headers allowed on cross-origin calls.",
     )
-    max_age_seconds: int = Field(600, ge=0, le=86400)
+    max_age_seconds: int = Field(600, ge=0, le=86400, description="How long browsers cache a preflight answer.")
 
     @field_validator("origins")
     @classmethod
@@ -160,7 +164,7 @@ class Cors(Model):
 
 class RateLimit(Model):
     limit: int = Field(description="Requests per client IP per window (>= 10, the WAF minimum).")
-    window_seconds: Literal[60, 120, 300, 600] = 60
+    window_seconds: Literal[60, 120, 300, 600] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
 
     @field_validator("limit", mode="before")
     @classmethod
@@ -184,9 +188,9 @@ ManagedRuleMode = Literal["off", "count", "block"]
 
 
 class ManagedRuleGroups(Model):
-    common_rule_set: ManagedRuleMode = "block"
-    known_bad_inputs: ManagedRuleMode = "block"
-    ip_reputation: ManagedRuleMode = "block"
+    common_rule_set: ManagedRuleMode = Field("block", description="AWSManagedRulesCommonRuleSet: off, count or block.")
+    known_bad_inputs: ManagedRuleMode = Field("block", description="AWSManagedRulesKnownBadInputsRuleSet: off, count or block.")
+    ip_reputation: ManagedRuleMode = Field("block", description="AWSManagedRulesAmazonIpReputationList: off, count or block.")
 
 
 class Waf(Model):
@@ -205,9 +209,9 @@ class Waf(Model):
 
 
 class Network(Model):
-    vpc_id: str
-    private_subnet_ids: list[str] = Field(min_length=2)
-    app_security_group_id: str
+    vpc_id: str = Field(description="VPC of the EKS cluster and the database.")
+    private_subnet_ids: list[str] = Field(min_length=2, description="Private subnets in two or more zones (Redis, restore tests).")
+    app_security_group_id: str = Field(description="Security group of the ObjectOS pods; the only source admitted to Redis.")
 
     @field_validator("vpc_id")
     @classmethod
@@ -229,12 +233,14 @@ class Network(Model):
 
 
 class Redis(Model):
-    engine: Literal["valkey", "redis"] = "valkey"
+    engine: Literal["valkey", "redis"] = Field("valkey", description="ElastiCache engine: valkey or redis.")
     engine_version: Optional[str] = Field(None, description="Engine version; default 8.0 for valkey, 7.1 for redis.")
-    node_type: str = "cache.t4g.small"
-    replicas_per_shard: int = Field(1, ge=0, le=5)
-    snapshot_retention_days: int = Field(7, ge=0, le=35)
-    log_retention_days: int = 30
+    node_type: str = Field("cache.t4g.small", description="ElastiCache node type.")
+    replicas_per_shard: int = Field(
+        1, ge=0, le=5, description="Replicas per shard; >= 1 turns on failover and Multi-AZ (required in prod)."
+    )
+    snapshot_retention_days: int = Field(7, ge=0, le=35, description="Days of automatic Redis snapshots (0..35).")
+    log_retention_days: int = Field(30, description="Retention of the Redis slow-log group (a CloudWatch Logs value).")
 
     @field_validator("node_type")
     @classmethod
@@ -512,12 +518,12 @@ class ResourceAmounts(Model):
 
 
 class Resources(Model):
-    requests: ResourceAmounts = ResourceAmounts(cpu="500m", memory="1Gi")
-    limits: ResourceAmounts = ResourceAmounts(cpu="2", memory="2Gi")
+    requests: ResourceAmounts = Field(ResourceAmounts(cpu="500m", memory="1Gi"), description="Container requests {cpu, memory}.")
+    limits: ResourceAmounts = Field(ResourceAmounts(cpu="2", memory="2Gi"), description="Container limits {cpu, memory}.")
 
 
 class Kubernetes(Model):
-    namespace: str = "objectos"
+    namespace: str = Field("objectos", description="Namespace the kit creates for ObjectOS (restricted Pod Security).")
     replicas: int = Field(3, description="Minimum replicas (the autoscaler's floor).")
     max_replicas: Optional[int] = Field(None, description="Autoscaler ceiling; default 3 x replicas.")
     version: str = Field("1.31", description="Kubernetes version whose schemas validate the manifests.")
@@ -575,8 +581,8 @@ class Settings(Model):
 
     stack: str = Field(description="Pulumi stack name (from the file or the engine, not a config key).")
     region: str = Field(description="AWS region (aws:region).")
-    environment: Environment
-    domain: str
+    environment: Environment = Field(description="dev, staging or prod; prod makes the go-live checklist mandatory.")
+    domain: str = Field(description="Public host name, lowercase, no scheme (app.example.com).")
     edge: Edge
     hsts: Hsts
     headers: HeaderOverrides = HeaderOverrides()
@@ -593,7 +599,10 @@ class Settings(Model):
     backup: Backup = Backup()
     audit_log: AuditLog
     release: Release
-    oidc: list[OidcProvider] = Field(default_factory=list)
+    oidc: list[OidcProvider] = Field(
+        default_factory=list,
+        description="OIDC providers: {providerId, issuer, clientId, callbackUrl on https://<domain>/api/v1/auth/sso/callback/<providerId>}.",
+    )
     kubernetes: Kubernetes = Kubernetes()
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
 

@@ -43,7 +43,9 @@ def resource_args(
     config: Optional[Mapping[str, Any]] = None,
     parents: Iterable[str] = (),
 ) -> ResourceValidationArgs:
-    return ResourceValidationArgs(type_, _props(props), urn(type_, name, parents), name, _options(protect, None), None, config)
+    return ResourceValidationArgs(
+        type_, _props(props), urn(type_, name, parents), name, _options(protect, None), None, config
+    )
 
 
 class Stack:

@@ -51,7 +51,11 @@ def break_resources(type_: str, change: Callable[[dict], None], protect: bool | 
             return None
         props = dict(args.props)
         change(props)
-        opts = args.opts if protect is None else pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(protect=protect))
+        opts = (
+            args.opts
+            if protect is None
+            else pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(protect=protect))
+        )
         return pulumi.ResourceTransformationResult(props, opts)
 
     original = settings.engine.engine_settings
@@ -92,10 +96,18 @@ BREAKS: dict[str, Callable] = {
     "auth-secret-in-secret-store": lambda monkeypatch: break_args(
         components.workload,
         "ObjectOsWorkload",
-        secret_env={"OS_SECRET_KEY": "OS_SECRET_KEY", "OS_DATABASE_URL": "OS_DATABASE_URL", "OS_REDIS_URL": "OS_REDIS_URL"},
+        secret_env={
+            "OS_SECRET_KEY": "OS_SECRET_KEY",
+            "OS_DATABASE_URL": "OS_DATABASE_URL",
+            "OS_REDIS_URL": "OS_REDIS_URL",
+        },
     )(monkeypatch),
-    "no-baked-secrets": break_args(components.workload, "ObjectOsWorkload", extra_env={"SMTP_PASSWORD": "in-the-manifest"}),
-    "oidc-callback-on-domain": break_args(components.workload, "ObjectOsWorkload", public_url="https://login.other.example"),
+    "no-baked-secrets": break_args(
+        components.workload, "ObjectOsWorkload", extra_env={"SMTP_PASSWORD": "in-the-manifest"}
+    ),
+    "oidc-callback-on-domain": break_args(
+        components.workload, "ObjectOsWorkload", public_url="https://login.other.example"
+    ),
     "database-backup-restore-tested": break_args(
         components.database_backups, "DatabaseBackups", restore_test_schedule="rate(180 days)"
     ),

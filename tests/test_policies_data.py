@@ -96,15 +96,25 @@ def test_schedule_gaps_are_upper_bounds():
 # --- audit-log-retention -------------------------------------------------------------------------
 
 
-def archive(lock_days: int = 2557, expire_days: int | None = None, mode: str = "COMPLIANCE", log_days: int = 2557) -> Stack:
+def archive(
+    lock_days: int = 2557, expire_days: int | None = None, mode: str = "COMPLIANCE", log_days: int = 2557
+) -> Stack:
     stack = Stack()
     bucket = stack.add(BUCKET, "audit-bucket", {"objectLockEnabled": True}, parents=[AUDIT])
-    stack.add(LOCK, "audit-lock", {"rule": {"defaultRetention": {"mode": mode, "days": lock_days}}}, props_from={"bucket": [bucket]}, parents=[AUDIT])
+    stack.add(
+        LOCK,
+        "audit-lock",
+        {"rule": {"defaultRetention": {"mode": mode, "days": lock_days}}},
+        props_from={"bucket": [bucket]},
+        parents=[AUDIT],
+    )
     rule = {"id": "archive", "status": "Enabled", "noncurrentVersionExpiration": {"noncurrentDays": 2557}}
     if expire_days is not None:
         rule["expiration"] = {"days": expire_days}
     stack.add(LIFECYCLE, "audit-lifecycle", {"rules": [rule]}, props_from={"bucket": [bucket]}, parents=[AUDIT])
-    stack.add(LOG_GROUP, "audit-logs", {"name": "/objectos/prod/workload", "retentionInDays": log_days}, parents=[AUDIT])
+    stack.add(
+        LOG_GROUP, "audit-logs", {"name": "/objectos/prod/workload", "retentionInDays": log_days}, parents=[AUDIT]
+    )
     stack.add(LOG_GROUP, "redis-slow-log", {"name": "/objectos/prod/redis/slow-log", "retentionInDays": 30})
     return stack
 
@@ -122,7 +132,10 @@ def test_audit_fails_a_shorter_object_lock():
 
 
 def test_audit_fails_a_lifecycle_rule_expiring_records_early():
-    assert any("expires objects after 90 days" in v for v in violations(audit_log_retention, archive(expire_days=90).args(PROD_AUDIT)))
+    assert any(
+        "expires objects after 90 days" in v
+        for v in violations(audit_log_retention, archive(expire_days=90).args(PROD_AUDIT))
+    )
 
 
 def test_audit_fails_the_wrong_lock_mode():
@@ -160,7 +173,9 @@ def test_redis_passes_encrypted_with_auth():
 
 
 def test_redis_fails_without_transit_encryption():
-    found = violations(redis_encrypted_with_auth, resource_args(REDIS, GOOD_REDIS | {"transitEncryptionEnabled": False}))
+    found = violations(
+        redis_encrypted_with_auth, resource_args(REDIS, GOOD_REDIS | {"transitEncryptionEnabled": False})
+    )
     assert len(found) == 1 and "transitEncryptionEnabled" in found[0]
 
 
@@ -195,7 +210,10 @@ def test_protection_fails_an_unprotected_audit_log_group():
 
 
 def test_protection_ignores_an_unprotected_operational_log_group():
-    assert violations(stateful_resources_protected, resource_args(LOG_GROUP, {"name": "/objectos/prod/redis/slow-log"})) == []
+    assert (
+        violations(stateful_resources_protected, resource_args(LOG_GROUP, {"name": "/objectos/prod/redis/slow-log"}))
+        == []
+    )
 
 
 def test_protection_fails_a_force_destroy_bucket_even_when_protected():

@@ -32,7 +32,11 @@ def headers_policy(**changes: Any) -> dict:
             "contentTypeOptions": {"override": True},
             "frameOptions": {"frameOption": "DENY", "override": True},
             "referrerPolicy": {"referrerPolicy": "no-referrer", "override": True},
-            "strictTransportSecurity": {"accessControlMaxAgeSec": 31536000, "includeSubdomains": True, "override": True},
+            "strictTransportSecurity": {
+                "accessControlMaxAgeSec": 31536000,
+                "includeSubdomains": True,
+                "override": True,
+            },
         },
         "customHeadersConfig": {
             "items": [
@@ -101,7 +105,11 @@ def deployment(env: dict[str, str]) -> dict:
             "template": {
                 "spec": {
                     "containers": [
-                        {"name": "objectos", "image": "x@sha256:" + "a" * 64, "env": [{"name": k, "value": v} for k, v in env.items()]}
+                        {
+                            "name": "objectos",
+                            "image": "x@sha256:" + "a" * 64,
+                            "env": [{"name": k, "value": v} for k, v in env.items()],
+                        }
                     ]
                 }
             }
@@ -126,15 +134,25 @@ def cloudfront_stack(
 ) -> Stack:
     stack = Stack()
     cert = stack.add(CERT, "edge-cert", {"domainName": "app.example.com", "validationMethod": "DNS"})
-    validation = stack.add(VALIDATION, "edge-cert-validation", {"certificateArn": "arn"}, props_from={"certificateArn": [cert]})
+    validation = stack.add(
+        VALIDATION, "edge-cert-validation", {"certificateArn": "arn"}, props_from={"certificateArn": [cert]}
+    )
     origin_cert = stack.add(CERT, "origin-cert", {"domainName": "origin.app.example.com"})
     origin_validation = stack.add(VALIDATION, "origin-validation", {}, props_from={"certificateArn": [origin_cert]})
-    policy = stack.add(RHP, "headers", headers or headers_policy(), props_from={"securityHeadersConfig": [validation] if hsts_waits else []})
+    policy = stack.add(
+        RHP,
+        "headers",
+        headers or headers_policy(),
+        props_from={"securityHeadersConfig": [validation] if hsts_waits else []},
+    )
     stack.add(
         DISTRIBUTION,
         "cdn",
         distribution_props or distribution(),
-        props_from={"defaultCacheBehavior": [policy], "viewerCertificate": [validation if certificate_validated else cert]},
+        props_from={
+            "defaultCacheBehavior": [policy],
+            "viewerCertificate": [validation if certificate_validated else cert],
+        },
     )
     stack.add(INGRESS, "ingress", ingress(), props_from={"metadata": [origin_validation]})
     stack.add(DEPLOYMENT, "objectos", deployment(env or RUNTIME_ENV))
@@ -222,7 +240,9 @@ def test_headers_pass_when_the_edge_policy_sends_all_six():
 
 
 def test_headers_fail_when_the_policy_misses_permissions_policy():
-    headers = headers_policy(customHeadersConfig={"items": [{"header": "Cross-Origin-Resource-Policy", "value": "same-origin"}]})
+    headers = headers_policy(
+        customHeadersConfig={"items": [{"header": "Cross-Origin-Resource-Policy", "value": "same-origin"}]}
+    )
     found = violations(security_headers_present, cloudfront_stack(headers=headers).args())
     assert found and all("Permissions-Policy" in v for v in found)
 
@@ -280,12 +300,17 @@ def test_cors_passes_explicit_origins_at_the_edge():
 
 def test_cors_fails_a_wildcard_origin_at_the_edge():
     cors = headers_policy()["corsConfig"] | {"accessControlAllowOrigins": {"items": ["*"]}}
-    assert any("'*'" in v for v in violations(cors_explicit_origins, resource_args(RHP, headers_policy(corsConfig=cors))))
+    assert any(
+        "'*'" in v for v in violations(cors_explicit_origins, resource_args(RHP, headers_policy(corsConfig=cors)))
+    )
 
 
 def test_cors_fails_a_plain_http_origin():
     cors = headers_policy()["corsConfig"] | {"accessControlAllowOrigins": {"items": ["http://app.example.com"]}}
-    assert any("not an https" in v for v in violations(cors_explicit_origins, resource_args(RHP, headers_policy(corsConfig=cors))))
+    assert any(
+        "not an https" in v
+        for v in violations(cors_explicit_origins, resource_args(RHP, headers_policy(corsConfig=cors)))
+    )
 
 
 def test_cors_passes_a_runtime_with_explicit_origins():
@@ -294,7 +319,10 @@ def test_cors_passes_a_runtime_with_explicit_origins():
 
 def test_cors_fails_a_runtime_left_on_its_wildcard_default():
     env = {k: v for k, v in RUNTIME_ENV.items() if k != "OS_CORS_ORIGIN"}
-    assert any("OS_CORS_ORIGIN unset" in v for v in violations(cors_explicit_origins, resource_args(DEPLOYMENT, deployment(env))))
+    assert any(
+        "OS_CORS_ORIGIN unset" in v
+        for v in violations(cors_explicit_origins, resource_args(DEPLOYMENT, deployment(env)))
+    )
 
 
 def test_cors_fails_a_runtime_given_a_wildcard():

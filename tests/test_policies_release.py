@@ -48,7 +48,9 @@ def test_release_passes_one_pinned_pair_recorded_for_rollback():
 
 def test_release_fails_an_image_tag():
     tagged = "ghcr.io/objectstack-ai/objectstack:1.4.2"
-    found = violations(release_pins_image_and_artifact, release(image=tagged, job_image=tagged, record=(tagged, ARTIFACT)).args())
+    found = violations(
+        release_pins_image_and_artifact, release(image=tagged, job_image=tagged, record=(tagged, ARTIFACT)).args()
+    )
     assert len(found) == 2 and all("a tag that can move" in v for v in found)
 
 
@@ -59,7 +61,9 @@ def test_release_fails_an_artifact_without_integrity_pin():
 
 
 def test_release_fails_a_runtime_without_an_artifact():
-    found = violations(release_pins_image_and_artifact, release(artifact=None, record=None).args({"requireReleaseRecord": False}))
+    found = violations(
+        release_pins_image_and_artifact, release(artifact=None, record=None).args({"requireReleaseRecord": False})
+    )
     assert any("no OS_ARTIFACT_URL" in v for v in found)
 
 
@@ -76,7 +80,9 @@ def test_release_fails_a_record_that_differs_from_the_workloads():
 
 
 def test_release_fails_without_a_record():
-    assert any("no release record" in v for v in violations(release_pins_image_and_artifact, release(record=None).args()))
+    assert any(
+        "no release record" in v for v in violations(release_pins_image_and_artifact, release(record=None).args())
+    )
 
 
 def test_release_fails_an_unpinned_sidecar_unless_configured_otherwise():
@@ -87,7 +93,12 @@ def test_release_fails_an_unpinned_sidecar_unless_configured_otherwise():
 
 @pytest.mark.parametrize(
     "image",
-    [IMAGE, "ghcr.io/objectstack-ai/objectstack:1.4.2", "registry:5000/objectos@sha256:" + "f" * 64, "x@sha256:" + "A" * 64],
+    [
+        IMAGE,
+        "ghcr.io/objectstack-ai/objectstack:1.4.2",
+        "registry:5000/objectos@sha256:" + "f" * 64,
+        "x@sha256:" + "A" * 64,
+    ],
 )
 def test_image_pins_agree_with_the_settings_rules(image):
     assert pinned_image(image) == rules.pinned_image(image)

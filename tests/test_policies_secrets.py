@@ -30,9 +30,16 @@ def runtime_env(auth: dict | None = BY_REFERENCE, **plain: str) -> list[dict]:
 
 def secret_store(length: int = 64, generated: bool = True, key: bool = True, env: list[dict] | None = None) -> Stack:
     stack = Stack()
-    entry = stack.add(SECRET, "auth-secret", {"name": "objectos/prod/OS_AUTH_SECRET", **({"kmsKeyId": "arn:key"} if key else {})})
+    entry = stack.add(
+        SECRET, "auth-secret", {"name": "objectos/prod/OS_AUTH_SECRET", **({"kmsKeyId": "arn:key"} if key else {})}
+    )
     password = stack.add(PASSWORD, "auth-secret-generated", {"length": length, "special": False})
-    stack.add(VERSION, "auth-secret-value", {"secretString": "x"}, props_from={"secretId": [entry], "secretString": [password] if generated else []})
+    stack.add(
+        VERSION,
+        "auth-secret-value",
+        {"secretString": "x"},
+        props_from={"secretId": [entry], "secretString": [password] if generated else []},
+    )
     stack.add(DEPLOYMENT, "objectos", workload(env if env is not None else runtime_env()))
     return stack
 
@@ -60,7 +67,10 @@ def test_auth_secret_fails_a_short_generated_value():
 
 
 def test_auth_secret_fails_a_value_written_in_the_program():
-    assert any("not a generated one" in v for v in violations(auth_secret_in_secret_store, secret_store(generated=False).args()))
+    assert any(
+        "not a generated one" in v
+        for v in violations(auth_secret_in_secret_store, secret_store(generated=False).args())
+    )
 
 
 def test_auth_secret_fails_the_aws_managed_key():
@@ -78,7 +88,9 @@ def test_auth_secret_fails_without_a_secrets_manager_entry():
 
 def test_no_baked_secrets_passes_secrets_by_reference():
     env = runtime_env(OS_ARTIFACT_URL="https://artifacts.example.com/a.json#sha256=" + "a" * 64)
-    env.append({"name": "OS_DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "objectos-env", "key": "OS_DATABASE_URL"}}})
+    env.append(
+        {"name": "OS_DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "objectos-env", "key": "OS_DATABASE_URL"}}}
+    )
     assert violations(no_baked_secrets, resource_args(DEPLOYMENT, workload(env))) == []
 
 

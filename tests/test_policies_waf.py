@@ -42,12 +42,26 @@ def acl_rules(auth: int = 10, write: int = 60, read: int = 600) -> list[dict]:
         rate_rule(
             "write",
             write,
-            {"andStatement": {"statements": [regex(WRITES, "method"), {"notStatement": {"statement": regex(QUERY_READS, "uriPath")}}]}},
+            {
+                "andStatement": {
+                    "statements": [
+                        regex(WRITES, "method"),
+                        {"notStatement": {"statement": regex(QUERY_READS, "uriPath")}},
+                    ]
+                }
+            },
         ),
         rate_rule(
             "read",
             read,
-            {"orStatement": {"statements": [{"notStatement": {"statement": regex(WRITES, "method")}}, regex(QUERY_READS, "uriPath")]}},
+            {
+                "orStatement": {
+                    "statements": [
+                        {"notStatement": {"statement": regex(WRITES, "method")}},
+                        regex(QUERY_READS, "uriPath"),
+                    ]
+                }
+            },
         ),
     ]
 
@@ -151,7 +165,14 @@ def test_rate_limits_fail_a_regional_acl_on_cloudfront():
 def test_rate_limits_fail_an_alb_without_the_acl_annotation():
     stack = Stack()
     stack.add(ACL, "acl", acl(acl_rules(), scope="REGIONAL"))
-    stack.add(INGRESS, "ingress", {"metadata": {"annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}}, "spec": {"ingressClassName": "alb"}})
+    stack.add(
+        INGRESS,
+        "ingress",
+        {
+            "metadata": {"annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+            "spec": {"ingressClassName": "alb"},
+        },
+    )
     assert any("wafv2-acl-arn" in v for v in violations(rate_limits_auth_write, stack.args()))
 
 

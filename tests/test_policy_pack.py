@@ -75,13 +75,17 @@ def test_thresholds_are_in_the_config_schemas(pack):
 
 def test_analyze_reports_a_violation_against_the_resource(pack):
     pack.configure(load_config("prod"), pack.info().policies)
-    redis = registration("aws:elasticache/replicationGroup:ReplicationGroup", "cache", {"transitEncryptionEnabled": False}, protect=True)
+    redis = registration(
+        "aws:elasticache/replicationGroup:ReplicationGroup", "cache", {"transitEncryptionEnabled": False}, protect=True
+    )
     found = [d for d in pack.analyze([redis]) if d.policy == "redis-encrypted-with-auth"]
     assert found and {d.urn for d in found} == {redis.urn} and {d.enforcement for d in found} == {"mandatory"}
 
 
 def test_configured_thresholds_reach_the_policies(pack):
-    group = registration("aws:cloudwatch/logGroup:LogGroup", "audit-logs", {"name": "/objectos/prod/audit", "retentionInDays": 400})
+    group = registration(
+        "aws:cloudwatch/logGroup:LogGroup", "audit-logs", {"name": "/objectos/prod/audit", "retentionInDays": 400}
+    )
     pack.configure({"all": "advisory", "audit-log-retention": {"minimumDays": 365}}, pack.info().policies)
     assert not [d for d in pack.analyze_stack([group]) if d.policy == "audit-log-retention" and d.urn == group.urn]
     pack.configure({"all": "advisory", "audit-log-retention": {"minimumDays": 731}}, pack.info().policies)
@@ -143,7 +147,9 @@ def test_each_environment_has_a_valid_config_file(pack, environment):
 
 def test_the_prod_preview_passes_every_policy_as_mandatory(previews):
     rows = previews("prod").checks
-    assert {(r.id, r.status, r.mandatory) for r in rows if r.source == "policy"} == {(i, "pass", True) for i in POLICY_IDS}
+    assert {(r.id, r.status, r.mandatory) for r in rows if r.source == "policy"} == {
+        (i, "pass", True) for i in POLICY_IDS
+    }
 
 
 def test_the_preview_has_a_row_for_every_checklist_item(previews):

@@ -6,6 +6,8 @@ A correct edge passes every check; each broken edge fails the check that guards 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from io import StringIO
@@ -16,7 +18,7 @@ import pytest
 from golive.verify import checks, command, tls, web
 from golive.verify.checks import CheckOutcome, Expectations
 from golive.verify.http import HttpProbe
-from tests.conftest import stack_settings
+from tests.conftest import ROOT, stack_settings
 from tests.verify_servers import ALLOWED_ORIGIN, HSTS_VALUE, SECURITY_HEADERS, Pki, Site, make_pki, needs_nginx, nginx
 
 pytestmark = [pytest.mark.nginx, needs_nginx]
@@ -228,3 +230,21 @@ def test_expectations_come_from_the_stack_settings():
     assert expected.not_at_edge  # dev is an ALB edge: some headers cannot be set there
     assert "Strict-Transport-Security" not in expected.headers
     assert command.promised_headers(stack_settings("prod"))[1].not_at_edge == ()
+
+
+def test_the_cli_verifies_an_edge_serving_the_prod_promises(pki, tmp_path):
+    pytest.importorskip("components.headers")
+    _, expected = command.promised_headers(stack_settings("prod"))
+    site = Site(headers=dict(expected.headers), hsts=expected.hsts)
+    with nginx(site, pki, tmp_path / "nginx") as edge:
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "verify", "--stack", "prod", "--url", edge.https_url]
+            + ["--http-url", edge.http_url, "--ca-file", str(pki.ca_file), "--json", str(tmp_path / "v.json")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((tmp_path / "v.json").read_text())["passed"] is True
+    assert "is not objectos:domain app.example.com" in done.stderr

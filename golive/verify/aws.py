@@ -52,6 +52,7 @@ class AwsReader:
     ) -> None:
         self.stack, self.region, self.endpoint_url = stack, region, endpoint_url
         self._factory = client_factory or self._boto3_client
+        self._session: Optional[boto3.session.Session] = None
         self._clients: dict[tuple[str, str], Any] = {}
         self._kit_keys: dict[str, bool] = {}
 
@@ -62,9 +63,8 @@ class AwsReader:
         return self._clients[key]
 
     def _boto3_client(self, service: str, region: str) -> Any:
-        return boto3.session.Session().client(
-            service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG
-        )
+        self._session = self._session or boto3.session.Session()
+        return self._session.client(service, region_name=region, endpoint_url=self.endpoint_url, config=_CONFIG)
 
     def _ours(self, tags: Any) -> bool:
         if isinstance(tags, dict):

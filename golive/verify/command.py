@@ -136,37 +136,11 @@ def main(
         )
 
     headers, expected = promise(settings)
-    outcomes: list[CheckOutcome] = []
     with HttpProbe(options.ca_file) as client:
         checked = web.run(client, where, expected, options.ca_file, started)
-        outcomes += checked.outcomes
-        untrusted = "not run: the TLS certificate is rejected (see TLS certificate)"
-        if not options.probe_rate_limit:
-            outcomes.append(
-                skipped(
-                    "rate-limits-auth-write",
-                    "rate limit probe",
-                    "not run; pass --probe-rate-limit (it spends this IP's auth budget for one window)",
-                )
-            )
-        elif not checked.trusted:
-            outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", untrusted))
-        else:
-            limit, window = expected.auth_rate_limit, expected.auth_window_seconds
-            probe = web.probe_rate_limit(client, where, limit, window, settle_seconds=rate_settle_seconds)
-            outcomes.append(checks.rate_limited(probe))
-        if not probes:
-            outcomes.append(
-                skipped(
-                    "cross-org-access-denied",
-                    "access probes",
-                    "not run; pass --access FILE (see examples/access-probes.yaml)",
-                )
-            )
-        elif not checked.trusted:
-            outcomes.append(skipped("cross-org-access-denied", "access probes", untrusted))
-        else:
-            outcomes += access.run(probes, client, where.https_url, environ)
+        outcomes = checked.outcomes + _probes(
+            client, checked.trusted, options, where, expected, probes, environ, rate_settle_seconds
+        )
     outcomes += _aws(options, settings, headers, started, aws_client_factory)
 
     run = report.Run(
@@ -178,6 +152,39 @@ def main(
     if options.junit_path:
         report.write_junit(run, options.junit_path)
     return EXIT_OK if run.passed else EXIT_FAILED
+
+
+def _probes(
+    client: HttpProbe,
+    trusted: bool,
+    options: Options,
+    where: web.Target,
+    expected: Expectations,
+    probes: list[access.Probe],
+    environ: Mapping[str, str],
+    settle_seconds: float,
+) -> list[CheckOutcome]:
+    """The rate-limit probe and the access probes: run only when asked, and only over trusted TLS."""
+    untrusted = "not run: the TLS certificate is rejected (see TLS certificate)"
+    outcomes = []
+    if not options.probe_rate_limit:
+        why = "not run; pass --probe-rate-limit (it spends this IP's auth budget for one window)"
+        outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", why))
+    elif not trusted:
+        outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", untrusted))
+    else:
+        limit, window = expected.auth_rate_limit, expected.auth_window_seconds
+        outcomes.append(
+            checks.rate_limited(web.probe_rate_limit(client, where, limit, window, settle_seconds=settle_seconds))
+        )
+    if not probes:
+        why = "not run; pass --access FILE (see examples/access-probes.yaml)"
+        outcomes.append(skipped("cross-org-access-denied", "access probes", why))
+    elif not trusted:
+        outcomes.append(skipped("cross-org-access-denied", "access probes", untrusted))
+    else:
+        outcomes += access.run(probes, client, where.https_url, environ)
+    return outcomes
 
 
 def _aws(

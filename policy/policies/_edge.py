@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any, Iterator, Mapping
 
-from policy.policies._k8s import INGRESS, annotations
+from policy.policies._k8s import annotations
 from policy.policies._props import UNKNOWN, elements, get, is_mapping, text
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"

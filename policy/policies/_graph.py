@@ -72,7 +72,9 @@ class Graph:
             frontier.extend(self.direct(step))
         return list(found.values())
 
-    def dependents(self, target: PolicyResource, types: Iterable[str], prop: Optional[str] = None) -> list[PolicyResource]:
+    def dependents(
+        self, target: PolicyResource, types: Iterable[str], prop: Optional[str] = None
+    ) -> list[PolicyResource]:
         """Resources of `types` that depend directly on `target` (through `prop` when given)."""
         if self._users is None:
             self._users = defaultdict(list)

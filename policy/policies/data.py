@@ -69,7 +69,10 @@ def _plan_rules(plan: Any, config: Config, report: ReportViolation) -> None:
             rpo = gap if rpo is None else min(rpo, gap)
         keep = number(get(rule, "lifecycle", "deleteAfter"))
         if keep is not None and keep < config["minimumRetentionDays"]:
-            report(f"backup rule '{name}' keeps recovery points {keep:g} days; keep at least {config['minimumRetentionDays']:g}", plan.urn)
+            report(
+                f"backup rule '{name}' keeps recovery points {keep:g} days; keep at least {config['minimumRetentionDays']:g}",
+                plan.urn,
+            )
     if rules and rpo is not None and rpo > config["maximumRpoMinutes"]:
         report(
             f"backup plan '{plan.name}' loses up to {rpo:g} minutes of data (RPO); the target is "
@@ -91,7 +94,10 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
         if isinstance(schedule, str) and gap is None:
             report(f"restore testing schedule '{schedule}' is not a cron() or rate() expression", plan.urn)
         elif gap is not None and gap > limit_days * DAY:
-            report(f"restore tests run only every {gap / DAY:g} days ('{schedule}'); test at least every {limit_days:g} days", plan.urn)
+            report(
+                f"restore tests run only every {gap / DAY:g} days ('{schedule}'); test at least every {limit_days:g} days",
+                plan.urn,
+            )
         selections = _selections_of(graph, plan)
         if not selections:
             report(f"restore testing plan '{plan.name}' has no selection: nothing is restored", plan.urn)
@@ -105,7 +111,11 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
 def _selections_of(graph: Graph, plan: Any) -> list[Any]:
     by_dependency = graph.dependents(plan, [RESTORE_SELECTION], "restoreTestingPlanName")
     name = get(plan.props, "name")
-    by_name = [s for s in graph.of_type(RESTORE_SELECTION) if isinstance(name, str) and get(s.props, "restoreTestingPlanName") == name]
+    by_name = [
+        s
+        for s in graph.of_type(RESTORE_SELECTION)
+        if isinstance(name, str) and get(s.props, "restoreTestingPlanName") == name
+    ]
     return list({s.urn: s for s in by_dependency + by_name}.values())
 
 
@@ -116,9 +126,24 @@ database_backup_restore_tested = stack_policy(
     Severity.CRITICAL,
     _backups,
     config={
-        "maximumRpoMinutes": {"type": "number", "minimum": 1, "default": 15, "description": "Most data a restore may lose."},
-        "maximumRestoreTestIntervalDays": {"type": "number", "minimum": 1, "default": 92, "description": "Longest gap between restore tests."},
-        "minimumRetentionDays": {"type": "number", "minimum": 1, "default": 7, "description": "Shortest retention of any backup rule."},
+        "maximumRpoMinutes": {
+            "type": "number",
+            "minimum": 1,
+            "default": 15,
+            "description": "Most data a restore may lose.",
+        },
+        "maximumRestoreTestIntervalDays": {
+            "type": "number",
+            "minimum": 1,
+            "default": 92,
+            "description": "Longest gap between restore tests.",
+        },
+        "minimumRetentionDays": {
+            "type": "number",
+            "minimum": 1,
+            "default": 7,
+            "description": "Shortest retention of any backup rule.",
+        },
     },
     tags=["backup"],
 )
@@ -155,7 +180,9 @@ def _lock_retention(lock: Any, minimum: float, mode: str, report: ReportViolatio
     if kept is None:
         report("the audit archive's Object Lock has no default retention; set it to the customer's policy", lock.urn)
     elif kept < minimum:
-        report(f"the audit archive locks objects for {kept:g} days; the customer's policy requires {minimum:g}", lock.urn)
+        report(
+            f"the audit archive locks objects for {kept:g} days; the customer's policy requires {minimum:g}", lock.urn
+        )
     actual = get(retention, "mode")
     if mode != "any" and actual not in (UNKNOWN, mode):
         report(f"the audit archive's Object Lock mode is {actual}; the policy requires {mode}", lock.urn)
@@ -170,7 +197,10 @@ def _lifecycle(lifecycle: Any, minimum: float, report: ReportViolation) -> None:
         noncurrent = number(get(rule, "noncurrentVersionExpiration", "noncurrentDays"))
         for what, days in (("expires objects", expires), ("expires old versions", noncurrent)):
             if days is not None and days < minimum:
-                report(f"lifecycle rule '{name}' {what} after {days:g} days, before the {minimum:g}-day retention", lifecycle.urn)
+                report(
+                    f"lifecycle rule '{name}' {what} after {days:g} days, before the {minimum:g}-day retention",
+                    lifecycle.urn,
+                )
 
 
 def _holds_audit(resource: Any) -> bool:
@@ -185,7 +215,12 @@ audit_log_retention = stack_policy(
     Severity.HIGH,
     _audit,
     config={
-        "minimumDays": {"type": "integer", "minimum": 1, "default": 365, "description": "The customer's audit retention, in days."},
+        "minimumDays": {
+            "type": "integer",
+            "minimum": 1,
+            "default": 365,
+            "description": "The customer's audit retention, in days.",
+        },
         "objectLockMode": {
             "type": "string",
             "enum": ["any", "GOVERNANCE", "COMPLIANCE"],
@@ -281,4 +316,9 @@ stateful_resources_protected = resource_policy(
     tags=["data"],
 )
 
-POLICIES = [database_backup_restore_tested, audit_log_retention, redis_encrypted_with_auth, stateful_resources_protected]
+POLICIES = [
+    database_backup_restore_tested,
+    audit_log_retention,
+    redis_encrypted_with_auth,
+    stateful_resources_protected,
+]

@@ -12,7 +12,7 @@ from policy.policies import _edge as e
 from policy.policies._base import Config, resource_policy, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import INGRESS, containers, is_workload
-from policy.policies._props import UNKNOWN, elements, get, strings, text
+from policy.policies._props import UNKNOWN, elements, get, strings
 
 EDGE_TYPES = (e.DISTRIBUTION, INGRESS, e.LISTENER)
 CLOUDFRONT_PROTOCOLS = (
@@ -32,7 +32,9 @@ def _tls_at_edge(graph: Graph, config: Config, report: ReportViolation) -> None:
     ingresses = [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)]
     listeners = graph.of_type(e.LISTENER)
     if not (distributions or ingresses or listeners):
-        report("the stack has no edge (CloudFront distribution, ALB Ingress or listener) terminating TLS; add the edge component")
+        report(
+            "the stack has no edge (CloudFront distribution, ALB Ingress or listener) terminating TLS; add the edge component"
+        )
         return
     managed_certificates = bool(graph.of_type(e.CERTIFICATE))
     for distribution in distributions:
@@ -63,7 +65,10 @@ def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: 
         name = get(origin, "originId")
         policy = get(custom, "originProtocolPolicy")
         if policy not in (UNKNOWN, "https-only"):
-            report(f"origin '{name}' uses originProtocolPolicy '{policy}'; use https-only so the origin leg is encrypted", urn)
+            report(
+                f"origin '{name}' uses originProtocolPolicy '{policy}'; use https-only so the origin leg is encrypted",
+                urn,
+            )
         weak = sorted(WEAK_ORIGIN_PROTOCOLS.intersection(strings(get(custom, "originSslProtocols"))))
         if weak:
             report(f"origin '{name}' allows {', '.join(weak)}; allow TLSv1.2 only", urn)
@@ -78,14 +83,17 @@ def _ingress_tls(graph: Graph, ingress: Any, managed: bool, report: ReportViolat
     if ports is not UNKNOWN:
         protocols = {protocol for protocol, _ in ports}
         if ("HTTPS", 443) not in [(p, int(n)) for p, n in ports if isinstance(n, (int, float))]:
-            report("the ALB has no HTTPS:443 listener; set listen-ports to [{\"HTTP\":80},{\"HTTPS\":443}]", urn)
+            report('the ALB has no HTTPS:443 listener; set listen-ports to [{"HTTP":80},{"HTTPS":443}]', urn)
         if "HTTP" in protocols and get(notes, e.ALB + "ssl-redirect") not in (UNKNOWN, "443"):
             report("the ALB serves plain HTTP without redirecting; set the ssl-redirect annotation to '443'", urn)
     if get(notes, e.ALB + "certificate-arn") is None and not list(elements(get(props, "spec", "tls"))):
         report("the ALB has no certificate; set the certificate-arn annotation (or spec.tls hosts)", urn)
     policy = get(notes, e.ALB + "ssl-policy")
     if policy is None:
-        report("no ssl-policy annotation: the ALB default still accepts TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06", urn)
+        report(
+            "no ssl-policy annotation: the ALB default still accepts TLS 1.0; use ELBSecurityPolicy-TLS13-1-2-2021-06",
+            urn,
+        )
     elif isinstance(policy, str) and not e.TLS12_POLICY.search(policy):
         report(f"ssl-policy '{policy}' accepts TLS older than 1.2; use ELBSecurityPolicy-TLS13-1-2-2021-06", urn)
     if managed:
@@ -100,7 +108,10 @@ def _listener_tls(listener: Any, report: ReportViolation) -> None:
             a for a in elements(get(props, "defaultActions")) if get(a, "redirect", "protocol") in ("HTTPS", UNKNOWN)
         ]
         if not redirects:
-            report("an HTTP listener forwards traffic instead of redirecting to HTTPS; make its default action a redirect", urn)
+            report(
+                "an HTTP listener forwards traffic instead of redirecting to HTTPS; make its default action a redirect",
+                urn,
+            )
     elif protocol == "HTTPS":
         if get(props, "certificateArn") is None:
             report("the HTTPS listener has no certificateArn", urn)
@@ -184,7 +195,9 @@ def _distribution_headers(graph: Graph, distribution: Any, required: list[str], 
     for prop, behavior in e.cache_behaviors(distribution.props):
         pattern = get(behavior, "pathPattern") or "*"
         if get(behavior, "responseHeadersPolicyId") is None:
-            report(f"cache behaviour '{pattern}' has no response headers policy; attach the HeaderPolicy", distribution.urn)
+            report(
+                f"cache behaviour '{pattern}' has no response headers policy; attach the HeaderPolicy", distribution.urn
+            )
             continue
         policies = [p for p in graph.direct(distribution, prop) if p.resource_type == e.RESPONSE_HEADERS_POLICY]
         if not policies:
@@ -235,7 +248,10 @@ def _hsts_after_tls(graph: Graph, config: Config, report: ReportViolation) -> No
     managed = bool(graph.of_type(e.CERTIFICATE))
     for resource, prop, value in carriers:
         if resource.resource_type == e.LISTENER and get(resource.props, "protocol") == "HTTP":
-            report("Strict-Transport-Security is set on a plain-HTTP listener; set it on the HTTPS listener only", resource.urn)
+            report(
+                "Strict-Transport-Security is set on a plain-HTTP listener; set it on the HTTPS listener only",
+                resource.urn,
+            )
         if isinstance(value, str):
             _hsts_value(resource, value, report)
         if managed and not graph.reaches(resource, {e.CERTIFICATE_VALIDATION}, prop):
@@ -268,7 +284,10 @@ def _hsts_value(resource: Any, value: str, report: ReportViolation) -> None:
     if age is None or age <= 0:
         report(f"Strict-Transport-Security '{value}' has no positive max-age", resource.urn)
     elif preload and (not subdomains or age < 31536000):
-        report(f"Strict-Transport-Security '{value}': preload needs includeSubDomains and max-age >= 31536000", resource.urn)
+        report(
+            f"Strict-Transport-Security '{value}': preload needs includeSubDomains and max-age >= 31536000",
+            resource.urn,
+        )
 
 
 hsts_after_tls = stack_policy(
@@ -349,7 +368,9 @@ cors_explicit_origins = resource_policy(
 
 
 def _oidc_callbacks(graph: Graph, config: Config, report: ReportViolation) -> None:
-    hosts = e.served_hosts(graph.of_type(e.DISTRIBUTION), [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)])
+    hosts = e.served_hosts(
+        graph.of_type(e.DISTRIBUTION), [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)]
+    )
     for resource in graph.resources:
         if not is_workload(resource.resource_type):
             continue

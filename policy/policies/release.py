@@ -34,8 +34,15 @@ def _release(graph: Graph, config: Config, report: ReportViolation) -> None:
         for container in containers(resource.resource_type, resource.props):
             image = container.image
             where = f"{resource.name} container '{container.name}'"
-            if isinstance(image, str) and not pinned_image(image) and (container.runs_objectos or config["pinAllImages"]):
-                report(f"{where} runs '{image}', a tag that can move; pin it by digest (<repo>@sha256:<64 hex>)", resource.urn)
+            if (
+                isinstance(image, str)
+                and not pinned_image(image)
+                and (container.runs_objectos or config["pinAllImages"])
+            ):
+                report(
+                    f"{where} runs '{image}', a tag that can move; pin it by digest (<repo>@sha256:<64 hex>)",
+                    resource.urn,
+                )
             if not container.runs_objectos:
                 continue
             artifact = _artifact(container, where, resource.urn, report)
@@ -92,7 +99,11 @@ release_pins_image_and_artifact = stack_policy(
     Severity.CRITICAL,
     _release,
     config={
-        "pinAllImages": {"type": "boolean", "default": True, "description": "Require digests on every container, not only ObjectOS."},
+        "pinAllImages": {
+            "type": "boolean",
+            "default": True,
+            "description": "Require digests on every container, not only ObjectOS.",
+        },
         "requireReleaseRecord": {"type": "boolean", "default": True, "description": "Require the SSM release record."},
     },
     tags=["release"],

@@ -11,7 +11,7 @@ from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 from policy.policies._base import Config, resource_policy, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, is_workload
-from policy.policies._props import UNKNOWN, elements, get, items, text
+from policy.policies._props import UNKNOWN, get, items, text
 
 SM_SECRET = "aws:secretsmanager/secret:Secret"
 SM_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -19,8 +19,12 @@ RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 AUTH_SECRET = "OS_AUTH_SECRET"
 _AUTH_ENTRY = re.compile(r"(?i)auth[-_]?secret")
-SECRET_NAME_PATTERN = r"(^|_)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)(_|$)|(DATABASE|REDIS)_URL$"
-_QUERY_CREDENTIAL = re.compile(r"(?i)^(token|access_token|api_?key|key|secret|password|passwd|sig|signature|x-amz-signature|x-amz-credential)$")
+SECRET_NAME_PATTERN = (
+    r"(^|_)(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY)(_|$)|(DATABASE|REDIS)_URL$"
+)
+_QUERY_CREDENTIAL = re.compile(
+    r"(?i)^(token|access_token|api_?key|key|secret|password|passwd|sig|signature|x-amz-signature|x-amz-credential)$"
+)
 SERVER_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet")
 
 
@@ -37,7 +41,10 @@ def _auth_secret(graph: Graph, config: Config, report: ReportViolation) -> None:
         return
     for entry in entries:
         if config["requireCustomerManagedKey"] and get(entry.props, "kmsKeyId") is None:
-            report(f"secret '{_entry_name(entry)}' is encrypted with the AWS managed key; set kmsKeyId to the kit's key", entry.urn)
+            report(
+                f"secret '{_entry_name(entry)}' is encrypted with the AWS managed key; set kmsKeyId to the kit's key",
+                entry.urn,
+            )
         _generated(graph, entry, int(config["minimumLength"]), report)
 
 
@@ -52,18 +59,26 @@ def _auth_env(resource: Any, report: ReportViolation) -> None:
                     resource.urn,
                 )
         elif not container.by_reference(AUTH_SECRET):
-            report(f"container '{container.name}' sets {AUTH_SECRET} as a literal; deliver it by secretKeyRef", resource.urn)
+            report(
+                f"container '{container.name}' sets {AUTH_SECRET} as a literal; deliver it by secretKeyRef",
+                resource.urn,
+            )
 
 
 def _generated(graph: Graph, entry: Any, minimum: int, report: ReportViolation) -> None:
     versions = graph.dependents(entry, [SM_VERSION], "secretId")
     name = _entry_name(entry)
     if not versions:
-        report(f"secret '{name}' gets no value from the stack; let AppSecrets generate it with a RandomPassword", entry.urn)
+        report(
+            f"secret '{name}' gets no value from the stack; let AppSecrets generate it with a RandomPassword", entry.urn
+        )
     for version in versions:
         passwords = graph.reaches(version, {RANDOM_PASSWORD}, "secretString")
         if not passwords:
-            report(f"secret '{name}' holds a value written in the program, not a generated one; generate it with RandomPassword", version.urn)
+            report(
+                f"secret '{name}' holds a value written in the program, not a generated one; generate it with RandomPassword",
+                version.urn,
+            )
         for password in passwords:
             length = get(password.props, "length")
             if isinstance(length, (int, float)) and length < minimum:
@@ -85,8 +100,17 @@ auth_secret_in_secret_store = stack_policy(
     Severity.CRITICAL,
     _auth_secret,
     config={
-        "minimumLength": {"type": "integer", "minimum": 16, "default": 32, "description": "Shortest generated secret allowed."},
-        "requireCustomerManagedKey": {"type": "boolean", "default": True, "description": "Require kmsKeyId on the entry."},
+        "minimumLength": {
+            "type": "integer",
+            "minimum": 16,
+            "default": 32,
+            "description": "Shortest generated secret allowed.",
+        },
+        "requireCustomerManagedKey": {
+            "type": "boolean",
+            "default": True,
+            "description": "Require kmsKeyId on the entry.",
+        },
     },
     tags=["secrets", "auth"],
 )
@@ -114,7 +138,9 @@ def _no_baked(args: ResourceValidationArgs, config: Config, report: ReportViolat
     elif kind == SSM_PARAMETER:
         name = text(get(props, "name")) or args.name
         if get(props, "type") not in ("SecureString", UNKNOWN) and secret_name.search(name.upper().replace("-", "_")):
-            report(f"SSM parameter '{name}' looks like a secret but is stored as plain {get(props, 'type')}; use Secrets Manager")
+            report(
+                f"SSM parameter '{name}' looks like a secret but is stored as plain {get(props, 'type')}; use Secrets Manager"
+            )
     else:
         for container in containers(kind, props):
             _container_env(container, secret_name, report)
@@ -127,7 +153,9 @@ def _container_env(container: Any, secret_name: re.Pattern, report: ReportViolat
         if secret_name.search(name):
             report(f"container '{container.name}' sets {name} as a literal value; deliver it by secretKeyRef")
         elif isinstance(value, str) and _credential_in(value):
-            report(f"container '{container.name}' env {name} carries a credential inside a URL; deliver it by secretKeyRef")
+            report(
+                f"container '{container.name}' env {name} carries a credential inside a URL; deliver it by secretKeyRef"
+            )
 
 
 def _credential_in(value: str) -> bool:

@@ -29,7 +29,9 @@ ACL_ANNOTATION = e.ALB + "wafv2-acl-arn"
 def _rate_limits(graph: Graph, config: Config, report: ReportViolation) -> None:
     acls = graph.of_type(w.WEB_ACL)
     if not acls:
-        report("the stack has no WAF web ACL: nothing limits auth or write requests per client IP; add the WAF component")
+        report(
+            "the stack has no WAF web ACL: nothing limits auth or write requests per client IP; add the WAF component"
+        )
         return
     for acl in acls:
         _buckets(acl, config, report)
@@ -70,7 +72,10 @@ def _edge_uses_acl(graph: Graph, report: ReportViolation) -> None:
         for distribution in distributions:
             acls = graph.reaches(distribution, acl_types, "webAclId")
             if get(distribution.props, "webAclId") is None or not acls:
-                report("the CloudFront distribution has no web ACL from this stack; pass the WAF's ARN as webAclId", distribution.urn)
+                report(
+                    "the CloudFront distribution has no web ACL from this stack; pass the WAF's ARN as webAclId",
+                    distribution.urn,
+                )
             for acl in acls:
                 if get(acl.props, "scope") not in ("CLOUDFRONT", UNKNOWN):
                     report(f"web ACL '{acl.name}' protects CloudFront but its scope is not CLOUDFRONT", acl.urn)
@@ -80,9 +85,13 @@ def _edge_uses_acl(graph: Graph, report: ReportViolation) -> None:
     for ingress in ingresses:
         annotated = get(annotations(ingress.props), ACL_ANNOTATION) is not None
         if not annotated:
-            report(f"the ALB Ingress has no {ACL_ANNOTATION} annotation: the web ACL does not see its traffic", ingress.urn)
+            report(
+                f"the ALB Ingress has no {ACL_ANNOTATION} annotation: the web ACL does not see its traffic", ingress.urn
+            )
         elif not graph.reaches(ingress, acl_types, "metadata") and not associated:
-            report("the ALB Ingress names a web ACL this stack does not define; use the WAF component's ARN", ingress.urn)
+            report(
+                "the ALB Ingress names a web ACL this stack does not define; use the WAF component's ARN", ingress.urn
+            )
     if not ingresses and not associated:
         report("no edge is associated with the web ACL; associate it with the CloudFront distribution or the ALB")
 
@@ -94,9 +103,24 @@ rate_limits_auth_write = stack_policy(
     Severity.CRITICAL,
     _rate_limits,
     config={
-        "authMaxRequestsPerMinute": {"type": "number", "minimum": 1, "default": 10, "description": "Most auth requests per IP per minute."},
-        "writeMaxRequestsPerMinute": {"type": "number", "minimum": 1, "default": 60, "description": "Most write requests per IP per minute."},
-        "readMaxRequestsPerMinute": {"type": "number", "minimum": 1, "default": 600, "description": "Most other requests per IP per minute."},
+        "authMaxRequestsPerMinute": {
+            "type": "number",
+            "minimum": 1,
+            "default": 10,
+            "description": "Most auth requests per IP per minute.",
+        },
+        "writeMaxRequestsPerMinute": {
+            "type": "number",
+            "minimum": 1,
+            "default": 60,
+            "description": "Most write requests per IP per minute.",
+        },
+        "readMaxRequestsPerMinute": {
+            "type": "number",
+            "minimum": 1,
+            "default": 600,
+            "description": "Most other requests per IP per minute.",
+        },
     },
     tags=["waf"],
 )
@@ -115,7 +139,10 @@ def _waf_logging(graph: Graph, config: Config, report: ReportViolation) -> None:
             _destinations(graph, config_resource, report)
             missing = sorted(required - w.redacted_headers(config_resource.props))
             if missing:
-                report(f"WAF logs keep the {', '.join(missing)} header(s) in clear; add them to redactedFields", config_resource.urn)
+                report(
+                    f"WAF logs keep the {', '.join(missing)} header(s) in clear; add them to redactedFields",
+                    config_resource.urn,
+                )
 
 
 def _destinations(graph: Graph, logging: Any, report: ReportViolation) -> None:
@@ -125,7 +152,9 @@ def _destinations(graph: Graph, logging: Any, report: ReportViolation) -> None:
         if name is None:
             name = get(target.props, WAF_LOG_DESTINATIONS[target.resource_type] + "Prefix")
         if isinstance(name, str) and not name.startswith(WAF_LOG_PREFIX):
-            report(f"WAF logs go to '{name}'; AWS WAF only delivers to destinations named {WAF_LOG_PREFIX}...", logging.urn)
+            report(
+                f"WAF logs go to '{name}'; AWS WAF only delivers to destinations named {WAF_LOG_PREFIX}...", logging.urn
+            )
     destinations = w.destinations(logging.props)
     if not destinations:
         report("the WAF logging configuration has no destination", logging.urn)
