@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: preview test bench clean
+.PHONY: preview test bench readme clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+readme: $(STAMP)
+	$(PY) -m golive.reference --write-readme README.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

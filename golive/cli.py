@@ -28,6 +28,12 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--graph", type=Path, dest="graph_path", help="write the resource graph: DOT for .dot/.gv, Mermaid otherwise"
     )
+    preview.add_argument(
+        "--graph-detail",
+        choices=("resources", "components"),
+        default="resources",
+        help="one node per resource (default) or per top-level component (Mermaid)",
+    )
 
     release = commands.add_parser(
         "release", help="pin a new release (image and artifact together) in the stack file and its history"
@@ -76,7 +82,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "preview":
         from golive import preview
 
-        return preview.main(args.stack, args.stack_file, args.json_path, graph_path=args.graph_path)
+        return preview.main(args.stack, args.stack_file, args.json_path, graph_path=args.graph_path, graph_detail=args.graph_detail)
     if args.command in ("release", "rollback"):
         from golive import release
 

@@ -132,7 +132,7 @@ def critical_path(nodes: Sequence[Node], table: Mapping[str, tuple[float, str]] 
 
     if not waits:
         return CriticalPath((), 0.0, "", 0.0)
-    end = max(waits, key=finish_time)
+    end = max(sorted(waits), key=finish_time)  # sorted: ties resolve the same way every run
     path: list[str] = []
     cursor: str | None = end
     while cursor is not None:

@@ -26,10 +26,8 @@ def _edges(result: RunResult) -> list[tuple[str, str]]:
 
 
 def _stable_ids(result: RunResult) -> dict[str, str]:
-    ids: dict[str, str] = {}
-    for index, r in enumerate(result.resources):
-        ids[r.urn] = f"r{index}"
-    return ids
+    """Ids by URN order: registration order varies from run to run, the picture must not."""
+    return {urn: f"r{index}" for index, urn in enumerate(sorted(r.urn for r in result.resources))}
 
 
 def to_dot(result: RunResult, path: CriticalPath) -> str:
@@ -37,7 +35,7 @@ def to_dot(result: RunResult, path: CriticalPath) -> str:
     on_path = set(path.urns)
     path_edges = set(zip(path.urns, path.urns[1:]))
     children: dict[str, list] = {}
-    for r in result.resources:
+    for r in sorted(result.resources, key=lambda r: r.urn):
         children.setdefault(r.parent, []).append(r)
     lines = [
         "digraph objectos {",
@@ -70,7 +68,7 @@ def to_mermaid(result: RunResult, path: CriticalPath) -> str:
     ids = _stable_ids(result)
     on_path = set(path.urns)
     children: dict[str, list] = {}
-    for r in result.resources:
+    for r in sorted(result.resources, key=lambda r: r.urn):
         children.setdefault(r.parent, []).append(r)
     lines = ["flowchart LR"]
 
@@ -94,12 +92,57 @@ def to_mermaid(result: RunResult, path: CriticalPath) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_graph(result: RunResult, path: CriticalPath, target: Path) -> str:
+def write_graph(result: RunResult, path: CriticalPath, target: Path, detail: str = "resources") -> str:
     """Write DOT for .dot/.gv, Mermaid otherwise; returns the format written."""
-    if target.suffix in (".dot", ".gv"):
+    if detail == "components":
+        text, kind = to_mermaid_components(result, path), "mermaid (components)"
+    elif target.suffix in (".dot", ".gv"):
         text, kind = to_dot(result, path), "dot"
     else:
         text, kind = to_mermaid(result, path), "mermaid"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return kind
+
+
+def _top_level(result: RunResult) -> dict[str, str]:
+    """Each resource's outermost component below the stack (or itself at the top)."""
+    by_urn = result.by_urn
+    top: dict[str, str] = {}
+    for r in result.resources:
+        cursor = r
+        while cursor.parent and cursor.parent in by_urn and by_urn[cursor.parent].type != "pulumi:pulumi:Stack":
+            cursor = by_urn[cursor.parent]
+        top[r.urn] = cursor.urn
+    return top
+
+
+def to_mermaid_components(result: RunResult, path: CriticalPath) -> str:
+    """One box per top-level component; an edge where anything inside one waits for the other."""
+    top = _top_level(result)
+    by_urn = result.by_urn
+    shown = sorted(
+        (
+            r
+            for r in result.resources
+            if r.type != "pulumi:pulumi:Stack" and top[r.urn] == r.urn and not r.type.startswith("pulumi:providers:")
+        ),
+        key=lambda r: (r.type, r.name),
+    )
+    ids = {r.urn: f"c{index}" for index, r in enumerate(shown)}
+    lines = ["flowchart LR"]
+    for r in shown:
+        inside = sum(1 for urn, t in top.items() if t == r.urn and by_urn[urn].custom)
+        kind = r.type.split(":")[-1]
+        lines.append(f'  {ids[r.urn]}["{kind}<br/>{r.name} ({inside})"]')
+    edges = sorted(
+        {(top[a], top[b]) for a, b in _edges(result) if top[a] != top[b] and top[a] in ids and top[b] in ids},
+        key=lambda e: (int(ids[e[0]][1:]), int(ids[e[1]][1:])),
+    )
+    for source, target in edges:
+        lines.append(f"  {ids[source]} --> {ids[target]}")
+    critical = sorted({top[u] for u in path.urns if top.get(u) in ids}, key=lambda u: int(ids[u][1:]))
+    lines.append("  classDef critical stroke:#d62728,stroke-width:3px")
+    for urn in critical:
+        lines.append(f"  class {ids[urn]} critical")
+    return "\n".join(lines) + "\n"

@@ -126,7 +126,7 @@ def tree(result: RunResult) -> list[tuple[int, Registration]]:
     children: dict[str, list[Registration]] = defaultdict(list)
     roots = []
     known = {r.urn for r in result.resources}
-    for registration in result.resources:
+    for registration in sorted(result.resources, key=lambda r: r.urn):  # stable across runs
         if registration.parent and registration.parent in known:
             children[registration.parent].append(registration)
         else:

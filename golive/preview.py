@@ -153,6 +153,7 @@ def main(
     json_path: Optional[Path],
     out: Optional[TextIO] = None,
     graph_path: Optional[Path] = None,
+    graph_detail: str = "resources",
 ) -> int:
     out = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
     try:
@@ -175,6 +176,6 @@ def main(
     if graph_path is not None:
         from golive.graph import write_graph
 
-        kind = write_graph(preview.result, preview.critical, graph_path)
+        kind = write_graph(preview.result, preview.critical, graph_path, graph_detail)
         print(f"{kind} graph written to {graph_path}", file=out)
     return preview.exit_code

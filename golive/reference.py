@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel, SecretStr
@@ -81,5 +82,40 @@ def missing_descriptions() -> list[str]:
     return [key for key, _, meaning in rows() if not meaning]
 
 
+PICTURE_START = "<!-- prod-picture:start -->"
+PICTURE_END = "<!-- prod-picture:end -->"
+
+
+def picture() -> str:
+    """The prod stack's component picture as the preview records it."""
+    from golive.graph import to_mermaid_components
+    from golive.preview import preview_stack
+
+    preview = preview_stack("prod")
+    return "\n".join([PICTURE_START, "```mermaid", to_mermaid_components(preview.result, preview.critical).strip(), "```", PICTURE_END])
+
+
+def replace_block(text: str, start: str, end: str, block: str) -> str:
+    head, found, rest = text.partition(start)
+    if not found:
+        raise SystemExit(f"README has no {start} marker")
+    _, found, tail = rest.partition(end)
+    if not found:
+        raise SystemExit(f"README has no {end} marker")
+    return head + block + tail
+
+
+def write_readme(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = replace_block(text, START, END, markdown())
+    text = replace_block(text, PICTURE_START, PICTURE_END, picture())
+    path.write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(markdown())
+    import sys
+
+    if sys.argv[1:2] == ["--write-readme"]:
+        write_readme(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("README.md"))
+    else:
+        print(markdown())
