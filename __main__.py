@@ -21,6 +21,7 @@ from components.secret_delivery import SecretDelivery, SecretDeliveryArgs
 from components.pinned_release import PinnedRelease, PinnedReleaseArgs
 from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, TlsIngress, TlsIngressArgs
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs
+from components.waf_rules import RateLimit
 from components.workload import ObjectOsWorkload, WorkloadArgs
 from settings.engine import engine_settings
 from settings.model import TAG_RELEASE, aws_tags
@@ -70,7 +71,8 @@ secret_env = {entry.env: entry.env for entry in secret_entries if entry.delivere
 service_account_annotations: dict = (
     {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
 )
-pods_need: list[pulumi.Resource] = []  # what must exist before any pod starts
+# The pods' Secret: once delivery exists, its output, which resolves after the first sync.
+delivered_secret_name: pulumi.Input[str] = secret_name
 if secrets.workload_role_arn is None:
     pulumi.log.warn(
         "objectos:kubernetes.oidcProviderArn is not set, so the kit creates the secrets but neither the workload's "
@@ -112,10 +114,11 @@ if secrets.workload_role_arn is not None:
             target_secret=secret_name,
             keys={entry.env: entry.name for entry in secret_entries if entry.delivered},
             service_account=secret_catalog.SERVICE_ACCOUNT,
-            wait_for=[secrets, *([redis] if redis is not None else [])],
         ),
+        # The first sync needs the entries, their values and the role.
+        opts=pulumi.ResourceOptions(depends_on=[secrets, *([redis] if redis is not None else [])]),
     )
-    pods_need.append(delivery.external_secret)
+    delivered_secret_name = delivery.secret_name
 
 # --- release --------------------------------------------------------------------
 # The only source of the workload's image and OS_ARTIFACT_URL: they move as a pair.
@@ -132,9 +135,6 @@ release = PinnedRelease(
         tags=tags,
     ),
 )
-# Migrations are forward-only: the snapshot is taken before the migration Job runs.
-migrate_after: list[pulumi.Resource] = [release.pre_migration_snapshot]
-
 # --- waf --------------------------------------------------------------------------
 # Per-IP limits live at the edge: the runtime's own limiter counts per pod.
 waf_scope, waf_region, waf_opts = (
@@ -149,9 +149,9 @@ waf = WafRateLimits(
         scope=waf_scope,
         region=waf_region,
         account_id=settings.database.account_id,  # the stack's account
-        auth=settings.rate_limits.auth,
-        write=settings.rate_limits.write,
-        read=settings.rate_limits.read,
+        auth=RateLimit(settings.rate_limits.auth.limit, settings.rate_limits.auth.window_seconds),
+        write=RateLimit(settings.rate_limits.write.limit, settings.rate_limits.write.window_seconds),
+        read=RateLimit(settings.rate_limits.read.limit, settings.rate_limits.read.window_seconds),
         managed_rule_groups=settings.managed_rule_groups.model_dump(),
         log_retention_days=settings.waf.log_retention_days,
         tags=tags,
@@ -210,7 +210,7 @@ workload = ObjectOsWorkload(
         image=release.image,
         artifact_url=release.artifact_url,
         release_id=release.release_id,
-        secret_name=secret_name,
+        secret_name=delivered_secret_name,
         secret_env=secret_env,
         replicas=settings.kubernetes.replicas,
         max_replicas=settings.kubernetes.autoscaler_ceiling,
@@ -220,7 +220,8 @@ workload = ObjectOsWorkload(
         cpu_limit=settings.kubernetes.resources.limits.cpu,
         memory_limit=settings.kubernetes.resources.limits.memory,
         service_account_annotations=service_account_annotations,
-        migrate_after=[*pods_need, *migrate_after],
+        # Migrations are forward-only: the migration Job waits for this snapshot.
+        pre_migration_snapshot=release.snapshot_identifier,
     ),
 )
 

@@ -6,8 +6,6 @@ values come from pulumi_random (made once by the provider, kept encrypted in
 the state), never from Python's random at program run time.
 """
 
-from __future__ import annotations
-
 import json
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
@@ -16,8 +14,9 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components import secret_catalog as catalog
-from components.secret_catalog import Bytes, Entry, Password
+from . import secret_catalog as catalog
+from .inputs import args_of, fill_defaults
+from .secret_catalog import Encoding, SecretEntry, SecretSource
 
 KEY_DELETION_WINDOW_DAYS = 30
 ROLE_NAME_MAX = 64
@@ -33,8 +32,11 @@ class WorkloadIdentity:
     """The provider's issuer without https:// (the prefix of the sub and aud condition keys)."""
     namespace: str
     """Namespace of the service account."""
-    service_account: str = catalog.SERVICE_ACCOUNT
+    service_account: Optional[str] = catalog.SERVICE_ACCOUNT
     """Service account name."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 @dataclass
@@ -47,20 +49,23 @@ class AppSecretsArgs:
     """AWS region of the entries and the key."""
     account_id: str
     """AWS account that owns the key and the entries."""
-    entries: Sequence[Entry]
+    entries: Sequence[SecretEntry]
     """The entries to create (see secret_catalog.entries)."""
     admin_role_arns: Sequence[str]
     """Role ARNs (patterns allowed) that may read every entry besides the workload; include the deployer."""
-    given_values: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    given_values: Optional[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """Values for entries whose source is "given", by entry env name."""
-    recovery_window_days: int = 30
+    recovery_window_days: Optional[int] = 30
     """Days a deleted entry can be restored (7..30)."""
     workload: Optional[WorkloadIdentity] = None
     """The service account whose IAM role reads the delivered entries; None: no role."""
-    partition: str = "aws"
+    partition: Optional[str] = "aws"
     """AWS partition of the ARNs."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every AWS resource."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class AppSecrets(pulumi.ComponentResource):
@@ -79,6 +84,7 @@ class AppSecrets(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppSecretsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AppSecrets", name, None, opts)
+        args = args_of(AppSecretsArgs, args)
         tags = dict(args.tags)
         stateful = pulumi.ResourceOptions(parent=self, protect=True)
         # The database's encrypted settings are unreadable without OS_SECRET_KEY: it outlives the stack.
@@ -137,7 +143,7 @@ class AppSecrets(pulumi.ComponentResource):
                     aws.secretsmanager.SecretVersionArgs(
                         secret_id=secret.id, secret_string=pulumi.Output.secret(value)
                     ),
-                    opts=keep if entry.source == "generated" else pulumi.ResourceOptions(parent=self),
+                    opts=keep if entry.source == SecretSource.GENERATED else pulumi.ResourceOptions(parent=self),
                 )
 
         self.workload_role_arn = None
@@ -157,7 +163,7 @@ class AppSecrets(pulumi.ComponentResource):
             self.workload_role_arn = role.arn
 
         self.key_arn = key.arn
-        self.unset_secrets = [e.name for e in args.entries if e.source == "unset"]
+        self.unset_secrets = [e.name for e in args.entries if e.source == SecretSource.UNSET]
         self.register_outputs(
             {
                 "key_arn": self.key_arn,
@@ -183,33 +189,33 @@ class AppSecrets(pulumi.ComponentResource):
         )
 
     def _value(
-        self, name: str, entry: Entry, args: AppSecretsArgs, opts: pulumi.ResourceOptions
+        self, name: str, entry: SecretEntry, args: AppSecretsArgs, opts: pulumi.ResourceOptions
     ) -> Optional[pulumi.Input[str]]:
         """The entry's value, or None when the kit does not write it here."""
-        if entry.source == "given":
+        if entry.source == SecretSource.GIVEN:
             if entry.env not in args.given_values:
                 raise ValueError(f"{entry.env} is marked given but has no value in given_values")
             return args.given_values[entry.env]
-        if entry.source != "generated":
+        if entry.source != SecretSource.GENERATED:
             return None
         spec = entry.generator
-        if isinstance(spec, Password):
+        if spec is None:
+            raise ValueError(f"{entry.env} is generated but has no generator")
+        if spec.encoding == Encoding.TEXT:
             password = random.RandomPassword(
                 f"{name}-{entry.slug}-generated",
                 random.RandomPasswordArgs(
                     length=spec.length,
-                    special=spec.special,
-                    override_special=spec.override_special if spec.special else None,
+                    special=bool(spec.symbols),
+                    override_special=spec.symbols or None,
                 ),
                 opts=opts,
             )
             value = password.result
-        elif isinstance(spec, Bytes):
+        else:
             raw = random.RandomBytes(
                 f"{name}-{entry.slug}-generated", random.RandomBytesArgs(length=spec.length), opts=opts
             )
-            value = raw.hex if spec.encoding == "hex" else raw.base64
-        else:
-            raise ValueError(f"{entry.env} is generated but has no generator")
+            value = raw.hex if spec.encoding == Encoding.HEX else raw.base64
         self.generated[entry.env] = pulumi.Output.secret(value)
         return value

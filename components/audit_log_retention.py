@@ -7,15 +7,24 @@ storage as records age) and the workload's logs a KMS-encrypted CloudWatch log
 group, both kept for the policy's number of days.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Optional
+from enum import StrEnum
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components import backup_schedule as schedule
+from . import backup_schedule as schedule
+from .inputs import args_of, fill_defaults, member_of
+
+
+class ObjectLockMode(StrEnum):
+    """How strictly S3 Object Lock keeps an audit record for its retention."""
+
+    COMPLIANCE = "COMPLIANCE"
+    """Nobody, not even the account root, can delete or shorten a record's retention."""
+    GOVERNANCE = "GOVERNANCE"
+    """Users with s3:BypassGovernanceRetention can delete a record early."""
 
 
 @dataclass
@@ -32,14 +41,22 @@ class AuditLogRetentionArgs:
     """The customer's audit policy in days: Object Lock retention and log group retention."""
     log_group_name: str
     """CloudWatch log group for the workload's logs."""
-    object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+    object_lock_mode: Optional[ObjectLockMode] = ObjectLockMode.COMPLIANCE
     """COMPLIANCE: nobody can delete a record early; GOVERNANCE: privileged users can."""
-    archive_prefix: str = schedule.ARCHIVE_PREFIX
+    archive_prefix: Optional[str] = schedule.ARCHIVE_PREFIX
     """Key prefix the workload writes audit records under."""
-    partition: str = "aws"
+    partition: Optional[str] = "aws"
     """AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every taggable resource."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
+        self.object_lock_mode = member_of(
+            ObjectLockMode, self.object_lock_mode, "AuditLogRetentionArgs.object_lock_mode"
+        )
+        if self.retention_days < 1:
+            raise ValueError(f"AuditLogRetentionArgs.retention_days must be at least 1, got {self.retention_days}")
 
 
 class AuditLogRetention(pulumi.ComponentResource):
@@ -58,6 +75,7 @@ class AuditLogRetention(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AuditLogRetentionArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AuditLogRetention", name, None, opts)
+        args = args_of(AuditLogRetentionArgs, args)
         tags = dict(args.tags)
         child = pulumi.ResourceOptions(parent=self)
         # Audit records, and the keys that decrypt them, must outlive the stack.

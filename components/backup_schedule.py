@@ -6,8 +6,6 @@ testing names AWS accepts, and the audit archive's lifecycle and policies.
 DatabaseBackups and AuditLogRetention only turn these into resources.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import re
@@ -98,15 +96,19 @@ CUTOVER_ESTIMATE_MINUTES = 15
 
 
 @dataclass(frozen=True)
-class Targets:
+class RecoveryTargets:
+    """The recovery objectives a backup plan must meet."""
+
     rpo_minutes: int
+    """Recovery point objective: the most data, in minutes, a restore may lose."""
     rto_minutes: int
+    """Recovery time objective: the longest, in minutes, a restore may take."""
 
 
 # The ObjectOS backup page's targets by tenancy.
 OBJECTOS_TARGETS = {
-    "single": Targets(rpo_minutes=15, rto_minutes=60),
-    "multi": Targets(rpo_minutes=5, rto_minutes=30),
+    "single": RecoveryTargets(rpo_minutes=15, rto_minutes=60),
+    "multi": RecoveryTargets(rpo_minutes=5, rto_minutes=30),
 }
 
 
@@ -114,7 +116,7 @@ OBJECTOS_TARGETS = {
 class Objectives:
     rpo_minutes: int
     rto_minutes: int
-    targets: Targets
+    targets: RecoveryTargets
 
     @property
     def meets_targets(self) -> bool:
@@ -131,7 +133,7 @@ class Objectives:
 
 def recovery_objectives(
     rules: list[PlanRule],
-    targets: Targets = OBJECTOS_TARGETS["single"],
+    targets: RecoveryTargets = OBJECTOS_TARGETS["single"],
     restore_minutes: int = RESTORE_ESTIMATE_MINUTES,
 ) -> Objectives:
     """RPO: the most frequent rule's gap between recovery points. RTO: restore plus cutover."""

@@ -4,13 +4,13 @@ Used twice in cloudfront mode: for the ALB in the stack's region and, through
 an explicit us-east-1 provider passed in `opts`, for CloudFront.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
+
+from .inputs import args_of, fill_defaults
 
 VALIDATION_RECORD_TTL = 60
 
@@ -23,10 +23,13 @@ class DnsValidatedCertificateArgs:
     """The certificate's primary name, e.g. app.example.com."""
     hosted_zone_id: str
     """Route 53 zone that holds the validation records."""
-    subject_alternative_names: Sequence[str] = ()
+    subject_alternative_names: Optional[Sequence[str]] = ()
     """Further names on the certificate (e.g. origin.app.example.com for CloudFront's origin)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on the certificate (the live verifier finds the stack's resources by them)."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class DnsValidatedCertificate(pulumi.ComponentResource):
@@ -41,6 +44,7 @@ class DnsValidatedCertificate(pulumi.ComponentResource):
         self, name: str, args: DnsValidatedCertificateArgs, opts: Optional[pulumi.ResourceOptions] = None
     ):
         super().__init__("objectos:index:DnsValidatedCertificate", name, None, opts)
+        args = args_of(DnsValidatedCertificateArgs, args)
         names = list(dict.fromkeys([args.domain_name, *args.subject_alternative_names]))
         child = pulumi.ResourceOptions(parent=self)
 

@@ -7,13 +7,13 @@ admits only CloudFront's origin-facing servers (see TlsIngress), so clients
 cannot bypass the edge, its headers or its WAF.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
+
+from .inputs import args_of, fill_defaults
 
 cf = aws.cloudfront
 
@@ -44,12 +44,13 @@ class CloudfrontEdgeArgs:
     """Route 53 zone in which to point `domain` at the distribution; None leaves DNS to the operator."""
     web_acl_arn: Optional[pulumi.Input[str]] = None
     """WAFv2 web ACL with scope CLOUDFRONT (in us-east-1)."""
-    price_class: str = "PriceClass_100"
+    price_class: Optional[str] = "PriceClass_100"
     """Edge locations used: PriceClass_100 (North America, Europe) is the cheapest."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on the distribution."""
 
     def __post_init__(self) -> None:
+        fill_defaults(self)
         if self.price_class not in PRICE_CLASSES:
             raise ValueError(f"CloudfrontEdgeArgs.price_class must be one of {', '.join(PRICE_CLASSES)}")
         if self.origin_domain == self.domain:
@@ -66,6 +67,7 @@ class CloudfrontEdge(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CloudfrontEdgeArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:CloudfrontEdge", name, None, opts)
+        args = args_of(CloudfrontEdgeArgs, args)
         child = pulumi.ResourceOptions(parent=self)
 
         distribution = cf.Distribution(

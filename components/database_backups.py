@@ -7,8 +7,6 @@ policies; and a restore testing plan that restores the database into the
 private subnets on a schedule. The rules and objectives come from backup_schedule.
 """
 
-from __future__ import annotations
-
 import json
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
@@ -16,7 +14,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components import backup_schedule as schedule
+from . import backup_schedule as schedule
+from .inputs import args_of, fill_defaults
 
 
 @dataclass
@@ -35,8 +34,6 @@ class DatabaseBackupsArgs:
     """Vault lock: the shortest retention a recovery point may have."""
     lock_max_retention_days: int
     """Vault lock: the longest retention a recovery point may have."""
-    lock_changeable_for_days: Optional[int]
-    """Vault lock grace period; 3 or more makes it a compliance lock nobody can lift afterwards."""
     restore_test_schedule: str
     """AWS cron(...) or rate(...) expression for the restore test."""
     validation_window_hours: int
@@ -45,20 +42,25 @@ class DatabaseBackupsArgs:
     """VPC of the private subnets the restore test restores into."""
     private_subnet_ids: Sequence[str]
     """Private subnets for the restored copy's DB subnet group."""
-    monthly_retention_days: int = 0
+    lock_changeable_for_days: Optional[int] = None
+    """Vault lock grace period; 3 or more makes it a compliance lock nobody can lift afterwards (None: governance)."""
+    monthly_retention_days: Optional[int] = 0
     """Days each monthly snapshot is kept; 0 for no monthly rule."""
     copy_to_region: Optional[str] = None
     """Second region whose vault receives a copy of each snapshot; None for no copy."""
-    partition: str = "aws"
+    partition: Optional[str] = "aws"
     """AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."""
-    start_window_hours: int = 24
+    start_window_hours: Optional[int] = 24
     """Hours after the scheduled time within which the restore test must start (1-168)."""
-    targets: schedule.Targets = schedule.OBJECTOS_TARGETS["single"]
+    targets: Optional[schedule.RecoveryTargets] = schedule.OBJECTOS_TARGETS["single"]
     """RPO/RTO the plan is checked against (ObjectOS single-tenant targets by default)."""
-    recovery_point_tags: Mapping[str, str] = field(default_factory=dict)
+    recovery_point_tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on each recovery point, e.g. the release (image and artifact) it was taken under."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every taggable resource."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class DatabaseBackups(pulumi.ComponentResource):
@@ -83,6 +85,7 @@ class DatabaseBackups(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DatabaseBackupsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:DatabaseBackups", name, None, opts)
+        args = args_of(DatabaseBackupsArgs, args)
         tags = dict(args.tags)
         child = pulumi.ResourceOptions(parent=self)
         # Backups must outlive a mistaken `pulumi destroy` of the stack.

@@ -9,15 +9,15 @@ The values that include HSTS resolve only after `tls_ready`, so HSTS cannot
 reach a client before the certificate in the graph is validated.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components import headers as model
+from . import headers as model
+from .headers import EdgeMode
+from .inputs import args_of, fill_defaults, member_of
 
 cf = aws.cloudfront
 
@@ -28,20 +28,20 @@ class HeaderPolicyArgs:
 
     header_set: model.HeaderSet
     """The header values (see components.headers.header_set)."""
-    mode: model.EdgeMode
+    mode: EdgeMode
     """cloudfront: a response headers policy; alb: listener attributes for the Ingress."""
     tls_ready: pulumi.Input[str]
     """Resolves once TLS works: the validated certificate's ARN (or the given certificate's ARN)."""
-    policy_name: str = "objectos-security-headers"
+    policy_name: Optional[str] = "objectos-security-headers"
     """Name of the CloudFront policy; unique in the account, so include the stack."""
 
     def __post_init__(self) -> None:
-        if self.mode not in ("cloudfront", "alb"):
-            raise ValueError(f"HeaderPolicyArgs.mode must be 'cloudfront' or 'alb', got {self.mode!r}")
+        fill_defaults(self)
+        self.mode = member_of(EdgeMode, self.mode, "HeaderPolicyArgs.mode")
         problem = model.cors_problem(self.header_set.cors)
         if problem:
             raise ValueError(f"HeaderPolicyArgs.header_set.cors: {problem}")
-        problems = model.cloudfront_problems(self.header_set) if self.mode == "cloudfront" else []
+        problems = model.cloudfront_problems(self.header_set) if self.mode == EdgeMode.CLOUDFRONT else []
         if problems:
             raise ValueError(f"HeaderPolicyArgs.header_set: {'; '.join(problems)}")
 
@@ -49,7 +49,7 @@ class HeaderPolicyArgs:
 class HeaderPolicy(pulumi.ComponentResource):
     """The edge's response headers: one model, rendered for CloudFront or the ALB."""
 
-    headers: pulumi.Output[dict]
+    headers: pulumi.Output[dict[str, str]]
     """The exact header map the edge sends on every response (for the live verifier)."""
     not_covered_at_edge: list[str]
     """Headers the edge cannot send (alb mode): enforced by nothing at the edge, so reported."""
@@ -60,13 +60,14 @@ class HeaderPolicy(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: HeaderPolicyArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:HeaderPolicy", name, None, opts)
+        args = args_of(HeaderPolicyArgs, args)
         hs = args.header_set
         tls_ready = pulumi.Output.from_input(args.tls_ready)
         self.not_covered_at_edge = list(model.not_covered_at_edge(hs, args.mode))
         self.response_headers_policy_id = None
         self.listener_attributes = None
 
-        if args.mode == "cloudfront":
+        if args.mode == EdgeMode.CLOUDFRONT:
             policy = cf.ResponseHeadersPolicy(
                 f"{name}-policy",
                 cf.ResponseHeadersPolicyArgs(

@@ -6,16 +6,24 @@ what CloudFront or the AWS Load Balancer Controller accept. The live verifier
 imports `header_set` and `ALB_UNSUPPORTED` to know what to expect on the wire.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Optional
+from enum import StrEnum
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from .inputs import fill_defaults, member_of
 
 if TYPE_CHECKING:
     from settings.model import Settings
 
-EdgeMode = Literal["cloudfront", "alb"]
+
+class EdgeMode(StrEnum):
+    """Which edge sends the headers to viewers."""
+
+    CLOUDFRONT = "cloudfront"
+    """A CloudFront response headers policy: every header on every route."""
+    ALB = "alb"
+    """ALB listener attributes: no Referrer-Policy, Permissions-Policy or Cross-Origin-Resource-Policy."""
 
 # Why each directive (the console is a same-origin SPA under /_console/ that calls /api/v1):
 #   default-src 'self'               anything not named below loads from this origin only
@@ -49,18 +57,31 @@ ALB_UNSUPPORTED: tuple[str, ...] = ("Referrer-Policy", "Permissions-Policy", "Cr
 # The AWS Load Balancer Controller reads listener attributes as a comma-separated k=v map.
 ALB_ATTRIBUTE_PREFIX = "routing.http.response."
 
+# CORS defaults: what the console and API clients send, nothing more.
+DEFAULT_CORS_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+DEFAULT_CORS_HEADERS = ("Authorization", "Content-Type", "X-Environment-Id", "X-Requested-With")
+DEFAULT_CORS_MAX_AGE = 600
+
 
 @dataclass(frozen=True)
 class CorsPolicy:
     """Cross-origin access to the API: the same values the runtime gets as OS_CORS_*."""
 
-    origins: tuple[str, ...]
-    allow_credentials: bool
-    allowed_methods: tuple[str, ...]
-    allowed_headers: tuple[str, ...]
-    max_age_seconds: int
+    origins: Sequence[str]
+    """Explicit https origins that may call the API (never '*' with credentials)."""
+    allow_credentials: Optional[bool] = True
+    """Whether browsers may send cookies and credentials cross-origin."""
+    allowed_methods: Optional[Sequence[str]] = DEFAULT_CORS_METHODS
+    """HTTP methods allowed cross-origin."""
+    allowed_headers: Optional[Sequence[str]] = DEFAULT_CORS_HEADERS
+    """Request headers allowed cross-origin."""
+    max_age_seconds: Optional[int] = DEFAULT_CORS_MAX_AGE
+    """How long a browser may cache a preflight answer (0..86400)."""
 
     def __post_init__(self) -> None:
+        fill_defaults(self)
+        for name in ("origins", "allowed_methods", "allowed_headers"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))  # immutable, like the rest of the policy
         problem = cors_problem(self)
         if problem:
             raise ValueError(f"CorsPolicy: {problem}")
@@ -68,16 +89,27 @@ class CorsPolicy:
 
 @dataclass(frozen=True)
 class HeaderSet:
-    """The response headers the edge sends on every route, plus CORS."""
+    """The response headers the edge sends on every route, plus CORS; strict values unless overridden."""
 
-    content_security_policy: str
-    content_type_options: str
-    frame_options: str
-    referrer_policy: str
-    permissions_policy: str
-    cross_origin_resource_policy: str
-    strict_transport_security: Optional[str]
     cors: CorsPolicy
+    """Cross-origin access to the API."""
+    content_security_policy: Optional[str] = DEFAULT_CSP
+    """Content-Security-Policy."""
+    content_type_options: Optional[str] = NOSNIFF
+    """X-Content-Type-Options (nosniff)."""
+    frame_options: Optional[str] = DEFAULT_FRAME_OPTIONS
+    """X-Frame-Options (DENY or SAMEORIGIN)."""
+    referrer_policy: Optional[str] = DEFAULT_REFERRER_POLICY
+    """Referrer-Policy."""
+    permissions_policy: Optional[str] = DEFAULT_PERMISSIONS_POLICY
+    """Permissions-Policy."""
+    cross_origin_resource_policy: Optional[str] = DEFAULT_CORP
+    """Cross-Origin-Resource-Policy."""
+    strict_transport_security: Optional[str] = None
+    """Strict-Transport-Security (see hsts_value); None sends no HSTS."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
     def as_map(self) -> dict[str, str]:
         """Header name -> value on every response. CORS headers depend on the request's Origin, so they are not here."""
@@ -262,7 +294,8 @@ def string_map_annotation(values: dict[str, str], what: str) -> str:
 
 def not_covered_at_edge(headers: HeaderSet, mode: EdgeMode) -> tuple[str, ...]:
     """Header names the edge in `mode` does not send; empty for CloudFront."""
-    return alb_rendering(headers).not_covered if mode == "alb" else ()
+    mode = member_of(EdgeMode, mode, "edge mode")
+    return alb_rendering(headers).not_covered if mode == EdgeMode.ALB else ()
 
 
 def edge_header_map(headers: HeaderSet, mode: EdgeMode) -> dict[str, str]:

@@ -1,13 +1,13 @@
 """AppNamespace: the Kubernetes namespace ObjectOS runs in, under the restricted Pod Security Standard."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 from pulumi_kubernetes.core.v1 import Namespace
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from .inputs import args_of
 
 POD_SECURITY_LEVEL = "restricted"
 
@@ -30,6 +30,7 @@ class AppNamespace(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AppNamespaceArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AppNamespace", name, None, opts)
+        args = args_of(AppNamespaceArgs, args)
         enforce = {
             f"pod-security.kubernetes.io/{mode}": POD_SECURITY_LEVEL for mode in ("enforce", "audit", "warn")
         }

@@ -6,15 +6,14 @@ SSM and snapshots the database before the release's migration Job runs:
 migrations are forward-only, and that snapshot is the way back across one.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components import release_record
+from . import release_record
+from .inputs import args_of, fill_defaults
 
 
 @dataclass
@@ -35,14 +34,20 @@ class PinnedReleaseArgs:
     """RDS instance (...:db:name) or Aurora cluster (...:cluster:name) to snapshot before the migration."""
     pinned_at: Optional[str] = None
     """UTC time `golive release`/`rollback` set the pin: deployedAt, and the snapshot name's stamp."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every AWS resource (settings.model.aws_tags)."""
-    snapshot_timeout: str = "2h"
+    snapshot_timeout: Optional[str] = "2h"
     """How long `pulumi up` waits for the snapshot to complete; a large database takes a while."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class PinnedRelease(pulumi.ComponentResource):
-    """The release pair, its SSM record and the database snapshot its migration waits for."""
+    """The release pair, its SSM record and the database snapshot its migration waits for.
+
+    Pass the PinnedRelease in the workload's `depends_on`: its migration Job then waits for the snapshot.
+    """
 
     release_id: str
     """Release id (a plain string: the workload names its migration Job from it)."""
@@ -52,13 +57,12 @@ class PinnedRelease(pulumi.ComponentResource):
     """OS_ARTIFACT_URL for every workload container."""
     parameter_name: pulumi.Output[str]
     """SSM parameter holding the deployed pair as JSON."""
-    pre_migration_snapshot: pulumi.CustomResource
-    """The manual snapshot; pass it to the migration Job's depends_on."""
     snapshot_identifier: pulumi.Output[str]
     """Identifier of the snapshot to restore when rolling back across this release's migration."""
 
     def __init__(self, name: str, args: PinnedReleaseArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:PinnedRelease", name, None, opts)
+        args = args_of(PinnedReleaseArgs, args)
         problems = release_record.pin_problems(args.image, args.artifact_url)
         if problems and release_record.pins_required(args.environment):
             raise ValueError(f"{args.environment} requires a pinned release: " + "; ".join(problems))
@@ -90,7 +94,6 @@ class PinnedRelease(pulumi.ComponentResource):
             retain_on_delete=True,
             custom_timeouts=pulumi.CustomTimeouts(create=args.snapshot_timeout),
         )
-        snapshot: pulumi.CustomResource
         if release_record.is_cluster(args.database_arn):
             snapshot = aws.rds.ClusterSnapshot(
                 f"{name}-pre-migration",
@@ -118,7 +121,6 @@ class PinnedRelease(pulumi.ComponentResource):
         self.image = pulumi.Output.from_input(args.image)
         self.artifact_url = pulumi.Output.from_input(args.artifact_url)
         self.parameter_name = parameter.name
-        self.pre_migration_snapshot = snapshot
         self.register_outputs(
             {
                 "release_id": self.release_id,

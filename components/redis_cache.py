@@ -7,8 +7,6 @@ delivery to an encrypted log group. The rediss:// URL is a Pulumi secret and is
 written into the given Secrets Manager entry.
 """
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
@@ -16,6 +14,8 @@ from urllib.parse import quote
 
 import pulumi
 import pulumi_aws as aws
+
+from .inputs import args_of, fill_defaults
 
 PORT = 6379
 GROUP_ID_MAX = 40  # ElastiCache replication group ids
@@ -79,22 +79,25 @@ class RedisCacheArgs:
     """CloudWatch log group for the slow log (the key policy must admit it)."""
     group_id: str
     """Replication group id (sanitised to ElastiCache's rules)."""
-    engine: str = "valkey"
+    engine: Optional[str] = "valkey"
     """valkey or redis."""
-    engine_version: str = "8.0"
+    engine_version: Optional[str] = "8.0"
     """Engine version."""
-    node_type: str = "cache.t4g.small"
+    node_type: Optional[str] = "cache.t4g.small"
     """Node type."""
-    replicas: int = 1
+    replicas: Optional[int] = 1
     """Replicas besides the primary; one or more turns on failover and multi-AZ."""
-    snapshot_retention_days: int = 7
+    snapshot_retention_days: Optional[int] = 7
     """Days automatic snapshots are kept (0: none)."""
-    log_retention_days: int = 30
+    log_retention_days: Optional[int] = 30
     """Retention of the slow-log group (a CloudWatch Logs value)."""
     url_secret_id: Optional[pulumi.Input[str]] = None
     """Secrets Manager entry that receives the rediss:// URL."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every AWS resource."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class RedisCache(pulumi.ComponentResource):
@@ -111,6 +114,7 @@ class RedisCache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RedisCacheArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:RedisCache", name, None, opts)
+        args = args_of(RedisCacheArgs, args)
         tags = dict(args.tags)
         child = pulumi.ResourceOptions(parent=self)
         group_id = replication_group_id(args.group_id)

@@ -5,19 +5,15 @@ Pure functions shared by the PinnedRelease component and the `golive release` /
 `pulumi up` took before that release's migration.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import re
 from typing import Optional
 
-from settings import rules
-from settings.model import TAG_RELEASE
+from . import pins
+from .tags import TAG_ARTIFACT_CHECKSUM, TAG_IMAGE_DIGEST, TAG_RELEASE
 
 RDS_IDENTIFIER_MAX = 63  # cluster snapshots allow 63; keep instance snapshots to the same rule
-TAG_IMAGE_DIGEST = "objectos:image-digest"
-TAG_ARTIFACT_CHECKSUM = "objectos:artifact-checksum"
 UNPINNED = "unpinned"
 PINS_ITEM = "release-pins-image-and-artifact"
 
@@ -33,7 +29,7 @@ def parameter_value(release_id: str, image: str, artifact_url: str, deployed_at:
 
 def pin_problems(image: str, artifact_url: str) -> list[str]:
     """Messages for each part of the pair that is not pinned (dev accepts them as warnings)."""
-    return [f"{PINS_ITEM}: {message}" for _, message in rules.release_pin_problems(image, artifact_url)]
+    return [f"{PINS_ITEM}: {message}" for _, message in pins.release_pin_problems(image, artifact_url)]
 
 
 def pins_required(environment: str) -> bool:
@@ -68,8 +64,8 @@ def snapshot_tags(release_id: str, image: str, artifact_url: str) -> dict[str, s
     """The release and both pins, so a snapshot says which pair ran on the schema it holds."""
     return {
         TAG_RELEASE: release_id,
-        TAG_IMAGE_DIGEST: rules.image_digest(image) or UNPINNED,
-        TAG_ARTIFACT_CHECKSUM: rules.artifact_checksum(artifact_url) or UNPINNED,
+        TAG_IMAGE_DIGEST: pins.image_digest(image) or UNPINNED,
+        TAG_ARTIFACT_CHECKSUM: pins.artifact_checksum(artifact_url) or UNPINNED,
     }
 
 

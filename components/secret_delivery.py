@@ -4,17 +4,19 @@ A namespaced SecretStore signs in to AWS as the workload's service account
 (its IRSA role), and an ExternalSecret copies each entry into a key of the
 Kubernetes Secret the pods read by secretKeyRef. No value passes through the
 program, the manifests or the state. The operator (ESO) is a cluster
-prerequisite: see docs/secrets.md.
+prerequisite: see docs/secrets.md. What must exist before the first sync (the
+entries, their values, the role) goes in the component's `depends_on`; the
+`secret_name` output resolves only after that sync, so pods that use it wait.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from dataclasses import dataclass
+from typing import Mapping, Optional
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+from .inputs import args_of, explicit_dependencies, fill_defaults
 
 API_VERSION = "external-secrets.io/v1"
 LABELS = {"app.kubernetes.io/part-of": "objectos"}
@@ -32,26 +34,26 @@ class SecretDeliveryArgs:
     """Name of the Kubernetes Secret to produce."""
     keys: Mapping[str, str]
     """Key in the Kubernetes Secret -> Secrets Manager entry name."""
-    service_account: str = "objectos"
+    service_account: Optional[str] = "objectos"
     """Service account whose IRSA role reads the entries (annotated with eks.amazonaws.com/role-arn)."""
-    refresh_interval: str = "15m"
+    refresh_interval: Optional[str] = "15m"
     """How often ESO re-reads the entries: a filled-in or rotated value arrives within this time."""
-    wait_timeout_seconds: int = 600
+    wait_timeout_seconds: Optional[int] = 600
     """How long `pulumi up` waits for the first sync before failing."""
-    wait_for: Sequence[pulumi.Resource] = field(default_factory=list)
-    """Resources that must exist before the first sync (the entries, their values, the role)."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 class SecretDelivery(pulumi.ComponentResource):
     """A SecretStore and an ExternalSecret that produce the pods' Kubernetes Secret."""
 
-    external_secret: CustomResource
-    """The ExternalSecret; depend on it so pods start after the first sync."""
     secret_name: pulumi.Output[str]
-    """Name of the produced Kubernetes Secret."""
+    """Name of the produced Kubernetes Secret, known once the first sync is done: pods that use it wait for it."""
 
     def __init__(self, name: str, args: SecretDeliveryArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:SecretDelivery", name, None, opts)
+        args = args_of(SecretDeliveryArgs, args)
         if not args.keys:
             raise ValueError("SecretDelivery needs at least one key to deliver")
         store_name = f"{args.target_secret}-store"
@@ -71,7 +73,7 @@ class SecretDelivery(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.external_secret = CustomResource(
+        external_secret = CustomResource(
             f"{name}-external-secret",
             api_version=API_VERSION,
             kind="ExternalSecret",
@@ -100,7 +102,9 @@ class SecretDelivery(pulumi.ComponentResource):
                     {"secretKey": key, "remoteRef": {"key": entry}} for key, entry in sorted(args.keys.items())
                 ],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[store, *args.wait_for]),
+            # Named on the ExternalSecret too, so the recorded graph shows what the first sync waits for.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[store, *explicit_dependencies(opts)]),
         )
-        self.secret_name = pulumi.Output.from_input(args.target_secret)
+        # The Secret's name, resolved with the ExternalSecret so that its users wait for the first sync.
+        self.secret_name = external_secret.metadata.apply(lambda _: args.target_secret)
         self.register_outputs({"secret_name": self.secret_name})

@@ -6,8 +6,6 @@ deletion protection on. Behind CloudFront, the ALB gets a security group that
 admits 443 only from CloudFront's origin-facing prefix list.
 """
 
-from __future__ import annotations
-
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,7 +26,8 @@ from pulumi_kubernetes.networking.v1 import (
     ServiceBackendPortArgs,
 )
 
-from components.headers import string_map_annotation
+from .headers import string_map_annotation
+from .inputs import args_of, fill_defaults
 
 ANNOTATION = "alb.ingress.kubernetes.io/"
 INGRESS_CLASS = "alb"
@@ -52,7 +51,7 @@ class TlsIngressArgs:
     """Host name the ALB answers for (the domain, or the origin name behind CloudFront)."""
     certificate_arn: pulumi.Input[str]
     """ACM certificate in the stack's region; pass the validated ARN so the ALB waits for it."""
-    service_port: int = 80
+    service_port: Optional[int] = 80
     """Port of the Service."""
     listener_attributes: Optional[pulumi.Input[str]] = None
     """HTTPS listener attributes (HeaderPolicy.listener_attributes in alb mode)."""
@@ -64,7 +63,7 @@ class TlsIngressArgs:
     """VPC of the ALB's security group; required with origin_prefix_list_name."""
     target_security_group_id: Optional[str] = None
     """Security group of the pods; the ALB's group may reach only it, on target_port."""
-    target_port: int = 8080
+    target_port: Optional[int] = 8080
     """Port the pods listen on (IP targets)."""
     hosted_zone_id: Optional[str] = None
     """Route 53 zone in which to point `host` at the ALB; None leaves DNS to the operator."""
@@ -72,16 +71,17 @@ class TlsIngressArgs:
     """S3 bucket for ALB access logs; None keeps them off."""
     load_balancer_name: Optional[str] = None
     """ALB name (at most 32 letters, digits and '-'); None lets the controller pick one."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags the controller puts on the ALB and its target group."""
-    ssl_policy: str = SSL_POLICY
+    ssl_policy: Optional[str] = SSL_POLICY
     """ELB security policy of the HTTPS listener."""
-    health_check_path: str = READINESS_PATH
+    health_check_path: Optional[str] = READINESS_PATH
     """Target health check: readiness, so pods whose database is down take no traffic."""
-    name: str = "objectos"
+    name: Optional[str] = "objectos"
     """Name of the Ingress."""
 
     def __post_init__(self) -> None:
+        fill_defaults(self)
         if self.origin_prefix_list_name and not self.vpc_id:
             raise ValueError("TlsIngressArgs.vpc_id is required with origin_prefix_list_name (the ALB's security group)")
         if self.load_balancer_name is not None and not _LB_NAME.fullmatch(self.load_balancer_name):
@@ -112,6 +112,7 @@ class TlsIngress(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TlsIngressArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:TlsIngress", name, None, opts)
+        args = args_of(TlsIngressArgs, args)
         child = pulumi.ResourceOptions(parent=self)
         annotations: dict[str, pulumi.Input[str]] = {
             "scheme": "internet-facing",

@@ -7,8 +7,6 @@ configuration. The edge attaches the ACL (Ingress annotation or CloudFront
 web_acl_id) from `web_acl_arn`.
 """
 
-from __future__ import annotations
-
 import inspect
 import re
 from dataclasses import dataclass, field
@@ -17,8 +15,9 @@ from typing import Any, Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from components import waf_rules
-from components.waf_rules import RateLimitLike
+from . import waf_rules
+from .inputs import args_of, fill_defaults
+from .waf_rules import RateLimit
 
 SCOPES = ("REGIONAL", "CLOUDFRONT")
 CLOUDFRONT_REGION = "us-east-1"
@@ -36,20 +35,35 @@ class WafRateLimitsArgs:
     """Region the ACL, its key and log group live in: the provider's region, us-east-1 for CLOUDFRONT."""
     account_id: pulumi.Input[str]
     """AWS account id, for the key policy and the log delivery policy."""
-    auth: RateLimitLike
+    auth: RateLimit
     """Requests per client IP per window under /api/v1/auth/."""
-    write: RateLimitLike
+    write: RateLimit
     """POST, PUT, PATCH and DELETE per client IP per window, except the reads sent as POST."""
-    read: RateLimitLike
+    read: RateLimit
     """Every other request per client IP per window."""
-    managed_rule_groups: Mapping[str, str] = field(default_factory=dict)
+    managed_rule_groups: Optional[Mapping[str, str]] = field(default_factory=dict)
     """off | count | block per managed group (keys: common_rule_set, known_bad_inputs, ip_reputation)."""
-    log_retention_days: int = 365
+    log_retention_days: Optional[int] = 365
     """Retention of the WAF log group, a value CloudWatch Logs accepts."""
-    tags: Mapping[str, str] = field(default_factory=dict)
+    tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every AWS resource that takes them."""
-    protect: bool = True
+    protect: Optional[bool] = True
     """Protect and retain the log key and log group so the logs outlive the stack."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
+        if self.scope not in SCOPES:
+            raise ValueError(f"WafRateLimitsArgs.scope is '{self.scope}'; use one of {', '.join(SCOPES)}")
+        if self.scope == "CLOUDFRONT" and self.region != CLOUDFRONT_REGION:
+            raise ValueError(
+                f"WafRateLimitsArgs.region is {self.region}; a CLOUDFRONT web ACL lives in {CLOUDFRONT_REGION}"
+            )
+        known = [group.setting for group in waf_rules.MANAGED_RULE_GROUPS]
+        unknown = sorted(set(self.managed_rule_groups) - set(known))
+        if unknown:
+            raise ValueError(
+                f"WafRateLimitsArgs.managed_rule_groups has no group {', '.join(unknown)}; use {', '.join(known)}"
+            )
 
 
 class WafRateLimits(pulumi.ComponentResource):
@@ -66,10 +80,7 @@ class WafRateLimits(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WafRateLimitsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:WafRateLimits", name, None, opts)
-        if args.scope not in SCOPES:
-            raise ValueError(f"scope '{args.scope}' must be one of {', '.join(SCOPES)}")
-        if args.scope == "CLOUDFRONT" and args.region != CLOUDFRONT_REGION:
-            raise ValueError(f"a CLOUDFRONT web ACL lives in {CLOUDFRONT_REGION}, not {args.region}")
+        args = args_of(WafRateLimitsArgs, args)
 
         rules = waf_rules.web_acl_rules(args.auth, args.write, args.read, args.managed_rule_groups)
         problem = waf_rules.capacity_problem(rules)

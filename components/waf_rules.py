@@ -6,14 +6,14 @@ rule groups after them, the 429 response a blocked client gets, the capacity
 library only: the settings validate capacity with it, the component declares it.
 """
 
-from __future__ import annotations
-
 import json
 import posixpath
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Protocol
 from urllib.parse import unquote_to_bytes
+
+from .inputs import fill_defaults
 
 Statement = dict[str, Any]
 Rule = dict[str, Any]
@@ -71,10 +71,26 @@ class RateLimitLike(Protocol):
     window_seconds: int
 
 
+RATE_LIMIT_MIN, RATE_LIMIT_MAX = 10, 2_000_000_000
+EVALUATION_WINDOWS = (60, 120, 300, 600)
+
+
 @dataclass(frozen=True)
 class RateLimit:
+    """A per-client-IP request budget: at most `limit` requests in any `window_seconds`."""
+
     limit: int
-    window_seconds: int
+    """Requests per client IP per window (10 to 2,000,000,000)."""
+    window_seconds: Optional[int] = 60
+    """Evaluation window: 60, 120, 300 or 600 seconds."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
+        if not RATE_LIMIT_MIN <= self.limit <= RATE_LIMIT_MAX:
+            raise ValueError(f"RateLimit.limit is {self.limit}; AWS WAF takes {RATE_LIMIT_MIN} to {RATE_LIMIT_MAX:,}")
+        if self.window_seconds not in EVALUATION_WINDOWS:
+            windows = ", ".join(map(str, EVALUATION_WINDOWS))
+            raise ValueError(f"RateLimit.window_seconds is {self.window_seconds}; AWS WAF takes {windows}")
 
 
 @dataclass(frozen=True)

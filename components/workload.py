@@ -3,10 +3,10 @@
 Service account, a migration Job the Deployment waits on, the
 Deployment, its Service, a PodDisruptionBudget and a HorizontalPodAutoscaler.
 Secret values never appear here: every secret env var is a `secretKeyRef`
-into the Kubernetes Secret that the secrets component produces.
+into the Kubernetes Secret that the secrets component produces. The migration
+Job waits for the release's pre-migration snapshot and for the Secret (pass
+SecretDelivery.secret_name, which resolves after the first sync).
 """
-
-from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
@@ -51,10 +51,13 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
+from .inputs import args_of, fill_defaults
+
 PORT = 8080
 RUNTIME_UID = 1000  # user `node` in the ObjectOS image
 LIVENESS_PATH = "/api/v1/health"
 READINESS_PATH = "/api/v1/ready"
+SNAPSHOT_ANNOTATION = "objectos.dev/pre-migration-snapshot"
 
 
 @dataclass
@@ -77,28 +80,35 @@ class WorkloadArgs:
     """Kubernetes Secret holding the env secrets (produced from the secret store)."""
     secret_env: Mapping[str, str]
     """Env var name -> key in `secret_name`, delivered by secretKeyRef."""
-    replicas: int = 2
+    replicas: Optional[int] = 2
     """Minimum replicas, the autoscaler's floor."""
-    max_replicas: int = 6
+    max_replicas: Optional[int] = 6
     """Autoscaler ceiling."""
-    cors_credentials: bool = True
+    cors_credentials: Optional[bool] = True
     """OS_CORS_CREDENTIALS."""
-    cors_max_age_seconds: int = 600
+    cors_max_age_seconds: Optional[int] = 600
     """OS_CORS_MAX_AGE."""
     cluster_driver: Optional[str] = None
     """OS_CLUSTER_DRIVER ("redis" for more than one pod); OS_REDIS_URL must be in secret_env."""
-    cpu_request: str = "500m"
-    memory_request: str = "1Gi"
-    cpu_limit: str = "2"
-    memory_limit: str = "2Gi"
-    service_account_annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    cpu_request: Optional[str] = "500m"
+    """CPU each pod is guaranteed (Kubernetes quantity)."""
+    memory_request: Optional[str] = "1Gi"
+    """Memory each pod is guaranteed (Kubernetes quantity)."""
+    cpu_limit: Optional[str] = "2"
+    """CPU a pod may use at most."""
+    memory_limit: Optional[str] = "2Gi"
+    """Memory a pod may use at most; above it the pod is restarted."""
+    service_account_annotations: Optional[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
     """Annotations on the service account (e.g. the IRSA role)."""
-    extra_env: Mapping[str, str] = field(default_factory=dict)
+    extra_env: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Plain, non-secret env vars."""
-    migrate_after: Sequence[pulumi.Resource] = ()
-    """Resources the migration Job must wait for (e.g. the pre-release snapshot)."""
-    name: str = "objectos"
+    pre_migration_snapshot: Optional[pulumi.Input[str]] = None
+    """Snapshot the migration Job waits for and names in an annotation (PinnedRelease.snapshot_identifier)."""
+    name: Optional[str] = "objectos"
     """Name of the Deployment, Service and friends."""
+
+    def __post_init__(self) -> None:
+        fill_defaults(self)
 
 
 def migration_job_name(name: str, release_id: str) -> str:
@@ -143,6 +153,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WorkloadArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:ObjectOsWorkload", name, None, opts)
+        args = args_of(WorkloadArgs, args)
         labels = {"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"}
         pod_labels = {**labels, "objectos.dev/release": _label_value(args.release_id)}
 
@@ -162,7 +173,11 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         job = Job(
             f"{name}-migrate",
             metadata=ObjectMetaArgs(
-                name=migration_job_name(args.name, args.release_id), namespace=ns_name, labels=pod_labels
+                name=migration_job_name(args.name, args.release_id),
+                namespace=ns_name,
+                labels=pod_labels,
+                # The restore point if this migration must be undone; the Job waits for it to exist.
+                annotations=_snapshot_annotation(args.pre_migration_snapshot),
             ),
             spec=JobSpecArgs(
                 backoff_limit=2,
@@ -173,7 +188,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                     spec=self._pod_spec(args, account, self._container(args, migrate=True), restart="Never"),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.migrate_after)),
+            opts=in_ns,
         )
 
         deployment = Deployment(
@@ -345,6 +360,10 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             volumes=[VolumeArgs(name="tmp", empty_dir=EmptyDirVolumeSourceArgs(size_limit="256Mi"))],
             topology_spread_constraints=spread,
         )
+
+
+def _snapshot_annotation(snapshot: Optional[pulumi.Input[str]]) -> Optional[dict[str, pulumi.Input[str]]]:
+    return {SNAPSHOT_ANNOTATION: snapshot} if snapshot is not None else None
 
 
 def _label_value(value: str) -> str:

@@ -113,19 +113,25 @@ class PolicyPackProcess:
 
     def start(self) -> "PolicyPackProcess":
         """Start the pack; returns at once so the caller can work while it boots."""
-        if self._proc is not None:
+        if self._proc is not None or self._ready.is_set():
             return self
+        # The pack needs none of the caller's Pulumi settings (access tokens, config passphrases).
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONUNBUFFERED"] = "1"
-        self._proc = subprocess.Popen(
-            [self.python, "-u", "-m", "pulumi.policy", NO_ENGINE, "."],
-            cwd=self.pack_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                [self.python, "-u", "-m", "pulumi.policy", NO_ENGINE, "."],
+                cwd=self.pack_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        except OSError as exc:
+            self._stderr.append(str(exc))
+            self._ready.set()
+            return self
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         return self
@@ -159,6 +165,13 @@ class PolicyPackProcess:
             self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=options)
             self._stub = pb_grpc.AnalyzerStub(self._channel)
         return self._stub
+
+    @property
+    def alive(self) -> bool:
+        """Started and not exited (a pack not started yet counts as alive)."""
+        if self._proc is None:
+            return not self._ready.is_set()
+        return self._proc.poll() is None
 
     def close(self) -> None:
         if self._channel is not None:
@@ -405,7 +418,7 @@ def _options(registration: Registration) -> pb.AnalyzerResourceOptions:
         protect=registration.protect,
         ignoreChanges=registration.ignore_changes,
         deleteBeforeReplace=registration.delete_before_replace,
-        deleteBeforeReplaceDefined=True,
+        deleteBeforeReplaceDefined=registration.delete_before_replace,
         parent=registration.parent,
     )
 
@@ -459,7 +472,7 @@ def shared_pack() -> PolicyPackProcess:
     """The pack this process talks to, started on first use and stopped at exit."""
     global _shared
     with _shared_lock:
-        if _shared is None:
+        if _shared is None or not _shared.alive:
             _shared = PolicyPackProcess().start()
             atexit.register(_shared.close)
         return _shared

@@ -1,4 +1,8 @@
-"""The checklist verdict of a preview: one row per checklist item."""
+"""The checklist verdict of a preview, from the policy pack run over the analyzer protocol.
+
+A passing row per item without violation, a failing row per violation (with the
+resource at fault), and skipped rows for what only the live verifier can judge.
+"""
 
 from __future__ import annotations
 
@@ -57,7 +61,13 @@ def evaluate(result: "RunResult", settings: "Settings", plan: Optional["Plan"] =
 class PendingChecks:
     """The pack's analysis of one preview, in flight."""
 
-    def __init__(self, settings: "Settings", levels: dict[str, str], pending=None, error: str = ""):
+    def __init__(
+        self,
+        settings: "Settings",
+        levels: dict[str, str],
+        pending: Optional[analyzer.Pending] = None,
+        error: str = "",
+    ):
         self.settings, self.levels, self.pending, self.error = settings, levels, pending, error
 
     def rows(self) -> list[CheckResult]:
@@ -73,7 +83,7 @@ class PendingChecks:
                 for item in ITEMS
                 if item.id not in LIVE_ONLY
             ] + _live_only(self.settings)
-        return rows(diagnostics, self.levels) + _live_only(self.settings)
+        return rows(diagnostics, self.levels, self.settings.is_prod) + _live_only(self.settings)
 
 
 def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
@@ -90,9 +100,12 @@ def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
     return PendingChecks(settings, levels, pending)
 
 
-def rows(diagnostics: list["analyzer.Diagnostic"], levels: dict[str, str]) -> list[CheckResult]:
-    """Checklist rows from the pack's diagnostics and each policy's configured enforcement level."""
-    by_policy: dict[str, list["analyzer.Diagnostic"]] = {}
+def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict: bool) -> list[CheckResult]:
+    """Checklist rows from the pack's diagnostics and each policy's configured enforcement level.
+
+    `strict` (prod) makes an item the pack has no policy for a mandatory failure.
+    """
+    by_policy: dict[str, list[analyzer.Diagnostic]] = {}
     for diagnostic in diagnostics:
         by_policy.setdefault(diagnostic.policy, []).append(diagnostic)
     found: list[CheckResult] = []
@@ -101,7 +114,7 @@ def rows(diagnostics: list["analyzer.Diagnostic"], levels: dict[str, str]) -> li
             continue
         level = levels.get(item.id)
         if level is None:
-            found.append(CheckResult(item.id, "fail", True, "the policy pack has no policy for this item"))
+            found.append(CheckResult(item.id, "fail", strict, "the policy pack has no policy for this item"))
             continue
         if level == "disabled":
             found.append(CheckResult(item.id, "skip", False, "disabled in the policy pack config"))

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
+from components.tags import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
 from settings import rules
 
 Environment = Literal["dev", "staging", "prod"]
@@ -124,14 +126,16 @@ class Cors(Model):
     origins: list[str] = Field(description="Explicit https origins allowed to call the API with CORS.")
     allow_credentials: bool = Field(True, description="Allow cookies/credentials on cross-origin calls (never with '*').")
     allowed_methods: list[Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]] = Field(
-        default_factory=lambda: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        default_factory=lambda: list(DEFAULT_CORS_METHODS),
         description="Methods allowed on cross-origin calls.",
     )
     allowed_headers: list[str] = Field(
-        default_factory=lambda: ["Authorization", "Content-Type", "X-Environment-Id", "X-Requested-With"],
+        default_factory=lambda: list(DEFAULT_CORS_HEADERS),
         description="Request headers allowed on cross-origin calls.",
     )
-    max_age_seconds: int = Field(600, ge=0, le=86400, description="How long browsers cache a preflight answer.")
+    max_age_seconds: int = Field(
+        DEFAULT_CORS_MAX_AGE, ge=0, le=86400, description="How long browsers cache a preflight answer."
+    )
 
     @field_validator("origins")
     @classmethod
@@ -670,11 +674,6 @@ class Settings(Model):
         return rules.monthly_snapshot_days(
             self.backup.retention_days, self.audit_log.retention_days, self.backup.monthly_retention_days
         )
-
-
-TAG_STACK = "objectos:stack"
-TAG_ENVIRONMENT = "objectos:environment"
-TAG_RELEASE = "objectos:release"
 
 
 def aws_tags(settings: Settings) -> dict[str, str]:

@@ -13,6 +13,16 @@ from urllib.parse import urlsplit
 from pydantic_core import PydanticCustomError
 
 from components.backup_schedule import monthly_retention_days as monthly_snapshot_days
+# One source of truth for the pins: PinnedRelease applies the same rules.
+from components.pins import (  # noqa: F401 (re-exported for the settings and the release tool)
+    ARTIFACT_PIN,
+    PINNED_IMAGE,
+    artifact_checksum,
+    image_digest,
+    pinned_artifact,
+    pinned_image,
+    release_pin_problems,
+)
 
 if TYPE_CHECKING:
     from settings.model import Settings
@@ -32,8 +42,6 @@ IAM_ROLE_ARN_PATTERN = re.compile(
 )
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 IMAGE_REF = re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?")
-PINNED_IMAGE = re.compile(r".+@sha256:[0-9a-f]{64}")
-ARTIFACT_PIN = re.compile(r"#sha256=[0-9a-f]{64}$")
 AWS_ID = {
     "vpc": re.compile(r"vpc-[0-9a-f]{8}([0-9a-f]{9})?"),
     "subnet": re.compile(r"subnet-[0-9a-f]{8}([0-9a-f]{9})?"),
@@ -115,23 +123,6 @@ def check_kubernetes_version(value: str) -> str:
     return value
 
 
-def pinned_image(image: str) -> bool:
-    return bool(PINNED_IMAGE.fullmatch(image))
-
-
-def pinned_artifact(url: str) -> bool:
-    return url.startswith("https://") and bool(ARTIFACT_PIN.search(url))
-
-
-def image_digest(image: str) -> str | None:
-    return image.rsplit("@", 1)[1] if pinned_image(image) else None
-
-
-def artifact_checksum(url: str) -> str | None:
-    match = ARTIFACT_PIN.search(url)
-    return match.group(0)[1:] if match else None
-
-
 UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
@@ -156,23 +147,6 @@ def _real_time(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def release_pin_problems(image: str, artifact_url: str) -> list[tuple[str, str]]:
-    """(field, message) for each part of a release that is not pinned."""
-    problems = []
-    if not pinned_image(image):
-        problems.append(
-            ("image", f"'{image}' is not pinned by digest; use <repo>@sha256:<64 hex> (a tag can move)")
-        )
-    if not pinned_artifact(artifact_url):
-        problems.append(
-            (
-                "artifactUrl",
-                f"'{artifact_url}' is not pinned; use an https URL ending in #sha256=<64 hex> of objectstack.json",
-            )
-        )
-    return problems
 
 
 _CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,\-#L W]+")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from components.backup_schedule import OBJECTOS_TARGETS, Targets
+from components.backup_schedule import OBJECTOS_TARGETS, RecoveryTargets
 from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
 from golive.mocks import Registration
 from golive.program import RunResult
@@ -234,7 +234,7 @@ def test_the_plan_reports_rpo_and_rto_within_the_objectos_targets(prod_like):
 
 
 def test_a_plan_that_misses_the_targets_says_so_and_warns():
-    strict = Targets(rpo_minutes=1, rto_minutes=OBJECTOS_TARGETS["single"].rto_minutes)
+    strict = RecoveryTargets(rpo_minutes=1, rto_minutes=OBJECTOS_TARGETS["single"].rto_minutes)
     result = run_backups(replace(PROD_LIKE, targets=strict))
     assert component_outputs(result)["meets_targets"] is False
     assert any("RPO" in text for severity, text in result.messages if severity == "warning")

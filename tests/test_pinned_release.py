@@ -95,6 +95,11 @@ def test_pre_release_snapshot_runs_before_the_migration_job(prod):
     assert snapshot.urn in one(prod, JOB).dependencies
 
 
+def test_the_migration_job_names_the_snapshot_to_restore_if_it_must_be_undone(prod):
+    snapshot = one(prod, CLUSTER_SNAPSHOT).inputs["dbClusterSnapshotIdentifier"]
+    assert one(prod, JOB).inputs["metadata"]["annotations"]["objectos.dev/pre-migration-snapshot"] == snapshot
+
+
 def test_pre_release_snapshot_is_retained_when_the_release_moves_on(prod):
     snapshot = one(prod, CLUSTER_SNAPSHOT)
     assert snapshot.retain_on_delete

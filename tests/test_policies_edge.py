@@ -259,6 +259,14 @@ def test_headers_fail_the_alb_edge_for_headers_it_cannot_set():
     assert "Referrer-Policy" in found[0] and "cloudfront" in found[0]
 
 
+def test_headers_fail_the_alb_edge_for_headers_it_could_set():
+    config = {"requiredHeaders": ["Content-Security-Policy", "X-Frame-Options"]}
+    found = violations(
+        security_headers_present, alb_stack("routing.http.response.x_frame_options.header_value=DENY").args(config)
+    )
+    assert found == ["the ALB does not send Content-Security-Policy; set them in the HTTPS listener attributes"]
+
+
 def test_headers_pass_the_alb_edge_when_the_config_accepts_its_limits():
     config = {"requiredHeaders": ["Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options"]}
     assert violations(security_headers_present, alb_stack(ALB_HEADERS).args(config)) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 
 from golive import analyzer, checklist
 from golive.mocks import Registration
@@ -90,6 +90,23 @@ def test_configured_thresholds_reach_the_policies(pack):
     assert not [d for d in pack.analyze_stack([group]) if d.policy == "audit-log-retention" and d.urn == group.urn]
     pack.configure({"all": "advisory", "audit-log-retention": {"minimumDays": 731}}, pack.info().policies)
     assert [d for d in pack.analyze_stack([group]) if d.policy == "audit-log-retention" and d.urn == group.urn]
+
+
+def test_properties_reach_the_pack_as_the_engine_forwards_them():
+    from pulumi.runtime import rpc
+
+    struct = struct_pb2.Struct()
+    struct.update(
+        {
+            "bucket": {rpc._special_sig_key: rpc._special_resource_sig, "urn": "urn:b", "id": "bucket-1"},
+            "token": {rpc._special_sig_key: rpc._special_output_value_sig, "value": "t0ken", "secret": True},
+            "later": {rpc._special_sig_key: rpc._special_output_value_sig},
+        }
+    )
+    forwarded = json_format.MessageToDict(analyzer.engine_properties(struct))
+    assert forwarded["bucket"] == "bucket-1"
+    assert forwarded["token"] == {rpc._special_sig_key: rpc._special_secret_sig, "value": "t0ken"}
+    assert forwarded["later"] == rpc.UNKNOWN
 
 
 def test_a_pack_that_cannot_start_is_an_analyzer_error(tmp_path):
@@ -180,6 +197,20 @@ def test_a_pack_that_does_not_run_fails_every_item(monkeypatch, tmp_path, previe
     assert failed == set(POLICY_IDS)
 
 
+def test_a_policy_the_sdk_could_not_run_is_skipped_not_passed():
+    levels = {policy_id: "mandatory" for policy_id in POLICY_IDS}
+    note = "can't run policy 'tls-at-edge' from policy pack 'objectos-go-live@v1.0.0' during preview: unknown value"
+    diagnostic = analyzer.Diagnostic("tls-at-edge", note, "", "advisory", "")
+    row = next(r for r in checklist.rows([diagnostic], levels, strict=True) if r.id == "tls-at-edge")
+    assert (row.status, row.reason) == ("skip", note)
+
+
+def test_a_policy_disabled_in_the_config_is_skipped():
+    levels = {policy_id: "mandatory" for policy_id in POLICY_IDS} | {"hsts-after-tls": "disabled"}
+    row = next(r for r in checklist.rows([], levels, strict=True) if r.id == "hsts-after-tls")
+    assert (row.status, row.mandatory) == ("skip", False)
+
+
 def test_a_leak_replaces_the_passing_row_of_no_baked_secrets():
     passing = [checklist.CheckResult("no-baked-secrets", "pass", True, "ok")]
     leak = [checklist.CheckResult("no-baked-secrets", "fail", True, "leak", source="preview")]
@@ -194,6 +225,16 @@ def test_the_pack_is_a_python_pack_with_its_own_virtualenv():
     assert manifest["runtime"]["name"] == "python"
     assert manifest["runtime"]["options"]["virtualenv"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+
+
+def test_the_pack_imports_nothing_outside_its_own_requirements():
+    import subprocess
+    import sys
+
+    kit_only = ["pydantic", "pulumi_aws", "pulumi_kubernetes", "pulumi_random", "settings", "golive", "components"]
+    probe = "import sys, policy.pack; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert [name for name in kit_only if f"'{name}'" in loaded] == []
 
 
 def test_the_pack_pins_the_kits_versions():

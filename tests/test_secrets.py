@@ -40,11 +40,11 @@ ELASTICACHE_SYMBOLS = set("!&#$^<>-")
 ALNUM = set(string.ascii_letters + string.digits)
 
 
-def prod_entries(**changes: Any) -> list[catalog.Entry]:
+def prod_entries(**changes: Any) -> list[catalog.SecretEntry]:
     return catalog.entries_for(stack_settings("prod", **changes))
 
 
-def by_env(entries: list[catalog.Entry]) -> dict[str, catalog.Entry]:
+def by_env(entries: list[catalog.SecretEntry]) -> dict[str, catalog.SecretEntry]:
     return {entry.env: entry for entry in entries}
 
 

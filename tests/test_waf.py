@@ -278,3 +278,8 @@ def test_alb_ingress_carries_the_web_acl_annotation(previews):
     assert [a.get("alb.ingress.kubernetes.io/wafv2-acl-arn") for a in annotations] == [acl_arn(preview)] * len(
         ingresses
     )
+
+
+def test_an_unknown_managed_rule_group_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"managed_rule_groups has no group knownBadInputs"):
+        waf_args(managed_rule_groups={"knownBadInputs": "block"})

@@ -87,6 +87,11 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
         report("no restore testing plan: backups are never proven restorable; add a RestoreTestingPlan")
         return
     limit_days = config["maximumRestoreTestIntervalDays"]
+    by_plan_name: dict[str, list[Any]] = {}
+    for selection in graph.of_type(RESTORE_SELECTION):
+        name = get(selection.props, "restoreTestingPlanName")
+        if isinstance(name, str):
+            by_plan_name.setdefault(name, []).append(selection)
     tested: set[str] = set()
     for plan in plans:
         schedule = get(plan.props, "scheduleExpression")
@@ -98,7 +103,7 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
                 f"restore tests run only every {gap / DAY:g} days ('{schedule}'); test at least every {limit_days:g} days",
                 plan.urn,
             )
-        selections = _selections_of(graph, plan)
+        selections = _selections_of(graph, plan, by_plan_name)
         if not selections:
             report(f"restore testing plan '{plan.name}' has no selection: nothing is restored", plan.urn)
         for selection in selections:
@@ -108,14 +113,11 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
         report(f"the restore tests do not cover {', '.join(untested)}; add them to protectedResourceArns")
 
 
-def _selections_of(graph: Graph, plan: Any) -> list[Any]:
+def _selections_of(graph: Graph, plan: Any, by_plan_name: dict[str, list[Any]]) -> list[Any]:
+    """The plan's selections: linked by dependency, or naming it by a known name."""
     by_dependency = graph.dependents(plan, [RESTORE_SELECTION], "restoreTestingPlanName")
     name = get(plan.props, "name")
-    by_name = [
-        s
-        for s in graph.of_type(RESTORE_SELECTION)
-        if isinstance(name, str) and get(s.props, "restoreTestingPlanName") == name
-    ]
+    by_name = by_plan_name.get(name, []) if isinstance(name, str) else []
     return list({s.urn: s for s in by_dependency + by_name}.values())
 
 

@@ -180,15 +180,16 @@ def _security_headers(graph: Graph, config: Config, report: ReportViolation) -> 
     for edge in edges:
         sent = _alb_headers(edge)
         missing = [h for h in required if sent.get(h) is None]
-        if missing:
-            cannot = [h for h in missing if h not in e.ALB_HEADER_ATTRIBUTES]
-            hint = (
-                f"; the ALB cannot set {', '.join(cannot)}: use edge.mode cloudfront, "
-                "or drop them from requiredHeaders in the policy config if the risk is accepted"
-                if cannot
-                else ""
+        settable = [h for h in missing if h in e.ALB_HEADER_ATTRIBUTES]
+        cannot = [h for h in missing if h not in e.ALB_HEADER_ATTRIBUTES]
+        if settable:
+            report(f"the ALB does not send {', '.join(settable)}; set them in the HTTPS listener attributes", edge.urn)
+        if cannot:
+            report(
+                f"the ALB cannot send {', '.join(cannot)}, so auth routes go without them: use edge.mode cloudfront, "
+                "or drop them from requiredHeaders in the policy config if the risk is accepted",
+                edge.urn,
             )
-            report(f"the ALB does not send {', '.join(missing)} on every route{hint}", edge.urn)
 
 
 def _distribution_headers(graph: Graph, distribution: Any, required: list[str], report: ReportViolation) -> None:

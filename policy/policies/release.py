@@ -49,8 +49,9 @@ def _release(graph: Graph, config: Config, report: ReportViolation) -> None:
             if image is not UNKNOWN and artifact is not UNKNOWN:
                 pairs.setdefault((image, artifact), []).append(where)
     if len(pairs) > 1:
-        described = "; ".join(f"{', '.join(w)} -> {img} + {art}" for (img, art), w in pairs.items())
-        report(f"the workloads run different releases ({described}); set image and artifact from one release")
+        described = "; ".join(f"{', '.join(w[:3])} -> {img} + {art}" for (img, art), w in list(pairs.items())[:3])
+        more = f"; and {len(pairs) - 3} more" if len(pairs) > 3 else ""
+        report(f"the workloads run different releases ({described}{more}); set image and artifact from one release")
     _release_record(graph, pairs, config, report)
 
 

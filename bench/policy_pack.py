@@ -1,0 +1,301 @@
+"""The policy pack on synthetic stacks of 1,000 and 10,000 resources, in-process.
+
+`python -m bench.policy_pack`: every resource policy on every resource and every
+stack policy on the whole stack, as the analyzer calls them, timed without the
+gRPC transport. The floor of the 10,000 figure is ten times the 1,000 figure:
+linear scaling gives a ratio of 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+from typing import Any, Callable
+
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+)
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from policy.pack import POLICIES
+
+SIZES = (1_000, 10_000)
+TARGET_SECONDS_10K = 1.0
+TARGET_SCALING = 1.5
+DIGEST = "@sha256:" + "a" * 64
+IMAGE = "ghcr.io/objectstack-ai/objectstack" + DIGEST
+ARTIFACT = "https://artifacts.example.com/objectstack.json#sha256=" + "b" * 64
+RELEASE = json.dumps({"id": "1", "image": IMAGE, "artifactUrl": ARTIFACT})
+
+
+def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
+    """One ObjectOS-like slice of a stack: (type, name, props, property deps by name, protect)."""
+    env = [
+        {"name": "OS_PORT", "value": "8080"},
+        {"name": "OS_AUTH_URL", "value": f"https://app{i}.example.com"},
+        {"name": "OS_CORS_ORIGIN", "value": f"https://app{i}.example.com"},
+        {"name": "OS_ARTIFACT_URL", "value": ARTIFACT},
+        {"name": "OS_AUTH_SECRET", "valueFrom": {"secretKeyRef": {"name": "env", "key": "OS_AUTH_SECRET"}}},
+    ]
+    pod = {"spec": {"template": {"spec": {"containers": [{"name": "objectos", "image": IMAGE, "env": env}]}}}}
+    rate = {"limit": 10, "aggregateKeyType": "IP", "evaluationWindowSec": 60}
+    auth_scope = {
+        "regexMatchStatement": {
+            "regexString": "^/api/v1/auth/",
+            "fieldToMatch": {"uriPath": {}},
+            "textTransformations": [],
+        }
+    }
+    return [
+        ("aws:acm/certificate:Certificate", f"cert{i}", {"domainName": f"app{i}.example.com"}, {}, False),
+        ("aws:acm/certificateValidation:CertificateValidation", f"val{i}", {}, {"certificateArn": [f"cert{i}"]}, False),
+        (
+            "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+            f"rhp{i}",
+            {
+                "securityHeadersConfig": {
+                    "contentSecurityPolicy": {"contentSecurityPolicy": "default-src 'self'"},
+                    "contentTypeOptions": {"override": True},
+                    "frameOptions": {"frameOption": "DENY"},
+                    "referrerPolicy": {"referrerPolicy": "no-referrer"},
+                    "strictTransportSecurity": {"accessControlMaxAgeSec": 31536000},
+                },
+                "customHeadersConfig": {
+                    "items": [
+                        {"header": "Permissions-Policy", "value": "geolocation=()"},
+                        {"header": "Cross-Origin-Resource-Policy", "value": "same-origin"},
+                    ]
+                },
+                "corsConfig": {"accessControlAllowOrigins": {"items": [f"https://app{i}.example.com"]}},
+            },
+            {"securityHeadersConfig": [f"val{i}"]},
+            False,
+        ),
+        (
+            "aws:wafv2/webAcl:WebAcl",
+            f"acl{i}",
+            {
+                "scope": "CLOUDFRONT",
+                "rules": [
+                    {
+                        "name": "auth",
+                        "action": {"block": {}},
+                        "statement": {"rateBasedStatement": {**rate, "scopeDownStatement": auth_scope}},
+                    },
+                    {"name": "all", "action": {"block": {}}, "statement": {"rateBasedStatement": rate}},
+                ],
+            },
+            {},
+            False,
+        ),
+        (
+            "aws:cloudfront/distribution:Distribution",
+            f"cdn{i}",
+            {
+                "aliases": [f"app{i}.example.com"],
+                "webAclId": "arn",
+                "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https", "responseHeadersPolicyId": "id"},
+                "viewerCertificate": {"acmCertificateArn": "arn", "minimumProtocolVersion": "TLSv1.2_2021"},
+                "origins": [{"originId": "alb", "customOriginConfig": {"originProtocolPolicy": "https-only"}}],
+            },
+            {"defaultCacheBehavior": [f"rhp{i}"], "viewerCertificate": [f"val{i}"], "webAclId": [f"acl{i}"]},
+            False,
+        ),
+        (
+            "aws:cloudwatch/logGroup:LogGroup",
+            f"waf-logs{i}",
+            {"name": f"aws-waf-logs-{i}", "retentionInDays": 365},
+            {},
+            True,
+        ),
+        (
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+            f"waf-logging{i}",
+            {
+                "logDestinationConfigs": ["arn"],
+                "redactedFields": [{"singleHeader": {"name": h}} for h in ("authorization", "cookie")],
+            },
+            {"resourceArn": [f"acl{i}"], "logDestinationConfigs": [f"waf-logs{i}"]},
+            False,
+        ),
+        ("aws:kms/key:Key", f"key{i}", {"enableKeyRotation": True}, {}, True),
+        ("aws:secretsmanager/secret:Secret", f"auth{i}", {"name": f"o/{i}/OS_AUTH_SECRET", "kmsKeyId": "k"}, {}, True),
+        ("random:index/randomPassword:RandomPassword", f"pw{i}", {"length": 64}, {}, False),
+        (
+            "aws:secretsmanager/secretVersion:SecretVersion",
+            f"auth-v{i}",
+            {"secretString": "x"},
+            {"secretId": [f"auth{i}"], "secretString": [f"pw{i}"]},
+            False,
+        ),
+        (
+            "aws:elasticache/replicationGroup:ReplicationGroup",
+            f"redis{i}",
+            {"transitEncryptionEnabled": True, "atRestEncryptionEnabled": True, "authToken": "t" * 64, "kmsKeyId": "k"},
+            {},
+            True,
+        ),
+        (
+            "aws:backup/plan:Plan",
+            f"plan{i}",
+            {"rules": [{"ruleName": "pitr", "enableContinuousBackup": True}]},
+            {},
+            True,
+        ),
+        (
+            "aws:backup/selection:Selection",
+            f"sel{i}",
+            {"resources": [f"arn:aws:rds:eu-west-1:123456789012:cluster:db{i}"]},
+            {"planId": [f"plan{i}"]},
+            False,
+        ),
+        (
+            "aws:backup/restoreTestingPlan:RestoreTestingPlan",
+            f"rtp{i}",
+            {"name": f"rtp{i}", "scheduleExpression": "cron(0 5 ? * SAT *)"},
+            {},
+            False,
+        ),
+        (
+            "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+            f"rts{i}",
+            {
+                "restoreTestingPlanName": f"rtp{i}",
+                "protectedResourceArns": [f"arn:aws:rds:eu-west-1:123456789012:cluster:db{i}"],
+            },
+            {"restoreTestingPlanName": [f"rtp{i}"]},
+            False,
+        ),
+        ("aws:s3/bucket:Bucket", f"audit{i}", {"objectLockEnabled": True}, {}, True),
+        (
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+            f"lock{i}",
+            {"rule": {"defaultRetention": {"mode": "COMPLIANCE", "days": 2557}}},
+            {"bucket": [f"audit{i}"]},
+            False,
+        ),
+        (
+            "aws:ssm/parameter:Parameter",
+            f"release{i}",
+            {"name": f"/objectos/s{i}/release", "insecureValue": RELEASE},
+            {},
+            False,
+        ),
+        ("kubernetes:apps/v1:Deployment", f"deploy{i}", pod, {}, False),
+        ("kubernetes:batch/v1:Job", f"migrate{i}", pod, {}, False),
+    ]
+
+
+UNIT_SIZE = len(_unit(0))
+
+
+def synthetic_stack(size: int) -> list[PolicyResource]:
+    """`size` resources: whole ObjectOS-like slices linked by their dependencies, padded with keys."""
+    options = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    protected = PolicyResourceOptions(True, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    resources: list[PolicyResource] = []
+    by_name: dict[str, PolicyResource] = {}
+    units = [_unit(i) for i in range(size // UNIT_SIZE)]
+    padding = [("aws:kms/key:Key", f"pad{i}", {}, {}, True) for i in range(size % UNIT_SIZE)]
+    for unit in [*units, padding]:
+        for type_, name, props, deps, protect in unit:
+            resource = PolicyResource(
+                type_,
+                unknown_checking_proxy(props),
+                f"urn:pulumi:bench::objectos::{type_}::{name}",
+                name,
+                protected if protect else options,
+                None,
+                None,
+                [],
+                {key: [by_name[d] for d in names if d in by_name] for key, names in deps.items()},
+            )
+            resources.append(resource)
+            by_name[name] = resource
+    return resources
+
+
+def run_pack(resources: list[PolicyResource]) -> int:
+    """Every policy as the analyzer runs it; returns the number of violations."""
+    found = 0
+
+    def report(message: str, urn: Any = None) -> None:
+        nonlocal found
+        found += 1
+
+    for policy in POLICIES:
+        if isinstance(policy, ResourceValidationPolicy):
+            for r in resources:
+                policy.validate(ResourceValidationArgs(r.resource_type, r.props, r.urn, r.name, r.opts, None), report)
+        else:
+            policy.validate(StackValidationArgs(resources), report)
+    return found
+
+
+def timed(work: Callable[[], Any], repeats: int) -> float:
+    """Median seconds of `work`; the garbage collector is off while timing, as in timeit, so the
+    figure is the policies' own cost and not the collector walking the 10,000 resources' objects."""
+    samples = []
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            work()
+            samples.append(time.perf_counter() - started)
+        finally:
+            gc.enable()
+    return statistics.median(samples)
+
+
+def measure(repeats: int = 3) -> list[dict]:
+    seconds = {}
+    for size in SIZES:
+        stack = synthetic_stack(size)
+        violations = run_pack(stack)
+        if violations:
+            raise SystemExit(f"the synthetic {size}-resource stack should pass; it has {violations} violations")
+        seconds[size] = timed(lambda stack=stack: run_pack(stack), repeats)
+    small, large = SIZES
+    return [
+        {
+            "figure": f"policy pack, {size:,} resources",
+            "value": f"{seconds[size]:.3f} s",
+            "floor": f"{seconds[size] / size * 1e6:.1f} us per resource",
+            "ratio": seconds[size] / TARGET_SECONDS_10K if size == large else None,
+            "target": 1.0 if size == large else None,
+        }
+        for size in SIZES
+    ] + [
+        {
+            "figure": f"policy pack scaling {small:,} -> {large:,}",
+            "value": f"{seconds[large] / seconds[small]:.1f}x",
+            "floor": f"{large // small}x (linear)",
+            "ratio": (seconds[large] / seconds[small]) / (large / small),
+            "target": TARGET_SCALING,
+        }
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.policy_pack")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per size (the median is reported)")
+    rows = measure(parser.parse_args(argv).repeats)
+    print(f"{'figure':<38} {'value':>10}  {'per resource / floor':<24} {'ratio':>6}  target")
+    for row in rows:
+        ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x"
+        target = "-" if row["target"] is None else f"<={row['target']:g}x"
+        print(f"{row['figure']:<38} {row['value']:>10}  {row['floor']:<24} {ratio:>6}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
