@@ -67,12 +67,18 @@ secrets = AppSecrets(
     ),
 )
 secret_name = secret_catalog.KUBERNETES_SECRET
-secret_env = {entry.env: entry.env for entry in secret_entries if entry.delivered}
+delivered = [entry for entry in secret_entries if entry.delivered]
+# Two Secrets: the migration Job needs only the first; OS_REDIS_URL waits for Redis.
+core_keys = {e.env: e.name for e in delivered if e.env not in secret_catalog.SERVER_ONLY}
+server_keys = {e.env: e.name for e in delivered if e.env in secret_catalog.SERVER_ONLY}
+secret_env = {env: env for env in core_keys}
+server_secret_env = {env: env for env in server_keys}
 service_account_annotations: dict = (
     {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
 )
-# The pods' Secret: once delivery exists, its output, which resolves after the first sync.
+# The pods' Secrets: once delivery exists, its outputs, which resolve after the first sync.
 delivered_secret_name: pulumi.Input[str] = secret_name
+delivered_server_secret_name: pulumi.Input[str] = secret_catalog.SERVER_SECRET
 if secrets.workload_role_arn is None:
     pulumi.log.warn(
         "objectos:kubernetes.oidcProviderArn is not set, so the kit creates the secrets but neither the workload's "
@@ -104,21 +110,32 @@ if settings.multi_pod:
             tags=tags,
         ),
     )
-# Delivery comes last so its first sync already finds OS_REDIS_URL.
 if secrets.workload_role_arn is not None:
-    delivery = SecretDelivery(
+    delivered_secret_name = SecretDelivery(
         "objectos-env",
         SecretDeliveryArgs(
             namespace=namespace.name,
             region=settings.region,
             target_secret=secret_name,
-            keys={entry.env: entry.name for entry in secret_entries if entry.delivered},
+            keys=core_keys,
             service_account=secret_catalog.SERVICE_ACCOUNT,
         ),
         # The first sync needs the entries, their values and the role.
-        opts=pulumi.ResourceOptions(depends_on=[secrets, *([redis] if redis is not None else [])]),
-    )
-    delivered_secret_name = delivery.secret_name
+        opts=pulumi.ResourceOptions(depends_on=[secrets]),
+    ).secret_name
+    if redis is not None and server_keys:
+        # Its first sync needs OS_REDIS_URL, written once Redis exists; only the server pods wait for it.
+        delivered_server_secret_name = SecretDelivery(
+            "objectos-cluster-env",
+            SecretDeliveryArgs(
+                namespace=namespace.name,
+                region=settings.region,
+                target_secret=secret_catalog.SERVER_SECRET,
+                keys=server_keys,
+                service_account=secret_catalog.SERVICE_ACCOUNT,
+            ),
+            opts=pulumi.ResourceOptions(depends_on=[secrets, redis]),
+        ).secret_name
 
 # --- release --------------------------------------------------------------------
 # The only source of the workload's image and OS_ARTIFACT_URL: they move as a pair.
@@ -212,6 +229,8 @@ workload = ObjectOsWorkload(
         release_id=release.release_id,
         secret_name=delivered_secret_name,
         secret_env=secret_env,
+        server_secret_name=delivered_server_secret_name if server_secret_env and redis is not None else None,
+        server_secret_env=server_secret_env if redis is not None else {},
         replicas=settings.kubernetes.replicas,
         max_replicas=settings.kubernetes.autoscaler_ceiling,
         cluster_driver="redis" if settings.multi_pod else None,

@@ -27,6 +27,8 @@ REDIS_URL = "OS_REDIS_URL"
 REDIS_AUTH_TOKEN = "REDIS_AUTH_TOKEN"  # not an OS_ variable: the runtime reads it inside OS_REDIS_URL only
 
 KUBERNETES_SECRET = "objectos-env"  # the Kubernetes Secret the pods read by secretKeyRef
+SERVER_SECRET = "objectos-cluster-env"  # what only the long-running server reads: it waits for Redis
+SERVER_ONLY = frozenset({REDIS_URL})
 SERVICE_ACCOUNT = "objectos"  # the workload's service account (IRSA subject)
 
 # Generated values an operator may still give, to carry an existing deployment's

@@ -89,7 +89,11 @@ class WorkloadArgs:
     cors_max_age_seconds: Optional[int] = 600
     """OS_CORS_MAX_AGE."""
     cluster_driver: Optional[str] = None
-    """OS_CLUSTER_DRIVER ("redis" for more than one pod); OS_REDIS_URL must be in secret_env."""
+    """OS_CLUSTER_DRIVER ("redis" for more than one pod) for the server pods; OS_REDIS_URL goes in server_secret_env."""
+    server_secret_name: Optional[pulumi.Input[str]] = None
+    """Kubernetes Secret with env only the server pods read (e.g. OS_REDIS_URL); the migration Job never waits for it."""
+    server_secret_env: Optional[Mapping[str, str]] = field(default_factory=dict)
+    """Env var name -> key in `server_secret_name`, delivered by secretKeyRef to the server pods only."""
     cpu_request: Optional[str] = "500m"
     """CPU each pod is guaranteed (Kubernetes quantity)."""
     memory_request: Optional[str] = "1Gi"
@@ -116,8 +120,12 @@ def migration_job_name(name: str, release_id: str) -> str:
     return f"{name}-migrate-{hashlib.sha256(release_id.encode()).hexdigest()[:10]}"
 
 
-def plain_env(args: WorkloadArgs) -> dict[str, str]:
-    """The non-secret environment the runtime reads (see the runtime reference)."""
+def plain_env(args: WorkloadArgs, migrate: bool = False) -> dict[str, str]:
+    """The non-secret environment the runtime reads (see the runtime reference).
+
+    The migration Job runs once, alone, and exits: it joins no cluster, so it needs
+    neither the cluster driver nor Redis and need not wait for them.
+    """
     origins = ",".join(args.cors_origins)
     env = {
         "OS_PORT": str(PORT),
@@ -130,7 +138,7 @@ def plain_env(args: WorkloadArgs) -> dict[str, str]:
         "OS_LOG_LEVEL": "info",
         "OS_OBS_EXPORTER": "json",
     }
-    if args.cluster_driver:
+    if args.cluster_driver and not migrate:
         env["OS_CLUSTER_DRIVER"] = args.cluster_driver
         env["OS_CLUSTER_REPLICAS"] = str(args.replicas)
     env.update(args.extra_env)
@@ -269,14 +277,17 @@ class ObjectOsWorkload(pulumi.ComponentResource):
 
     @staticmethod
     def _container(args: WorkloadArgs, migrate: bool = False) -> ContainerArgs:
-        env = [EnvVarArgs(name=key, value=value) for key, value in plain_env(args).items()]
+        env = [EnvVarArgs(name=key, value=value) for key, value in plain_env(args, migrate).items()]
         env.append(EnvVarArgs(name="OS_ARTIFACT_URL", value=args.artifact_url))
+        refs = [(var, args.secret_name, key) for var, key in args.secret_env.items()]
+        if not migrate and args.server_secret_name is not None:
+            refs += [(var, args.server_secret_name, key) for var, key in args.server_secret_env.items()]
         env += [
             EnvVarArgs(
                 name=var,
-                value_from=EnvVarSourceArgs(secret_key_ref=SecretKeySelectorArgs(name=args.secret_name, key=key)),
+                value_from=EnvVarSourceArgs(secret_key_ref=SecretKeySelectorArgs(name=secret, key=key)),
             )
-            for var, key in sorted(args.secret_env.items())
+            for var, secret, key in sorted(refs, key=lambda ref: ref[0])
         ]
         if migrate:
             env.append(EnvVarArgs(name="OS_MIGRATE_AND_EXIT", value="1"))

@@ -327,26 +327,56 @@ def secret_refs(preview) -> dict[str, tuple[str, str]]:
     return refs
 
 
-def test_the_pods_read_every_delivered_secret_by_reference(prod):
+def server_refs(preview) -> dict[str, tuple[str, str]]:
+    refs = {}
+    for name, container in containers(preview):
+        if name == "objectos-deployment":
+            for item in container["env"]:
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    refs[item["name"]] = (ref["name"], ref["key"])
+    return refs
+
+
+def test_the_server_pods_read_every_delivered_secret_by_reference(prod):
     delivered = {e.env for e in prod_entries() if e.delivered}
-    refs = secret_refs(prod)
+    refs = server_refs(prod)
     assert set(refs) == delivered
-    assert {name for name, _ in refs.values()} == {catalog.KUBERNETES_SECRET}
+    expected = {
+        env: catalog.SERVER_SECRET if env in catalog.SERVER_ONLY else catalog.KUBERNETES_SECRET for env in delivered
+    }
+    assert {env: secret for env, (secret, _) in refs.items()} == expected
 
 
-def test_multi_pod_prod_gets_the_redis_driver_and_url_by_reference(prod):
-    for _, container in containers(prod):
-        env = {item["name"]: item for item in container["env"]}
-        assert env["OS_CLUSTER_DRIVER"]["value"] == "redis"
-        assert "value" not in env["OS_REDIS_URL"]
+def test_multi_pod_prod_gets_the_redis_driver_and_url_by_reference_on_the_server_only(prod):
+    env_of = {name: {item["name"]: item for item in container["env"]} for name, container in containers(prod)}
+    assert env_of["objectos-deployment"]["OS_CLUSTER_DRIVER"]["value"] == "redis"
+    assert "value" not in env_of["objectos-deployment"]["OS_REDIS_URL"]
+    # The migration runs alone and exits: it joins no cluster, so it never waits for Redis.
+    assert "OS_CLUSTER_DRIVER" not in env_of["objectos-migrate"]
+    assert "OS_REDIS_URL" not in env_of["objectos-migrate"]
 
 
-def test_the_external_secret_maps_every_key_the_pods_read(prod):
-    spec = resource(prod, *EXTERNAL_SECRET).inputs["spec"]
-    mapped = {item["secretKey"]: item["remoteRef"]["key"] for item in spec["data"]}
-    assert {key for _, key in secret_refs(prod).values()} <= set(mapped)
-    assert mapped == {e.env: e.name for e in prod_entries() if e.delivered}
-    assert spec["target"]["name"] == catalog.KUBERNETES_SECRET
+def test_the_migration_job_does_not_wait_for_redis(prod):
+    job = resource(prod, "kubernetes:batch/v1:Job", "objectos-migrate")
+    waits = set(job.dependencies) | {u for urns in job.property_dependencies.values() for u in urns}
+    assert not any("objectos-cluster-env" in urn or "objectos-redis" in urn for urn in waits)
+
+
+def test_the_external_secrets_map_every_key_the_pods_read(prod):
+    core = resource(prod, *EXTERNAL_SECRET).inputs["spec"]
+    server = resource(
+        prod, "kubernetes:external-secrets.io/v1:ExternalSecret", "objectos-cluster-env-external-secret"
+    ).inputs["spec"]
+    mapped = {
+        spec["target"]["name"]: {item["secretKey"]: item["remoteRef"]["key"] for item in spec["data"]}
+        for spec in (core, server)
+    }
+    delivered = {e.env: e.name for e in prod_entries() if e.delivered}
+    assert mapped[catalog.KUBERNETES_SECRET] == {k: v for k, v in delivered.items() if k not in catalog.SERVER_ONLY}
+    assert mapped[catalog.SERVER_SECRET] == {k: v for k, v in delivered.items() if k in catalog.SERVER_ONLY}
+    for env, (secret, key) in server_refs(prod).items():
+        assert mapped[secret][key] == delivered[env]
 
 
 def test_the_store_signs_in_as_the_workload_service_account(prod):
@@ -372,9 +402,12 @@ def test_the_migration_waits_for_the_first_sync(prod):
 
 
 def test_the_first_sync_waits_for_the_values(prod):
-    external = resource(prod, *EXTERNAL_SECRET)
-    versions = [r.urn for r in prod.result.resources if r.type == VERSION]
-    assert versions and set(versions) <= set(external.dependencies)
+    core = resource(prod, *EXTERNAL_SECRET)
+    server = resource(prod, "kubernetes:external-secrets.io/v1:ExternalSecret", "objectos-cluster-env-external-secret")
+    versions = {r.urn for r in prod.result.resources if r.type == VERSION}
+    redis_url = {urn for urn in versions if "objectos-redis" in urn}
+    assert redis_url and versions - redis_url <= set(core.dependencies)
+    assert redis_url <= set(server.dependencies)
 
 
 def test_no_secret_variable_has_a_literal_value(prod):
