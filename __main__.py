@@ -110,32 +110,29 @@ if settings.multi_pod:
             tags=tags,
         ),
     )
-if secrets.workload_role_arn is not None:
-    delivered_secret_name = SecretDelivery(
-        "objectos-env",
+
+
+def deliver(target: str, keys: dict[str, str], needs: list[pulumi.Resource]) -> pulumi.Output[str]:
+    """A Kubernetes Secret synced from the entries; its name resolves after the first sync."""
+    return SecretDelivery(
+        target,
         SecretDeliveryArgs(
             namespace=namespace.name,
             region=settings.region,
-            target_secret=secret_name,
-            keys=core_keys,
+            target_secret=target,
+            keys=keys,
             service_account=secret_catalog.SERVICE_ACCOUNT,
         ),
-        # The first sync needs the entries, their values and the role.
-        opts=pulumi.ResourceOptions(depends_on=[secrets]),
+        opts=pulumi.ResourceOptions(depends_on=needs),
     ).secret_name
+
+
+if secrets.workload_role_arn is not None:
+    # The first sync needs the entries, their values and the role.
+    delivered_secret_name = deliver(secret_name, core_keys, [secrets])
     if redis is not None and server_keys:
-        # Its first sync needs OS_REDIS_URL, written once Redis exists; only the server pods wait for it.
-        delivered_server_secret_name = SecretDelivery(
-            "objectos-cluster-env",
-            SecretDeliveryArgs(
-                namespace=namespace.name,
-                region=settings.region,
-                target_secret=secret_catalog.SERVER_SECRET,
-                keys=server_keys,
-                service_account=secret_catalog.SERVICE_ACCOUNT,
-            ),
-            opts=pulumi.ResourceOptions(depends_on=[secrets, redis]),
-        ).secret_name
+        # OS_REDIS_URL is written once Redis exists; only the server pods wait for it.
+        delivered_server_secret_name = deliver(secret_catalog.SERVER_SECRET, server_keys, [secrets, redis])
 
 # --- release --------------------------------------------------------------------
 # The only source of the workload's image and OS_ARTIFACT_URL: they move as a pair.

@@ -110,3 +110,35 @@ def test_image_pins_agree_with_the_settings_rules(image):
 )
 def test_artifact_pins_agree_with_the_settings_rules(url):
     assert pinned_artifact(url) == rules.pinned_artifact(url)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "ghcr.io/objectstack-ai/objectstack@sha256:" + "a" * 64,
+        "ghcr.io/objectstack-ai/objectstack:1.4.2",
+        "ghcr.io/objectstack-ai/objectstack@sha256:" + "A" * 64,
+        "repo@sha256:" + "0" * 63,
+    ],
+)
+def test_the_pack_judges_image_pins_as_the_settings_do(image):
+    from components import pins
+    from policy.policies import release
+
+    assert release.pinned_image(image) == pins.pinned_image(image)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example.com/o.json#sha256=" + "b" * 64,
+        "http://a.example.com/o.json#sha256=" + "b" * 64,
+        "https://a.example.com/o.json",
+        "https://a.example.com/o.json#sha256=" + "b" * 63,
+    ],
+)
+def test_the_pack_judges_artifact_pins_as_the_settings_do(url):
+    from components import pins
+    from policy.policies import release
+
+    assert release.pinned_artifact(url) == pins.pinned_artifact(url)
