@@ -8,9 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: preview test bench readme clean
+.PHONY: preview test bench readme constraints clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -27,6 +27,11 @@ bench: $(STAMP)
 
 readme: $(STAMP)
 	$(PY) -m golive.reference --write-readme README.md
+
+constraints: $(STAMP)
+	{ echo "# Every package the kit and its tests install, pinned (transitive ones included)."; \
+	  echo "# Regenerate after changing requirements*.txt: make constraints"; \
+	  $(PY) -m pip freeze --exclude-editable; } > constraints.txt
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -4,6 +4,8 @@ Only this file reads configuration; every component takes typed Args.
 Each section below belongs to one concern; the order follows the data flow.
 """
 
+from typing import Optional
+
 import pulumi
 import pulumi_aws as aws
 
@@ -13,13 +15,13 @@ from components.certificates import DnsValidatedCertificate, DnsValidatedCertifi
 from components.cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
 from components.headers import header_set
-from components import secret_catalog
+from components import aws_names, secret_catalog
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.namespace import AppNamespace, AppNamespaceArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.secret_delivery import SecretDelivery, SecretDeliveryArgs
 from components.pinned_release import PinnedRelease, PinnedReleaseArgs
-from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, TlsIngress, TlsIngressArgs
+from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, ORIGIN_HEADER, TlsIngress, TlsIngressArgs
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs
 from components.waf_rules import RateLimit
 from components.workload import ObjectOsWorkload, WorkloadArgs
@@ -28,6 +30,7 @@ from settings.model import TAG_RELEASE, aws_tags
 
 settings = engine_settings()
 tags = aws_tags(settings)
+partition = aws_names.partition(settings.region)
 
 # --- providers ------------------------------------------------------------------
 # CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region.
@@ -37,13 +40,12 @@ us_east_1 = (
     else None
 )
 
-# --- namespace ------------------------------------------------------------------
-namespace = AppNamespace("objectos", AppNamespaceArgs(name=settings.kubernetes.namespace))
-
 # --- secrets ------------------------------------------------------------------
 # One Secrets Manager entry per value; pods get them by secretKeyRef from the
-# Kubernetes Secret the External Secrets Operator produces, never as plain values.
+# Kubernetes Secrets the External Secrets Operator produces, never as plain values.
 secret_entries = secret_catalog.entries_for(settings)
+# One account: the IAM role trusts it, the secret store signs in as it, the pods run as it.
+service_account = secret_catalog.SERVICE_ACCOUNT
 issuer_host = settings.kubernetes.oidc_issuer_host
 secrets = AppSecrets(
     "objectos-secrets",
@@ -51,7 +53,7 @@ secrets = AppSecrets(
         stack=settings.stack,
         region=settings.region,
         account_id=settings.database.account_id,
-        partition=secret_catalog.partition_of(settings.database.arn),
+        partition=partition,
         entries=secret_entries,
         admin_role_arns=secret_catalog.admin_roles(settings),
         given_values={
@@ -59,36 +61,66 @@ secrets = AppSecrets(
         },
         recovery_window_days=settings.secrets.recovery_window_days,
         workload=(
-            WorkloadIdentity(settings.kubernetes.oidc_provider_arn, issuer_host, settings.kubernetes.namespace)
+            WorkloadIdentity(
+                settings.kubernetes.oidc_provider_arn, issuer_host, settings.kubernetes.namespace, service_account
+            )
             if settings.kubernetes.oidc_provider_arn and issuer_host
             else None
         ),
         tags=tags,
     ),
 )
-secret_name = secret_catalog.KUBERNETES_SECRET
-delivered = [entry for entry in secret_entries if entry.delivered]
-# Two Secrets: the migration Job needs only the first; OS_REDIS_URL waits for Redis.
-core_keys = {e.env: e.name for e in delivered if e.env not in secret_catalog.SERVER_ONLY}
-server_keys = {e.env: e.name for e in delivered if e.env in secret_catalog.SERVER_ONLY}
-secret_env = {env: env for env in core_keys}
-server_secret_env = {env: env for env in server_keys}
-service_account_annotations: dict = (
-    {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
-)
-# The pods' Secrets: once delivery exists, its outputs, which resolve after the first sync.
-delivered_secret_name: pulumi.Input[str] = secret_name
-delivered_server_secret_name: pulumi.Input[str] = secret_catalog.SERVER_SECRET
 if secrets.workload_role_arn is None:
     pulumi.log.warn(
         "objectos:kubernetes.oidcProviderArn is not set, so the kit creates the secrets but neither the workload's "
-        f"IAM role nor the ExternalSecret: nothing produces the Kubernetes Secret {secret_name} and the pods wait "
-        "for it. Set oidcProviderArn to the cluster's IAM OIDC provider (see docs/secrets.md) (no-baked-secrets)"
+        f"IAM role nor the ExternalSecret: nothing produces the Kubernetes Secret {secret_catalog.KUBERNETES_SECRET} "
+        "and the pods wait for it. Set oidcProviderArn to the cluster's IAM OIDC provider (see docs/secrets.md) "
+        "(no-baked-secrets)"
     )
+
+# --- namespace ------------------------------------------------------------------
+# The service account exists before the secret store signs in as it and the pods run as it.
+namespace = AppNamespace(
+    "objectos",
+    AppNamespaceArgs(
+        name=settings.kubernetes.namespace,
+        service_account=service_account,
+        service_account_annotations=(
+            {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
+        ),
+    ),
+)
+
+# --- secret delivery ------------------------------------------------------------
+# Two Secrets from one store: the migration Job reads only the first; the second,
+# with OS_REDIS_URL, waits for Redis. Each Secret's keys are the env var names.
+delivered = [entry for entry in secret_entries if entry.delivered]
+core_keys = {e.env: e.name for e in delivered if e.env not in secret_catalog.SERVER_ONLY}
+server_keys = {e.env: e.name for e in delivered if e.env in secret_catalog.SERVER_ONLY}  # empty with one pod
+# The first sync needs the entries, their values, the role and the account.
+store_access: list[pulumi.Resource] = [secrets, namespace.service_account]
+core_delivery = None
+if secrets.workload_role_arn is not None:
+    core_delivery = SecretDelivery(
+        secret_catalog.KUBERNETES_SECRET,
+        SecretDeliveryArgs(
+            namespace=namespace.name,
+            region=settings.region,
+            target_secret=secret_catalog.KUBERNETES_SECRET,
+            keys=core_keys,
+            service_account=namespace.service_account_name,
+        ),
+        opts=pulumi.ResourceOptions(depends_on=store_access),
+    )
+# Once delivery exists, its output, which resolves after the first sync.
+core_secret: pulumi.Input[str] = (
+    core_delivery.secret_name if core_delivery is not None else secret_catalog.KUBERNETES_SECRET
+)
 
 # --- redis --------------------------------------------------------------------
 # More than one pod coordinates through Redis (OS_CLUSTER_DRIVER=redis).
-redis = None
+redis_endpoint = None
+server_secret: Optional[pulumi.Input[str]] = None  # what only the server pods read
 if settings.multi_pod:
     redis = RedisCache(
         "objectos-redis",
@@ -110,29 +142,21 @@ if settings.multi_pod:
             tags=tags,
         ),
     )
-
-
-def deliver(target: str, keys: dict[str, str], needs: list[pulumi.Resource]) -> pulumi.Output[str]:
-    """A Kubernetes Secret synced from the entries; its name resolves after the first sync."""
-    return SecretDelivery(
-        target,
-        SecretDeliveryArgs(
-            namespace=namespace.name,
-            region=settings.region,
-            target_secret=target,
-            keys=keys,
-            service_account=secret_catalog.SERVICE_ACCOUNT,
-        ),
-        opts=pulumi.ResourceOptions(depends_on=needs),
-    ).secret_name
-
-
-if secrets.workload_role_arn is not None:
-    # The first sync needs the entries, their values and the role.
-    delivered_secret_name = deliver(secret_name, core_keys, [secrets])
-    if redis is not None and server_keys:
+    redis_endpoint = redis.primary_endpoint
+    server_secret = secret_catalog.SERVER_SECRET
+    if core_delivery is not None:
         # OS_REDIS_URL is written once Redis exists; only the server pods wait for it.
-        delivered_server_secret_name = deliver(secret_catalog.SERVER_SECRET, server_keys, [secrets, redis])
+        server_secret = SecretDelivery(
+            secret_catalog.SERVER_SECRET,
+            SecretDeliveryArgs(
+                namespace=namespace.name,
+                region=settings.region,
+                target_secret=secret_catalog.SERVER_SECRET,
+                keys=server_keys,
+                store_name=core_delivery.store_name,
+            ),
+            opts=pulumi.ResourceOptions(depends_on=[*store_access, redis]),
+        ).secret_name
 
 # --- release --------------------------------------------------------------------
 # The only source of the workload's image and OS_ARTIFACT_URL: they move as a pair.
@@ -175,7 +199,6 @@ waf = WafRateLimits(
 waf_acl_arn = waf.web_acl_arn
 
 # --- backups and audit logs -------------------------------------------------------
-partition = settings.database.arn.split(":")[1]
 backups = DatabaseBackups(
     "objectos-backups",
     DatabaseBackupsArgs(
@@ -208,6 +231,8 @@ audit_log = AuditLogRetention(
         object_lock_mode=settings.audit_log.object_lock_mode,
         log_group_name=f"/objectos/{settings.stack}/workload",
         partition=partition,
+        # The workload archives its audit rows: its role gets the writer policy.
+        writer_role_name=secrets.workload_role_name,
         tags=tags,
     ),
 )
@@ -224,10 +249,13 @@ workload = ObjectOsWorkload(
         image=release.image,
         artifact_url=release.artifact_url,
         release_id=release.release_id,
-        secret_name=delivered_secret_name,
-        secret_env=secret_env,
-        server_secret_name=delivered_server_secret_name if server_secret_env and redis is not None else None,
-        server_secret_env=server_secret_env if redis is not None else {},
+        service_account_name=namespace.service_account_name,
+        secret_name=core_secret,
+        secret_env={env: env for env in core_keys},
+        server_secret_name=server_secret,
+        server_secret_env={env: env for env in server_keys},
+        # Values filled out of band: an entry still empty must not keep the pods from starting.
+        optional_secret_env=[e.env for e in delivered if not e.required],
         replicas=settings.kubernetes.replicas,
         max_replicas=settings.kubernetes.autoscaler_ceiling,
         cluster_driver="redis" if settings.multi_pod else None,
@@ -235,7 +263,6 @@ workload = ObjectOsWorkload(
         memory_request=settings.kubernetes.resources.requests.memory,
         cpu_limit=settings.kubernetes.resources.limits.cpu,
         memory_limit=settings.kubernetes.resources.limits.memory,
-        service_account_annotations=service_account_annotations,
         # Migrations are forward-only: the migration Job waits for this snapshot.
         pre_migration_snapshot=release.snapshot_identifier,
     ),
@@ -243,7 +270,8 @@ workload = ObjectOsWorkload(
 
 # --- edge: TLS, headers, CORS -----------------------------------------------------
 # The ALB (an Ingress) always terminates TLS. In cloudfront mode CloudFront is the
-# viewer-facing edge and the ALB admits only CloudFront; HSTS waits for the
+# viewer-facing edge and the ALB admits only CloudFront, and of CloudFront only the
+# requests carrying this distribution's secret header; HSTS waits for the
 # viewer-facing certificate to be validated.
 cloudfront = settings.edge.mode == "cloudfront"
 certificate = settings.edge.certificate
@@ -285,6 +313,7 @@ ingress = TlsIngress(
         listener_attributes=header_policy.listener_attributes,
         waf_acl_arn=None if cloudfront else waf_acl_arn,
         origin_prefix_list_name=CLOUDFRONT_ORIGIN_FACING if cloudfront else None,
+        origin_header_name=ORIGIN_HEADER if cloudfront else None,
         vpc_id=settings.network.vpc_id,
         target_security_group_id=settings.network.app_security_group_id,
         hosted_zone_id=certificate.hosted_zone_id,
@@ -302,6 +331,8 @@ if cloudfront:
             response_headers_policy_id=header_policy.response_headers_policy_id,
             hosted_zone_id=certificate.hosted_zone_id,
             web_acl_arn=waf_acl_arn,
+            origin_header_name=ORIGIN_HEADER,
+            origin_header_value=ingress.origin_header_value,
             tags=tags,
         ),
         # CloudFront's origin name resolves to the ALB only once the Ingress has one.
@@ -327,6 +358,8 @@ pulumi.export(
         "vaultArn": backups.vault_arn,
         "planId": backups.plan_id,
         "restoreTestingPlan": backups.restore_testing_plan_name,
+        "copyVaultArn": backups.copy_vault_arn,
+        "vaultLockMode": backups.vault_lock_mode,
         "rpoMinutes": backups.rpo_minutes,
         "rtoMinutes": backups.rto_minutes,
         "meetsTargets": backups.meets_targets,
@@ -348,4 +381,4 @@ pulumi.export("headers_not_covered_at_edge", header_policy.not_covered_at_edge)
 pulumi.export("secrets_to_fill", secrets.unset_secrets)
 pulumi.export("secrets_kms_key_arn", secrets.key_arn)
 pulumi.export("workload_role_arn", secrets.workload_role_arn)
-pulumi.export("redis_endpoint", redis.primary_endpoint if redis is not None else None)
+pulumi.export("redis_endpoint", redis_endpoint)

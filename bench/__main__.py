@@ -8,19 +8,25 @@ import sys
 from bench import policy_pack, preview, suite
 
 
+def verdict(row: dict) -> str:
+    """yes, NO, or - for a figure without a target."""
+    if "ok" in row:
+        return "yes" if row["ok"] else "NO"
+    if row.get("target") is None:
+        return "-"
+    return "yes" if row["ratio"] <= row["target"] else "NO"
+
+
 def print_table(rows: list[dict]) -> None:
     print(f"{'figure':<36} {'value':>10}  {'floor':<40} {'ratio':>7}  {'target':>8}  ok")
     for row in rows:
         ratio = "-" if row.get("ratio") is None else f"{row['ratio']:.2f}x"
         target = row.get("target")
         if "ok" in row:
-            ok = "yes" if row["ok"] else "NO"
             target_text = row.get("note", "-")
-        elif target is None:
-            ok, target_text = "-", "-"
         else:
-            ok = "yes" if row["ratio"] <= target else "NO"
-            target_text = f"<={target:g}x"
+            target_text = "-" if target is None else f"<={target:g}x"
+        ok = verdict(row)
         print(f"{row['figure']:<36} {row['value']:>10}  {row['floor']:<40} {ratio:>7}  {target_text:>8}  {ok}")
 
 
@@ -33,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_suite:
         rows += suite.measure()
     print_table(rows)
-    return 0
+    return 1 if any(verdict(row) == "NO" for row in rows) else 0  # a missed target fails CI
 
 
 if __name__ == "__main__":

@@ -12,12 +12,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The policy pack runs in its own process, alive until exit: its peak (VmHWM, which unlike
+# ru_maxrss does not count the memory it was forked with) is read before the interpreter ends.
 _WRAPPER = """
-import json, resource, sys, time
+import glob, json, os, resource, sys, time
+
+def children_peak_kib():
+    total = 0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as handle:
+                if int(handle.read().rsplit(")", 1)[1].split()[1]) != os.getpid():
+                    continue
+            with open(stat[: -len("stat")] + "status") as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith("VmHWM:"))
+        except (OSError, ValueError, StopIteration):
+            continue
+    return total
+
 start = time.perf_counter()
 exec(compile(sys.argv[1], "<bench>", "exec"))
 elapsed = time.perf_counter() - start
-print("\\n@@BENCH@@" + json.dumps({"seconds": elapsed, "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("\\n@@BENCH@@" + json.dumps({"seconds": elapsed, "own_rss_kib": own, "children_rss_kib": children_peak_kib()}))
 """
 
 
@@ -25,7 +42,13 @@ print("\\n@@BENCH@@" + json.dumps({"seconds": elapsed, "max_rss_kib": resource.g
 class Sample:
     seconds: float  # inside the interpreter, after start-up
     wall_seconds: float  # the whole process, start-up included
-    max_rss_kib: int
+    own_rss_kib: int  # peak of the measured interpreter
+    children_rss_kib: int = 0  # peaks of the processes it started and left running (the policy pack)
+
+    @property
+    def max_rss_kib(self) -> int:
+        """Peak memory of the work: the interpreter plus the process it started."""
+        return self.own_rss_kib + self.children_rss_kib
 
 
 def run_snippet(code: str) -> tuple[Sample, str]:
@@ -38,7 +61,7 @@ def run_snippet(code: str) -> tuple[Sample, str]:
     if not sep:
         raise RuntimeError(f"benchmark snippet failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     data = json.loads(tail)
-    return Sample(data["seconds"], wall, data["max_rss_kib"]), head
+    return Sample(data["seconds"], wall, data["own_rss_kib"], data["children_rss_kib"]), head
 
 
 def median_sample(code: str, repeats: int) -> Sample:
@@ -46,5 +69,6 @@ def median_sample(code: str, repeats: int) -> Sample:
     return Sample(
         statistics.median(s.seconds for s in samples),
         statistics.median(s.wall_seconds for s in samples),
-        int(statistics.median(s.max_rss_kib for s in samples)),
+        int(statistics.median(s.own_rss_kib for s in samples)),
+        int(statistics.median(s.children_rss_kib for s in samples)),
     )

@@ -31,8 +31,20 @@ def sdk_modules() -> list[str]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+# The policy pack's process loads its SDK before any policy: the floor of the second process,
+# kept running (like the pack) until the measured interpreter ends.
+PACK_FLOOR = "import sys, pulumi_policy, pulumi.runtime.proto.analyzer_pb2_grpc; print(flush=True); sys.stdin.read()"
+
+
 def floor_code(modules: list[str]) -> str:
-    return "import importlib\nfor name in %r:\n    importlib.import_module(name)\n" % (modules,)
+    """Import what the preview imports, in this process and, at the same time as the preview
+    boots its pack, in a pack-like child process."""
+    return (
+        "import importlib, subprocess, sys\n"
+        "pack = subprocess.Popen([sys.executable, '-c', %r], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+        "for name in %r:\n    importlib.import_module(name)\n"
+        "pack.stdout.readline()\n" % (PACK_FLOOR, modules)
+    )
 
 
 def measure(repeats: int = 5) -> list[dict]:
@@ -48,9 +60,9 @@ def measure(repeats: int = 5) -> list[dict]:
             "target": 1.5,
         },
         {
-            "figure": "prod preview peak memory",
+            "figure": "prod preview peak memory (with pack)",
             "value": f"{preview.max_rss_kib / 1024:.0f} MiB",
-            "floor": f"{floor.max_rss_kib / 1024:.0f} MiB",
+            "floor": f"{floor.max_rss_kib / 1024:.0f} MiB (both processes' imports)",
             "ratio": preview.max_rss_kib / floor.max_rss_kib,
             "target": 1.3,
         },

@@ -79,6 +79,8 @@ class AppSecrets(pulumi.ComponentResource):
     """Entry env name -> generated value (a Pulumi secret)."""
     workload_role_arn: Optional[pulumi.Output[str]]
     """The workload's IAM role (annotate its service account with it); None without a WorkloadIdentity."""
+    workload_role_name: Optional[pulumi.Output[str]]
+    """The workload's IAM role name, to attach the workload's other policies to; None without a WorkloadIdentity."""
     unset_secrets: list[str]
     """Names of the entries created empty: the operator fills them out of band."""
 
@@ -146,7 +148,7 @@ class AppSecrets(pulumi.ComponentResource):
                     opts=keep if entry.source == SecretSource.GENERATED else pulumi.ResourceOptions(parent=self),
                 )
 
-        self.workload_role_arn = None
+        self.workload_role_arn = self.workload_role_name = None
         if role is not None:
             delivered = [self.secret_arns[e.env] for e in args.entries if e.delivered]
             aws.iam.RolePolicy(
@@ -161,6 +163,7 @@ class AppSecrets(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.workload_role_arn = role.arn
+            self.workload_role_name = role.name
 
         self.key_arn = key.arn
         self.unset_secrets = [e.name for e in args.entries if e.source == SecretSource.UNSET]
@@ -169,6 +172,7 @@ class AppSecrets(pulumi.ComponentResource):
                 "key_arn": self.key_arn,
                 "secret_arns": self.secret_arns,
                 "workload_role_arn": self.workload_role_arn,
+                "workload_role_name": self.workload_role_name,
                 "unset_secrets": self.unset_secrets,
             }
         )

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import backup_schedule as schedule
+from .aws_names import log_group_key_policy
 from .inputs import args_of, fill_defaults, member_of
 
 
@@ -47,6 +48,8 @@ class AuditLogRetentionArgs:
     """Key prefix the workload writes audit records under."""
     partition: Optional[str] = "aws"
     """AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."""
+    writer_role_name: Optional[pulumi.Input[str]] = None
+    """IAM role of the workload that writes the records (AppSecrets.workload_role_name): it gets writer_policy."""
     tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags on every taggable resource."""
 
@@ -71,7 +74,7 @@ class AuditLogRetention(pulumi.ComponentResource):
     kms_key_arn: pulumi.Output[str]
     """The archive's encryption key (writers need kms:GenerateDataKey on it)."""
     writer_policy: pulumi.Output[str]
-    """IAM policy JSON that lets the workload write records to the archive; attach it to its role."""
+    """IAM policy JSON that lets the workload write records to the archive (attached to writer_role_name if given)."""
 
     def __init__(self, name: str, args: AuditLogRetentionArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AuditLogRetention", name, None, opts)
@@ -178,7 +181,7 @@ class AuditLogRetention(pulumi.ComponentResource):
             description=f"Log group {args.log_group_name}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=schedule.log_group_key_policy(args.partition, args.account_id, args.region, args.log_group_name),
+            policy=log_group_key_policy(args.partition, args.account_id, args.region, args.log_group_name),
             tags=tags,
             opts=keep,
         )
@@ -199,6 +202,15 @@ class AuditLogRetention(pulumi.ComponentResource):
         self.writer_policy = key.arn.apply(
             lambda key_arn: schedule.archive_writer_policy(bucket_arn, args.archive_prefix, key_arn)
         )
+        if args.writer_role_name is not None:
+            # Without it the archive is never written: nothing else lets the workload put records.
+            aws.iam.RolePolicy(
+                f"{name}-writer",
+                aws.iam.RolePolicyArgs(
+                    role=args.writer_role_name, name="write-objectos-audit-archive", policy=self.writer_policy
+                ),
+                opts=child,
+            )
         self.register_outputs(
             {
                 "bucket_name": self.bucket_name,

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from .aws_names import service_principal
+
 # --- backup plan rules -------------------------------------------------------------
 
 CONTINUOUS_MAX_DAYS = 35  # AWS Backup's limit for point-in-time (continuous) recovery points
@@ -255,42 +257,6 @@ def archive_writer_policy(bucket_arn: str, prefix: str, key_arn: str) -> str:
     )
 
 
-def dns_suffix(partition: str) -> str:
-    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
-
-
-def log_group_key_policy(partition: str, account_id: str, region: str, log_group_name: str) -> str:
-    """Key policy: the account administers the key; CloudWatch Logs uses it for this log group only."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchLogsEncryptsThisLogGroup",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.{dns_suffix(partition)}"},
-                    "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnEquals": {
-                            "kms:EncryptionContext:aws:logs:arn": (
-                                f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group_name}"
-                            )
-                        }
-                    },
-                },
-            ],
-        }
-    )
-
-
 def backup_role_trust_policy() -> str:
     return json.dumps(
         {
@@ -298,7 +264,7 @@ def backup_role_trust_policy() -> str:
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"Service": "backup.amazonaws.com"},
+                    "Principal": {"Service": service_principal("backup")},
                     "Action": "sts:AssumeRole",
                 }
             ],

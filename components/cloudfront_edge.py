@@ -3,8 +3,9 @@
 Viewers are redirected to HTTPS (TLS 1.2 minimum), CloudFront reaches the ALB
 over HTTPS only at `origin_domain`, nothing is cached (the API is dynamic), and
 every response carries the HeaderPolicy's response headers policy. The ALB
-admits only CloudFront's origin-facing servers (see TlsIngress), so clients
-cannot bypass the edge, its headers or its WAF.
+admits only CloudFront's origin-facing servers and forwards only requests
+carrying the secret origin header this distribution adds (see TlsIngress), so
+neither clients nor other distributions bypass the edge, its headers or its WAF.
 """
 
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ class CloudfrontEdgeArgs:
     """Route 53 zone in which to point `domain` at the distribution; None leaves DNS to the operator."""
     web_acl_arn: Optional[pulumi.Input[str]] = None
     """WAFv2 web ACL with scope CLOUDFRONT (in us-east-1)."""
+    origin_header_name: Optional[str] = None
+    """Header CloudFront adds to every origin request (TlsIngress.origin_header_name)."""
+    origin_header_value: Optional[pulumi.Input[str]] = None
+    """Its secret value (TlsIngress.origin_header_value); kept a Pulumi secret."""
     price_class: Optional[str] = "PriceClass_100"
     """Edge locations used: PriceClass_100 (North America, Europe) is the cheapest."""
     tags: Optional[Mapping[str, str]] = field(default_factory=dict)
@@ -55,6 +60,8 @@ class CloudfrontEdgeArgs:
             raise ValueError(f"CloudfrontEdgeArgs.price_class must be one of {', '.join(PRICE_CLASSES)}")
         if self.origin_domain == self.domain:
             raise ValueError("CloudfrontEdgeArgs.origin_domain must differ from domain, which points at CloudFront")
+        if (self.origin_header_name is None) != (self.origin_header_value is None):
+            raise ValueError("CloudfrontEdgeArgs.origin_header_name and origin_header_value go together")
 
 
 class CloudfrontEdge(pulumi.ComponentResource):
@@ -69,6 +76,13 @@ class CloudfrontEdge(pulumi.ComponentResource):
         super().__init__("objectos:index:CloudfrontEdge", name, None, opts)
         args = args_of(CloudfrontEdgeArgs, args)
         child = pulumi.ResourceOptions(parent=self)
+        origin_headers = (
+            [cf.DistributionOriginCustomHeaderArgs(
+                name=args.origin_header_name, value=pulumi.Output.secret(args.origin_header_value)
+            )]
+            if args.origin_header_name
+            else None
+        )  # fmt: skip
 
         distribution = cf.Distribution(
             f"{name}-distribution",
@@ -84,6 +98,7 @@ class CloudfrontEdge(pulumi.ComponentResource):
                     cf.DistributionOriginArgs(
                         origin_id=ORIGIN_ID,
                         domain_name=args.origin_domain,
+                        custom_headers=origin_headers,
                         custom_origin_config=cf.DistributionOriginCustomOriginConfigArgs(
                             http_port=80,
                             https_port=443,

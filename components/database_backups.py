@@ -70,6 +70,8 @@ class DatabaseBackups(pulumi.ComponentResource):
     """The backup vault in the stack's region."""
     copy_vault_arn: Optional[pulumi.Output[str]]
     """The vault in the second region, when copies are made."""
+    vault_lock_mode: str
+    """COMPLIANCE (nobody can lift the lock once its grace period ends) or GOVERNANCE, as AWS Backup applies it."""
     plan_id: pulumi.Output[str]
     """The backup plan."""
     restore_testing_plan_name: pulumi.Output[str]
@@ -143,6 +145,7 @@ class DatabaseBackups(pulumi.ComponentResource):
 
         self.vault_arn = vault.arn
         self.copy_vault_arn = copy_vault.arn if copy_vault is not None else None
+        self.vault_lock_mode = schedule.vault_lock_mode(args.lock_changeable_for_days)
         self.plan_id = plan.id
         self.restore_testing_plan_name = restore_plan.name
         self.role_arn = role.arn
@@ -153,6 +156,7 @@ class DatabaseBackups(pulumi.ComponentResource):
             {
                 "vault_arn": self.vault_arn,
                 "copy_vault_arn": self.copy_vault_arn,
+                "vault_lock_mode": self.vault_lock_mode,
                 "plan_id": self.plan_id,
                 "restore_testing_plan_name": self.restore_testing_plan_name,
                 "role_arn": self.role_arn,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
+from .aws_names import account_root, logs_key_statement, partition_of, service_host
 from .inputs import fill_defaults, member_of
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ REDIS_AUTH_TOKEN = "REDIS_AUTH_TOKEN"  # not an OS_ variable: the runtime reads 
 KUBERNETES_SECRET = "objectos-env"  # the Kubernetes Secret the pods read by secretKeyRef
 SERVER_SECRET = "objectos-cluster-env"  # what only the long-running server reads: it waits for Redis
 SERVER_ONLY = frozenset({REDIS_URL})
+MIGRATION_READS = frozenset({DATABASE_URL, SECRET_KEY, AUTH_SECRET})  # a migration reads no other secret
 SERVICE_ACCOUNT = "objectos"  # the workload's service account (IRSA subject)
 
 # Generated values an operator may still give, to carry an existing deployment's
@@ -131,6 +133,8 @@ class SecretEntry:
     """How a generated value is made."""
     delivered: Optional[bool] = True
     """Mapped into the pods' Kubernetes Secret; the workload's role may read it."""
+    required: Optional[bool] = True
+    """The runtime cannot start without it; False: an optional secretKeyRef, so an empty entry holds no pod back."""
 
     def __post_init__(self) -> None:
         fill_defaults(self)
@@ -159,13 +163,14 @@ def entries(
             return SecretEntry(env, entry_name(stack, env), "given", description, delivered=delivered)
         return SecretEntry(env, entry_name(stack, env), "generated", description, spec, delivered)
 
-    def filled(env: str, description: str) -> SecretEntry:
-        return SecretEntry(env, entry_name(stack, env), "given" if env in given else "unset", description)
+    def filled(env: str, description: str, required: bool = False) -> SecretEntry:
+        source = "given" if env in given else "unset"
+        return SecretEntry(env, entry_name(stack, env), source, description, required=required)
 
     found = [
         generated(AUTH_SECRET, AUTH_SECRET_SPEC, "ObjectOS session signing secret"),
         generated(SECRET_KEY, SECRET_KEY_SPEC, "ObjectOS master key for stored secrets; back it up with the database"),
-        filled(DATABASE_URL, "ObjectOS database connection URL"),
+        filled(DATABASE_URL, "ObjectOS database connection URL", required=True),
         filled(CLOUD_API_KEY, "ObjectOS control-plane API key"),
     ]
     if redis:
@@ -199,10 +204,6 @@ def kit_names(oidc_provider_ids: Sequence[str]) -> list[str]:
 # --- principals ----------------------------------------------------------------------
 
 
-def partition_of(arn: str) -> str:
-    return arn.split(":")[1]
-
-
 def default_admin_roles(partition: str, account_id: str) -> list[str]:
     """Without a list, the account's roles stay readers: IAM users and other accounts do not."""
     return [f"arn:{partition}:iam::{account_id}:role/*"]
@@ -227,20 +228,15 @@ KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:Generate
 SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
 
 
-def via(service: str, region: str) -> str:
-    return f"{service}.{region}.amazonaws.com"
-
-
 def key_policy(account_id: str, region: str, stack: str, partition: str = "aws") -> dict:
     """The key administers through IAM; data use only through Secrets Manager, ElastiCache and the stack's log groups.
 
     A key policy's "Resource": "*" means the key itself.
     """
-    root = f"arn:{partition}:iam::{account_id}:root"
-    log_groups = f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group_prefix(stack)}*"
+    root = account_root(partition, account_id)
 
     def through(service: str) -> dict:
-        return {"StringEquals": {"kms:ViaService": via(service, region), "kms:CallerAccount": account_id}}
+        return {"StringEquals": {"kms:ViaService": service_host(service, region), "kms:CallerAccount": account_id}}
 
     return {
         "Version": VERSION,
@@ -254,11 +250,7 @@ def key_policy(account_id: str, region: str, stack: str, partition: str = "aws")
             {"Sid": "ElastiCacheGrants", "Effect": "Allow", "Principal": {"AWS": root},
              "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
              "Condition": {**through("elasticache"), "Bool": {"kms:GrantIsForAWSResource": "true"}}},
-            {"Sid": "CloudWatchLogsForStackLogGroups", "Effect": "Allow",
-             "Principal": {"Service": via("logs", region)},
-             "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-             "Resource": "*",
-             "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}}},
+            logs_key_statement(account_id, region, f"{log_group_prefix(stack)}*", "CloudWatchLogsForStackLogGroups"),
         ],
     }  # fmt: skip
 
@@ -318,7 +310,7 @@ def workload_read_policy(secret_arns: Sequence[str], key_arn: str, region: str) 
                 "Effect": "Allow",
                 "Action": "kms:Decrypt",
                 "Resource": key_arn,
-                "Condition": {"StringEquals": {"kms:ViaService": via("secretsmanager", region)}},
+                "Condition": {"StringEquals": {"kms:ViaService": service_host("secretsmanager", region)}},
             },
         ],
     }

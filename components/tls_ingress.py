@@ -3,7 +3,10 @@
 HTTPS on 443 with a modern TLS policy, HTTP redirected to HTTPS, pods as IP
 targets health-checked on the readiness route, invalid header fields dropped,
 deletion protection on. Behind CloudFront, the ALB gets a security group that
-admits 443 only from CloudFront's origin-facing prefix list.
+admits 443 only from CloudFront's origin-facing prefix list, and forwards only
+requests carrying a secret header: the prefix list admits every customer's
+distribution, the header only this stack's (AWS: "Restrict access to
+Application Load Balancers").
 """
 
 import json
@@ -13,6 +16,7 @@ from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 from pulumi_kubernetes.networking.v1 import (
     HTTPIngressPathArgs,
@@ -36,7 +40,20 @@ SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 READINESS_PATH = "/api/v1/ready"
 HTTPS_PORT = 443
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+ORIGIN_HEADER = "X-Origin-Verify"
+# Lowercase letters and digits: ALB header conditions compare case-insensitively and
+# treat '*' and '?' as wildcards. 64 of them are about 330 bits.
+ORIGIN_SECRET_LENGTH = 64
 _LB_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+# Headers CloudFront refuses as custom origin headers (CloudFront developer guide).
+_RESERVED_HEADER_PREFIXES = ("x-amz-", "x-edge-")
+_RESERVED_HEADERS = frozenset(
+    {"cache-control", "connection", "content-length", "cookie", "host", "max-forwards", "pragma",
+     "proxy-authorization", "proxy-connection", "range", "request-range", "te", "trailer",
+     "transfer-encoding", "upgrade", "via", "x-real-ip"}
+)  # fmt: skip
+_ANNOTATION_NAME_MAX = 63  # the part of an annotation key after the '/'
 
 
 @dataclass
@@ -71,6 +88,8 @@ class TlsIngressArgs:
     """S3 bucket for ALB access logs; None keeps them off."""
     load_balancer_name: Optional[str] = None
     """ALB name (at most 32 letters, digits and '-'); None lets the controller pick one."""
+    origin_header_name: Optional[str] = None
+    """Behind a CDN: forward only requests carrying this header with origin_header_value (others get 404)."""
     tags: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Tags the controller puts on the ALB and its target group."""
     ssl_policy: Optional[str] = SSL_POLICY
@@ -88,6 +107,8 @@ class TlsIngressArgs:
             raise ValueError(
                 f"TlsIngressArgs.load_balancer_name '{self.load_balancer_name}' must be 1-32 letters, digits or '-'"
             )
+        if self.origin_header_name is not None:
+            check_origin_header_name(self.origin_header_name, "TlsIngressArgs.origin_header_name")
 
 
 def load_balancer_attributes(access_logs_bucket: Optional[str]) -> dict[str, str]:
@@ -102,6 +123,32 @@ def load_balancer_attributes(access_logs_bucket: Optional[str]) -> dict[str, str
     return attributes
 
 
+def check_origin_header_name(name: str, what: str) -> None:
+    lower = name.lower()
+    if not _HEADER_NAME.fullmatch(name) or lower in _RESERVED_HEADERS or lower.startswith(_RESERVED_HEADER_PREFIXES):
+        raise ValueError(
+            f"{what} '{name}' must be 1-64 letters, digits or '-' and not a header CloudFront refuses to add "
+            f"(use {ORIGIN_HEADER})"
+        )
+
+
+def conditions_annotation(service_name: str) -> str:
+    """The controller's conditions annotation for the rules that forward to `service_name`."""
+    key = f"conditions.{service_name}"
+    if len(key) > _ANNOTATION_NAME_MAX:
+        raise ValueError(
+            f"the Service name '{service_name}' is too long for the annotation {ANNOTATION}{key} "
+            f"(at most {_ANNOTATION_NAME_MAX - len('conditions.')} characters); shorten the workload's name"
+        )
+    return ANNOTATION + key
+
+
+def origin_header_conditions(header_name: str, value: str) -> str:
+    """Conditions JSON: a rule matches only requests whose `header_name` is `value` (besides host and path)."""
+    condition = {"field": "http-header", "httpHeaderConfig": {"httpHeaderName": header_name, "values": [value]}}
+    return json.dumps([condition], separators=(",", ":"))
+
+
 class TlsIngress(pulumi.ComponentResource):
     """The ALB in front of the workload: TLS, redirect, health check, WAF or origin lock-down."""
 
@@ -109,6 +156,8 @@ class TlsIngress(pulumi.ComponentResource):
     """The ALB's DNS name, from the Ingress status."""
     security_group_id: Optional[pulumi.Output[str]]
     """The ALB's own security group, when restricted to a prefix list."""
+    origin_header_value: Optional[pulumi.Output[str]]
+    """The value the CDN must send in origin_header_name (a Pulumi secret); None without origin_header_name."""
 
     def __init__(self, name: str, args: TlsIngressArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:TlsIngress", name, None, opts)
@@ -143,6 +192,18 @@ class TlsIngress(pulumi.ComponentResource):
             annotations["security-groups"] = self.security_group_id
             # With its own group on the ALB the controller still opens the pods' side to the ALB.
             annotations["manage-backend-security-group-rules"] = "true"
+        fixed = {ANNOTATION + key: value for key, value in annotations.items()}
+        notes: pulumi.Input[Mapping[str, pulumi.Input[str]]] = fixed
+
+        self.origin_header_value = None
+        if args.origin_header_name:
+            self.origin_header_value = self._origin_secret(name, child)
+            header = args.origin_header_name
+            condition = self.origin_header_value.apply(lambda value: origin_header_conditions(header, value))
+            # Keyed by the backend Service's name (an output); only the condition's value is secret.
+            notes = pulumi.Output.from_input(args.service_name).apply(
+                lambda service: {**fixed, conditions_annotation(service): condition}
+            )
 
         ingress = Ingress(
             f"{name}-ingress",
@@ -150,7 +211,7 @@ class TlsIngress(pulumi.ComponentResource):
                 name=args.name,
                 namespace=args.namespace,
                 labels={"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"},
-                annotations={ANNOTATION + key: value for key, value in annotations.items()},
+                annotations=notes,
             ),
             spec=IngressSpecArgs(
                 ingress_class_name=INGRESS_CLASS,
@@ -195,7 +256,21 @@ class TlsIngress(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-        self.register_outputs({"hostname": self.hostname, "security_group_id": self.security_group_id})
+        self.register_outputs(
+            {
+                "hostname": self.hostname,
+                "security_group_id": self.security_group_id,
+                "origin_header_value": self.origin_header_value,
+            }
+        )
+
+    def _origin_secret(self, name: str, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        password = random.RandomPassword(
+            f"{name}-origin-secret",
+            random.RandomPasswordArgs(length=ORIGIN_SECRET_LENGTH, upper=False, special=False),
+            opts=child,
+        )
+        return pulumi.Output.secret(password.result)
 
     def _origin_only_group(self, name: str, args: TlsIngressArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         prefix_list = aws.ec2.get_managed_prefix_list_output(

@@ -9,13 +9,15 @@ web_acl_id) from `web_acl_arn`.
 
 import inspect
 import re
+import sys
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from . import waf_rules
+from . import aws_names, waf_rules
 from .inputs import args_of, fill_defaults
 from .waf_rules import RateLimit
 
@@ -71,8 +73,6 @@ class WafRateLimits(pulumi.ComponentResource):
 
     web_acl_arn: pulumi.Output[str]
     """ARN of the web ACL: the Ingress annotation or the distribution's web_acl_id."""
-    web_acl_id: pulumi.Output[str]
-    """Id of the web ACL."""
     log_group_name: pulumi.Output[str]
     """CloudWatch log group receiving the ACL's logs (aws-waf-logs-...)."""
     capacity: int
@@ -97,7 +97,11 @@ class WafRateLimits(pulumi.ComponentResource):
                 description=f"Encrypts the WAF logs of {args.acl_name}",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
-                policy=account_id.apply(lambda account: waf_rules.log_key_policy(args.region, account, log_name)),
+                policy=account_id.apply(
+                    lambda account: aws_names.log_group_key_policy(
+                        aws_names.partition(args.region), account, args.region, log_name
+                    )
+                ),
                 tags=tags,
             ),
             opts=stateful,
@@ -156,13 +160,11 @@ class WafRateLimits(pulumi.ComponentResource):
         )
 
         self.web_acl_arn = acl.arn
-        self.web_acl_id = acl.id
         self.log_group_name = log_group.name
         self.capacity = waf_rules.web_acl_capacity(rules)
         self.register_outputs(
             {
                 "web_acl_arn": self.web_acl_arn,
-                "web_acl_id": self.web_acl_id,
                 "log_group_name": self.log_group_name,
                 "capacity": self.capacity,
             }
@@ -175,7 +177,6 @@ class WafRateLimits(pulumi.ComponentResource):
 # key raises) without repeating every nested class name here.
 
 _KEY_EXCEPTIONS = {"CloudWatchMetricsEnabled": "cloudwatch_metrics_enabled"}
-_ARGS_CLASS = re.compile(r"ForwardRef\('(\w+Args)'\)")
 
 
 def to_args(cls: type, data: Mapping[str, Any]) -> Any:
@@ -186,13 +187,39 @@ def to_args(cls: type, data: Mapping[str, Any]) -> Any:
         name = _KEY_EXCEPTIONS.get(key) or re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
         if name not in parameters:
             raise TypeError(f"{cls.__name__} has no argument {name} (from API key {key})")
-        nested = _ARGS_CLASS.search(str(parameters[name].annotation))
-        if nested is None:
+        items = value if isinstance(value, list) else [value]
+        if not any(isinstance(item, Mapping) for item in items):
             kwargs[name] = value
             continue
-        nested_cls = getattr(aws.wafv2, nested.group(1))
-        if isinstance(value, list):
-            kwargs[name] = [to_args(nested_cls, item) for item in value]
-        else:
-            kwargs[name] = to_args(nested_cls, value)
+        nested_cls = nested_args_class(cls, name, parameters[name].annotation)
+        built = [to_args(nested_cls, item) for item in items]
+        kwargs[name] = built if isinstance(value, list) else built[0]
     return cls(**kwargs)
+
+
+def nested_args_class(cls: type, name: str, annotation: Any) -> type:
+    """The Args class an object-valued argument takes, found in `cls`'s own module.
+
+    The SDK annotates such arguments `Input[Optional['<Class>Args']]` (a forward
+    reference, possibly inside a Sequence); anything else is a TypeError rather
+    than a raw dict passed on unchecked.
+    """
+    module = sys.modules[cls.__module__]
+    found: set[type] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, typing.ForwardRef):
+            node = getattr(module, node.__forward_arg__, None)
+        elif isinstance(node, str):
+            node = getattr(module, node, None)
+        if isinstance(node, type) and node.__module__ == module.__name__:
+            found.add(node)
+            return
+        for inner in typing.get_args(node):
+            walk(inner)
+
+    walk(annotation)
+    if len(found) != 1:
+        names = ", ".join(sorted(c.__name__ for c in found)) or "none"
+        raise TypeError(f"{cls.__name__}.{name} takes an object but no single Args class was found ({names})")
+    return found.pop()

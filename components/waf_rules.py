@@ -2,7 +2,7 @@
 
 Three rate-based rules per client IP (auth, write, read), optional AWS managed
 rule groups after them, the 429 response a blocked client gets, the capacity
-(WCU) the rules cost, and the policies the ACL's log group needs. Standard
+(WCU) the rules cost, and the resource policy the ACL's log group needs. Standard
 library only: the settings validate capacity with it, the component declares it.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Protocol
 from urllib.parse import unquote_to_bytes
 
+from .aws_names import log_group_arn, partition, service_principal
 from .inputs import fill_defaults
 
 Statement = dict[str, Any]
@@ -98,10 +99,14 @@ class ManagedRuleGroup:
     setting: str  # field of settings.model.ManagedRuleGroups
     name: str  # AWS managed rule group name (vendor AWS)
     capacity: int  # WCU published by AWS for the group
+    counted_rules: tuple[str, ...] = ()  # rules of the group that only count, whatever the group's mode
 
 
+# SizeRestrictions_BODY blocks every body over 8 KB: ObjectOS batch writes
+# (/batch, /createMany) and imports send more, so it only counts.
+BODY_SIZE_RULE = "SizeRestrictions_BODY"
 MANAGED_RULE_GROUPS: tuple[ManagedRuleGroup, ...] = (
-    ManagedRuleGroup("common_rule_set", "AWSManagedRulesCommonRuleSet", 700),
+    ManagedRuleGroup("common_rule_set", "AWSManagedRulesCommonRuleSet", 700, counted_rules=(BODY_SIZE_RULE,)),
     ManagedRuleGroup("known_bad_inputs", "AWSManagedRulesKnownBadInputsRuleSet", 200),
     ManagedRuleGroup("ip_reputation", "AWSManagedRulesAmazonIpReputationList", 25),
 )
@@ -196,7 +201,8 @@ def rate_limit_rules(auth: RateLimitLike, write: RateLimitLike, read: RateLimitL
 
 
 def managed_rule_group_rules(modes: Mapping[str, str]) -> list[Rule]:
-    """One rule per managed group not `off`: `count` only counts, `block` applies the group's actions."""
+    """One rule per managed group not `off`: `count` only counts, `block` applies the group's actions
+    except for its `counted_rules`, which count in either mode."""
     rules = []
     for offset, group in enumerate(MANAGED_RULE_GROUPS):
         mode = modes.get(group.setting, "off")
@@ -205,11 +211,16 @@ def managed_rule_group_rules(modes: Mapping[str, str]) -> list[Rule]:
             raise ValueError(f"managed rule group {group.setting}: mode '{mode}' is not one of {modes_text}")
         if mode == "off":
             continue
+        statement: Statement = {"VendorName": "AWS", "Name": group.name}
+        if group.counted_rules:
+            statement["RuleActionOverrides"] = [
+                {"Name": rule, "ActionToUse": {"Count": {}}} for rule in group.counted_rules
+            ]
         rules.append(
             {
                 "Name": group.name,
                 "Priority": MANAGED_FIRST_PRIORITY + 10 * offset,
-                "Statement": {"ManagedRuleGroupStatement": {"VendorName": "AWS", "Name": group.name}},
+                "Statement": {"ManagedRuleGroupStatement": statement},
                 "OverrideAction": {"Count": {}} if mode == "count" else {"None": {}},
                 "VisibilityConfig": visibility(group.name),
             }
@@ -381,55 +392,6 @@ def log_group_name(acl_name: str) -> str:
     return f"{LOG_GROUP_PREFIX}{acl_name}"
 
 
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def log_group_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:{partition(region)}:logs:{region}:{account_id}:log-group:{name}"
-
-
-def log_key_policy(region: str, account_id: str, log_group: str) -> str:
-    """Key policy: the account administers the key; CloudWatch Logs uses it for this log group only.
-
-    In a key policy "Resource": "*" means this key.
-    """
-    log_arn = log_group_arn(region, account_id, log_group)
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:{partition(region)}:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchLogsEncryptsWafLogs",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": [
-                        "kms:Encrypt*",
-                        "kms:Decrypt*",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:Describe*",
-                    ],
-                    "Resource": "*",
-                    "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_arn}},
-                },
-            ],
-        },
-        indent=2,
-    )
-
-
 def log_delivery_policy(region: str, account_id: str, log_group: str) -> str:
     """CloudWatch Logs resource policy letting WAF's log delivery write to this log group only."""
     return json.dumps(
@@ -439,7 +401,7 @@ def log_delivery_policy(region: str, account_id: str, log_group: str) -> str:
                 {
                     "Sid": "WafLogDelivery",
                     "Effect": "Allow",
-                    "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                    "Principal": {"Service": service_principal("delivery.logs")},
                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                     "Resource": f"{log_group_arn(region, account_id, log_group)}:log-stream:*",
                     "Condition": {

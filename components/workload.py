@@ -1,10 +1,11 @@
 """ObjectOsWorkload: the ObjectOS runtime on Kubernetes.
 
-Service account, a migration Job the Deployment waits on, the
-Deployment, its Service, a PodDisruptionBudget and a HorizontalPodAutoscaler.
-Secret values never appear here: every secret env var is a `secretKeyRef`
-into the Kubernetes Secret that the secrets component produces. The migration
-Job waits for the release's pre-migration snapshot and for the Secret (pass
+A migration Job the Deployment waits on, the Deployment, its Service, a
+PodDisruptionBudget and a HorizontalPodAutoscaler, run as the given service
+account (or one of its own). Secret values never appear here: every secret env
+var is a `secretKeyRef` into the Kubernetes Secret that the secrets component
+produces. The migration Job reads only what a migration needs, so it waits for
+the release's pre-migration snapshot and for that Secret alone (pass
 SecretDelivery.secret_name, which resolves after the first sync).
 """
 
@@ -52,6 +53,7 @@ from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
 from .inputs import args_of, fill_defaults
+from .secret_catalog import MIGRATION_READS
 
 PORT = 8080
 RUNTIME_UID = 1000  # user `node` in the ObjectOS image
@@ -103,7 +105,11 @@ class WorkloadArgs:
     memory_limit: Optional[str] = "2Gi"
     """Memory a pod may use at most; above it the pod is restarted."""
     service_account_annotations: Optional[Mapping[str, pulumi.Input[str]]] = field(default_factory=dict)
-    """Annotations on the service account (e.g. the IRSA role)."""
+    """Annotations on the account the workload creates (e.g. the IRSA role); unused with service_account_name."""
+    service_account_name: Optional[pulumi.Input[str]] = None
+    """The pods' existing service account (AppNamespace.service_account_name); None: the workload creates its own."""
+    optional_secret_env: Optional[Sequence[str]] = field(default_factory=list)
+    """Secret env vars the runtime starts without (filled out of band): optional refs, so an empty entry blocks no pod."""
     extra_env: Optional[Mapping[str, str]] = field(default_factory=dict)
     """Plain, non-secret env vars."""
     pre_migration_snapshot: Optional[pulumi.Input[str]] = None
@@ -113,6 +119,11 @@ class WorkloadArgs:
 
     def __post_init__(self) -> None:
         fill_defaults(self)
+        if self.service_account_name is not None and self.service_account_annotations:
+            raise ValueError(
+                "WorkloadArgs.service_account_annotations applies to the account the workload creates: "
+                "annotate the account given in service_account_name where it is made"
+            )
 
 
 def migration_job_name(name: str, release_id: str) -> str:
@@ -145,6 +156,22 @@ def plain_env(args: WorkloadArgs, migrate: bool = False) -> dict[str, str]:
     return env
 
 
+def secret_refs(args: WorkloadArgs, migrate: bool = False) -> list[tuple[str, pulumi.Input[str], str, bool]]:
+    """(env var, Secret, key, optional) for each secret the container reads, by env var.
+
+    The migration Job requires only what a migration reads, so it waits for no
+    value filled out of band (those it may still read, e.g. the control-plane key
+    that fetches a cloud artifact, stay optional), nor for the server-only Secret.
+    """
+    optional = set(args.optional_secret_env)
+    refs = [(var, args.secret_name, key) for var, key in args.secret_env.items()]
+    if migrate:
+        refs = [ref for ref in refs if ref[0] in MIGRATION_READS or ref[0] in optional]
+    elif args.server_secret_name is not None:
+        refs += [(var, args.server_secret_name, key) for var, key in args.server_secret_env.items()]
+    return [(var, secret, key, var in optional) for var, secret, key in sorted(refs, key=lambda ref: ref[0])]
+
+
 class ObjectOsWorkload(pulumi.ComponentResource):
     """The ObjectOS runtime: migration Job, Deployment, Service, PDB and HPA."""
 
@@ -168,14 +195,16 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         in_ns = pulumi.ResourceOptions(parent=self)
         ns_name = pulumi.Output.from_input(args.namespace)
 
-        account = ServiceAccount(
-            f"{name}-sa",
-            metadata=ObjectMetaArgs(
-                name=args.name, namespace=ns_name, labels=labels, annotations=dict(args.service_account_annotations)
-            ),
-            automount_service_account_token=False,
-            opts=in_ns,
-        )
+        account_name = args.service_account_name
+        if account_name is None:
+            account_name = ServiceAccount(
+                f"{name}-sa",
+                metadata=ObjectMetaArgs(
+                    name=args.name, namespace=ns_name, labels=labels, annotations=dict(args.service_account_annotations)
+                ),
+                automount_service_account_token=False,
+                opts=in_ns,
+            ).metadata.name
 
         container = self._container(args)
         job = Job(
@@ -193,7 +222,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 ttl_seconds_after_finished=7 * 24 * 3600,
                 template=PodTemplateSpecArgs(
                     metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "migrate"}),
-                    spec=self._pod_spec(args, account, self._container(args, migrate=True), restart="Never"),
+                    spec=self._pod_spec(args, account_name, self._container(args, migrate=True), restart="Never"),
                 ),
             ),
             opts=in_ns,
@@ -202,8 +231,9 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         deployment = Deployment(
             f"{name}-deployment",
             metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=pod_labels),
+            # No replicas: the HPA owns the count, and a pinned one would scale the pods back
+            # to the floor on every update of the Deployment.
             spec=DeploymentSpecArgs(
-                replicas=args.replicas,
                 selector=LabelSelectorArgs(match_labels=labels),
                 strategy=k8s.apps.v1.DeploymentStrategyArgs(
                     type="RollingUpdate",
@@ -211,7 +241,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 ),
                 template=PodTemplateSpecArgs(
                     metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "server"}),
-                    spec=self._pod_spec(args, account, container, restart="Always", spread_labels=labels),
+                    spec=self._pod_spec(args, account_name, container, restart="Always", spread_labels=labels),
                 ),
             ),
             # The Deployment waits for this release's migration to finish.
@@ -262,7 +292,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
 
         self.namespace = ns_name
         self.service_name = service.metadata.name
-        self.service_account_name = account.metadata.name
+        self.service_account_name = pulumi.Output.from_input(account_name)
         self.deployment_name = deployment.metadata.name
         self.migration_job_name = job.metadata.name
         self.register_outputs(
@@ -279,15 +309,14 @@ class ObjectOsWorkload(pulumi.ComponentResource):
     def _container(args: WorkloadArgs, migrate: bool = False) -> ContainerArgs:
         env = [EnvVarArgs(name=key, value=value) for key, value in plain_env(args, migrate).items()]
         env.append(EnvVarArgs(name="OS_ARTIFACT_URL", value=args.artifact_url))
-        refs = [(var, args.secret_name, key) for var, key in args.secret_env.items()]
-        if not migrate and args.server_secret_name is not None:
-            refs += [(var, args.server_secret_name, key) for var, key in args.server_secret_env.items()]
         env += [
             EnvVarArgs(
                 name=var,
-                value_from=EnvVarSourceArgs(secret_key_ref=SecretKeySelectorArgs(name=secret, key=key)),
+                value_from=EnvVarSourceArgs(
+                    secret_key_ref=SecretKeySelectorArgs(name=secret, key=key, optional=True if optional else None)
+                ),
             )
-            for var, secret, key in sorted(refs, key=lambda ref: ref[0])
+            for var, secret, key, optional in secret_refs(args, migrate)
         ]
         if migrate:
             env.append(EnvVarArgs(name="OS_MIGRATE_AND_EXIT", value="1"))
@@ -339,7 +368,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
     @staticmethod
     def _pod_spec(
         args: WorkloadArgs,
-        account: ServiceAccount,
+        account_name: pulumi.Input[str],
         container: ContainerArgs,
         restart: str,
         spread_labels: Optional[Mapping[str, str]] = None,
@@ -356,7 +385,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
             ]
         return PodSpecArgs(
-            service_account_name=account.metadata.name,
+            service_account_name=account_name,
             automount_service_account_token=False,
             restart_policy=restart,
             termination_grace_period_seconds=30,

@@ -1,5 +1,6 @@
 import sys
 
-from golive.cli import main
+from golive.cli import exit_cleanly_on_sigterm, main
 
+exit_cleanly_on_sigterm()
 sys.exit(main())

@@ -16,7 +16,7 @@ from policy.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, load_config
 
 if TYPE_CHECKING:
-    from golive.plan import Leak, Plan
+    from golive.plan import Leak
     from golive.program import RunResult
     from settings.model import Settings
 
@@ -49,7 +49,7 @@ def start_pack() -> None:
     analyzer.shared_pack()
 
 
-def evaluate(result: "RunResult", settings: "Settings", plan: Optional["Plan"] = None) -> list[CheckResult]:
+def evaluate(result: "RunResult", settings: "Settings") -> list[CheckResult]:
     """Checklist rows from the policy pack, run over the analyzer protocol on the recorded graph.
 
     One passing row per item with no violation, one failing row per violation; items
@@ -103,7 +103,9 @@ def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
 def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict: bool) -> list[CheckResult]:
     """Checklist rows from the pack's diagnostics and each policy's configured enforcement level.
 
-    `strict` (prod) makes an item the pack has no policy for a mandatory failure.
+    `strict` (prod) makes every item the pack should have judged but did not (no policy,
+    disabled, or a policy that could not run) a mandatory failure: prod goes live on
+    verdicts, and only the live-only items are left to the verifier.
     """
     by_policy: dict[str, list[analyzer.Diagnostic]] = {}
     for diagnostic in diagnostics:
@@ -117,7 +119,11 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
             found.append(CheckResult(item.id, "fail", strict, "the policy pack has no policy for this item"))
             continue
         if level == "disabled":
-            found.append(CheckResult(item.id, "skip", False, "disabled in the policy pack config"))
+            reason = "disabled in the policy pack config"
+            if strict:
+                found.append(CheckResult(item.id, "fail", True, f"{reason}; prod needs a verdict"))
+            else:
+                found.append(CheckResult(item.id, "skip", False, reason))
             continue
         violations, unknown = [], []
         for d in by_policy.get(item.id, []):
@@ -128,7 +134,10 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
                 seen.add((d.message, d.urn))
                 found.append(CheckResult(item.id, "fail", d.enforcement == "mandatory", d.message, d.urn or None))
         if not violations:
-            if unknown:
+            if unknown and strict:
+                reason = f"not judged, and prod needs a verdict: {unknown[0].message}"
+                found.append(CheckResult(item.id, "fail", True, reason, unknown[0].urn or None))
+            elif unknown:
                 found.append(CheckResult(item.id, "skip", level == "mandatory", unknown[0].message))
             else:
                 found.append(CheckResult(item.id, "pass", level == "mandatory", item.title))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Optional, Sequence
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command killed by SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,6 +82,33 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a short output is still buffered: let a closed pipe show here
+        return code
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): stop quietly, as a shell command does on SIGPIPE.
+        # stdout goes to devnull so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM (a CI job cancelled, a container stopped) into SystemExit, so exit
+    handlers run and stop the policy pack instead of leaving it running."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
     if args.command == "preview":
         from golive import preview

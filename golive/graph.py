@@ -7,6 +7,8 @@ from pathlib import Path
 from golive.critical_path import CriticalPath, nodes_from
 from golive.program import RunResult
 
+DOT_SUFFIXES = (".dot", ".gv")  # any other file name gets Mermaid
+
 
 def _label(registration) -> str:
     kind = registration.type.split(":")[-1]
@@ -96,7 +98,7 @@ def write_graph(result: RunResult, path: CriticalPath, target: Path, detail: str
     """Write DOT for .dot/.gv, Mermaid otherwise; returns the format written."""
     if detail == "components":
         text, kind = to_mermaid_components(result, path), "mermaid (components)"
-    elif target.suffix in (".dot", ".gv"):
+    elif target.suffix in DOT_SUFFIXES:
         text, kind = to_dot(result, path), "dot"
     else:
         text, kind = to_mermaid(result, path), "mermaid"

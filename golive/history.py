@@ -135,9 +135,9 @@ def needs_restore(left: Sequence[Entry]) -> bool:
     return any(entry.migration is not False for entry in left)
 
 
-def next_id(entries: Sequence[Entry], date: str, taken: Sequence[str] = ()) -> str:
+def next_id(entries: Sequence[Entry], date: str) -> str:
     """`<YYYY.MM.DD>-<n>`: the day's next free number."""
-    used = {e.id for e in entries} | set(taken)
+    used = {e.id for e in entries}
     n = 1
     while f"{date}-{n}" in used:
         n += 1

@@ -15,15 +15,15 @@ from typing import Any, Callable, Optional, TextIO
 
 from golive import checklist as checklist_mod
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
+from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
 from golive.plan import Plan, build_plan, counts_by_type, find_leaks, redact, secret_texts, tree
-from golive.program import ROOT, ProgramError, RunResult, run_program
+from golive.program import ROOT, STACKS_DIR, ProgramError, RunResult, run_program
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
 from settings.model import Settings
 
 EXIT_READY, EXIT_NOT_READY, EXIT_INVALID = 0, 1, 2
-STACKS_DIR = ROOT / "stacks"
 
 
 @dataclass
@@ -156,6 +156,13 @@ def main(
     graph_detail: str = "resources",
 ) -> int:
     out = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
+    if graph_path is not None and graph_detail == "components" and graph_path.suffix in DOT_SUFFIXES:
+        print(
+            f"--graph {graph_path}: --graph-detail components is drawn as Mermaid only; "
+            "give a .mmd path, or leave out --graph-detail for DOT",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     try:
         preview = preview_stack(stack, stack_file)
     except SettingsError as exc:
@@ -176,6 +183,11 @@ def main(
     if graph_path is not None:
         from golive.graph import write_graph
 
-        kind = write_graph(preview.result, preview.critical, graph_path, graph_detail)
+        try:
+            kind = write_graph(preview.result, preview.critical, graph_path, graph_detail)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            print(f"--graph {graph_path}: cannot write the graph ({reason}); choose a writable path", file=sys.stderr)
+            return EXIT_INVALID
         print(f"{kind} graph written to {graph_path}", file=out)
     return preview.exit_code

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import pulumi
+import yaml
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
@@ -21,7 +22,12 @@ from pulumi.runtime.sync_await import _sync_await
 from golive.mocks import KitMocks, RecordingMonitor, Registration
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT = "objectos"
+
+
+_PROJECT_FILE: dict[str, Any] = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
+# As the Pulumi CLI reads them: the project's name, and the folder of its stack files.
+PROJECT: str = _PROJECT_FILE["name"]
+STACKS_DIR = ROOT / _PROJECT_FILE.get("stackConfigDir", ".")
 
 
 class ProgramError(Exception):
@@ -76,15 +82,17 @@ def run_callable(
     logger.propagate = False
     collect = _Collect()
     logger.addHandler(collect)
-    with _isolated_runtime():
-        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor, logger=logger)
-        runtime_config.set_all_config(dict(config), secret_keys=list(secret_keys))
-        runtime_settings.set_root_resource(None)  # run_in_stack makes the program's own root stack
-        try:
-            _sync_await(run_in_stack(body))
-        except pulumi.RunError as exc:
-            raise ProgramError(str(exc)) from None
-    logger.removeHandler(collect)
+    try:
+        with _isolated_runtime():
+            pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=True, monitor=monitor, logger=logger)
+            runtime_config.set_all_config(dict(config), secret_keys=list(secret_keys))
+            runtime_settings.set_root_resource(None)  # run_in_stack makes the program's own root stack
+            try:
+                _sync_await(run_in_stack(body))
+            except pulumi.RunError as exc:
+                raise ProgramError(str(exc)) from None
+    finally:
+        logger.removeHandler(collect)  # a failed run must not leave its collector on the shared logger
     resources = [monitor.registrations[urn] for urn in dict.fromkeys(monitor.order)]
     duplicates = sorted(urn for urn, seen in Counter(monitor.order).items() if seen > 1)
     stack_outputs = resources[0].outputs if resources and resources[0].type == "pulumi:pulumi:Stack" else {}

@@ -112,10 +112,28 @@ def write_readme(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    import argparse
 
-    if sys.argv[1:2] == ["--write-readme"]:
-        write_readme(Path(sys.argv[2]) if len(sys.argv) > 2 else Path("README.md"))
+    parser = argparse.ArgumentParser(
+        prog="python -m golive.reference",
+        description="Print the configuration reference (Markdown), or write it and the prod picture into the README.",
+    )
+    parser.add_argument(
+        "--write-readme",
+        type=Path,
+        nargs="?",
+        const=Path("README.md"),
+        metavar="PATH",
+        help="replace the generated blocks of this README (default README.md) in place",
+    )
+    args = parser.parse_args(argv)
+    if args.write_readme is not None:
+        write_readme(args.write_readme)
     else:
         print(markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -21,14 +21,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from components import release_record
 from golive import history, stackfile
 from golive.history import Entry, HistoryError
-from golive.program import ROOT
+from golive.program import STACKS_DIR
 from golive.stackfile import StackFileError
 from settings import rules
 from settings.errors import SettingsError
 from settings.load import NAMESPACE, from_document, stack_file, validate
 
 EXIT_OK, EXIT_REFUSED = 0, 2
-STACKS_DIR = ROOT / "stacks"
 RELEASE_KEY = f"{NAMESPACE}:release"
 RUNBOOK = "docs/runbook.md"
 HISTORY_HEADER = (
@@ -114,7 +113,14 @@ def _adopt_current(workspace: Workspace) -> None:
     if current is None or (stack and stack[-1].id == current.id and stack[-1].same_pair(current)):
         return
     earlier = history.release_entry(workspace.entries, current.id)
-    if stack and earlier is not None and earlier.same_pair(current) and current.id in [e.id for e in stack[:-1]]:
+    if earlier is not None and not earlier.same_pair(current):
+        raise Refused(
+            f"{_show(workspace.stack_doc.path)} pins release {current.id} as image {current.image} with artifact "
+            f"{current.artifact_url}, but the history records {current.id} as image {earlier.image} with artifact "
+            f"{earlier.artifact_url}; an id names one pair forever: give the hand-edited {RELEASE_KEY} block a new "
+            "id, or put back the recorded pair"
+        )
+    if stack and earlier is not None and current.id in [e.id for e in stack[:-1]]:
         # A hand-made rollback: record it as one, so the replay pops back to it.
         current = dataclasses.replace(current, migration=earlier.migration, rollback_from=stack[-1].id)
     workspace.adopted = current

@@ -36,20 +36,21 @@ class Document:
     """A YAML file loaded for a round-trip edit."""
 
     path: Path
-    text: str
+    text: str  # with LF line endings, as parsed
     data: Any
     yaml: YAML
+    newline: str = "\n"  # the file's own line ending: an operator's CRLF file stays CRLF
 
     def dumps(self) -> str:
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return out.getvalue()
+        return out.getvalue().replace("\n", self.newline)
 
 
 def load(path: Path, default: Optional[str] = None) -> Document:
     """Load `path` for editing; `default` is the text of a file that does not exist yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
     except FileNotFoundError:
         if default is None:
             raise StackFileError(f"{path} does not exist") from None
@@ -60,12 +61,14 @@ def load(path: Path, default: Optional[str] = None) -> Document:
 
 
 def loads(text: str, path: Path) -> Document:
+    newline = "\r\n" if "\r\n" in text else "\n"
+    text = text.replace("\r\n", "\n")
     try:
         parser = _yaml(text)
         data = parser.load(text)
     except YAMLError as exc:
         raise StackFileError(f"{path} is not valid YAML: {exc}".replace("\n", " ")) from None
-    return Document(path, text, data, parser)
+    return Document(path, text, data, parser, newline)
 
 
 def config_section(document: Document) -> CommentedMap:
@@ -109,10 +112,6 @@ def scalar(value: Any, previous: Any = None) -> Any:
         return type(previous)(value)  # keep the file's quoting
     # The kit reads stack files with PyYAML: quote what it would read as a number, date or bool.
     return value if _reads_back(value) else DoubleQuotedScalarString(value)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    write_all([(path, text)])
 
 
 def write_all(changes: Sequence[tuple[Path, str]]) -> None:

@@ -8,6 +8,7 @@ says what is wrong and what to do, and `settings.errors` adds the key path.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 from typing import Annotated, Literal, Optional
 
 from pydantic import (
@@ -258,6 +259,18 @@ class Redis(Model):
     def _retention(cls, value: int) -> int:
         return rules.check_log_retention(value)
 
+    @model_validator(mode="after")
+    def _supported_version(self) -> "Redis":
+        major = self.version.split(".")[0]
+        oldest = 7 if self.engine == "valkey" else 6
+        if not major.isdigit() or int(major) < oldest:
+            raise rules.located(
+                "engineVersion",
+                f"{self.engine} '{self.version}' is not supported; use {self.engine} {oldest} or later "
+                "(transit encryption with AUTH and the parameter group family need it)",
+            )
+        return self
+
     @property
     def version(self) -> str:
         return self.engine_version or ("8.0" if self.engine == "valkey" else "7.1")
@@ -484,6 +497,12 @@ class Release(Model):
             raise ValueError(f"'{value}' must be an https:// (or file://) URL to objectstack.json")
         if "?" in value.split("#")[0] and re.search(r"(?i)(token|key|secret|signature|password)=", value):
             raise ValueError("carries a credential in its query string; never put secrets in the artifact URL")
+        parts = urlsplit(value)
+        if parts.username or parts.password:
+            raise ValueError(
+                "carries a user name or password before the host; the URL lands in the pod env, SSM and stack "
+                "outputs in plain text: serve the artifact without credentials in the URL"
+            )
         return value
 
     @property
@@ -609,6 +628,25 @@ class Settings(Model):
     )
     kubernetes: Kubernetes = Kubernetes()
     tags: dict[str, str] = Field(default_factory=dict, description="Extra tags on every AWS resource.")
+
+    @field_validator("stack")
+    @classmethod
+    def _stack(cls, value: str) -> str:
+        if not rules.STACK_NAME.fullmatch(value):
+            raise ValueError(
+                f"'{value}' cannot name AWS resources (WAF, log groups, snapshots); "
+                "use letters, digits and '-', starting with a letter, at most 32 characters"
+            )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tag in value.items():
+            problem = rules.tag_problem(key, tag)
+            if problem:
+                raise rules.located(key, problem)
+        return value
 
     @field_validator("region")
     @classmethod

@@ -231,8 +231,27 @@ def nearest(word: str, choices: list[str]) -> str | None:
 # --- rules that span fields --------------------------------------------------
 
 
+STACK_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]{0,31}")
+# AWS tags: 128/256 characters; the ALB annotation also reads them as k=v,k=v.
+TAG_KEY = re.compile(r"[\w .:/+\-@]{1,128}")
+TAG_VALUE = re.compile(r"[\w .:/=+\-@]{0,256}")
+
+
+def tag_problem(key: str, value: str) -> str | None:
+    """Why AWS (or the load balancer controller's annotation) would refuse this tag, if it would."""
+    if key.lower().startswith("aws:"):
+        return f"'{key}': keys starting with aws: are reserved by AWS; choose another prefix"
+    if not TAG_KEY.fullmatch(key) or not TAG_VALUE.fullmatch(value) or "," in value:
+        return (
+            f"'{key}: {value}' is not a tag AWS accepts everywhere: keys up to 128 and values up to 256 of "
+            "letters, digits, spaces and _ . : / + - @ (= in values; no commas)"
+        )
+    return None
+
+
 def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
     problems: list[tuple[tuple, str]] = []
+    problems += _region_problems(s)
     problems += _certificate_problems(s)
     problems += _environment_problems(s)
     problems += _oidc_problems(s)
@@ -246,6 +265,32 @@ def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
     problems += _secret_problems(s)
     problems += _waf_capacity_problems(s)
     problems += _edge_header_problems(s)
+    return problems
+
+
+def _region_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    """The database, its backups and its snapshots live in the stack's region."""
+    problems = []
+    db_region = s.database.arn.split(":")[3]
+    if db_region != s.region:
+        problems.append(
+            (
+                ("database", "arn"),
+                f"is in {db_region} but the stack deploys to {s.region} (aws:region); backups, restore tests and "
+                "release snapshots are made in the stack's region: point at the database in that region",
+            )
+        )
+    origin = s.edge.origin_domain
+    if origin is not None:
+        loc = ("edge", "originDomain")
+        if not HOST_NAME.fullmatch(origin):
+            problems.append((loc, f"'{origin}' is not a lowercase host name such as origin.app.example.com"))
+        elif origin == s.domain:
+            problems.append((loc, "must differ from domain: it is the ALB's own name behind CloudFront"))
+        elif s.edge.certificate.kit_managed and origin.split(".", 1)[1] != s.domain.split(".", 1)[1] and not origin.endswith("." + s.domain):
+            problems.append(
+                (loc, f"must be in the same hosted zone as {s.domain} (e.g. origin.{s.domain}) for DNS validation")
+            )
     return problems
 
 

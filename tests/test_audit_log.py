@@ -159,6 +159,17 @@ def test_the_workload_gets_the_bucket_name_and_prefix_to_ship_to(prod_like):
     assert f"arn:aws:s3:::{outputs['bucket_name']}/audit/*" in writer["Statement"][0]["Resource"]
 
 
+def test_the_writer_policy_is_attached_to_the_workload_role_it_is_given():
+    result = run_audit(replace(PROD_LIKE, writer_role_name="objectos-prod-workload"))
+    attached = one(result, "aws:iam/rolePolicy:RolePolicy").inputs
+    assert attached["role"] == "objectos-prod-workload"
+    assert attached["policy"] == one(result, "objectos:index:AuditLogRetention").outputs["writer_policy"]
+
+
+def test_without_a_writer_role_no_policy_is_attached(prod_like):
+    assert by_type(prod_like, "aws:iam/rolePolicy:RolePolicy") == []
+
+
 def test_every_stateful_audit_resource_is_protected(prod_like):
     stateful = [r for r in prod_like.resources if r.type in STATEFUL]
     assert {r.type for r in stateful} == set(STATEFUL)
@@ -233,3 +244,12 @@ def test_every_committed_stack_keeps_audit_records_for_its_policy(previews, stac
     lock = one(result, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert lock.inputs["rule"]["defaultRetention"] == {"mode": policy.object_lock_mode, "days": policy.retention_days}
     assert one(result, "aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == policy.retention_days
+
+
+def test_the_prod_workload_role_may_write_the_audit_archive(previews):
+    result = previews("prod").result
+    (workload_role,) = [r for r in result.resources if r.type == "aws:iam/role:Role" and r.name == "objectos-secrets-workload"]
+    attached = one(own(result), "aws:iam/rolePolicy:RolePolicy").inputs
+    assert attached["role"] == workload_role.inputs["name"]
+    writer = json.loads(attached["policy"])
+    assert f"arn:aws:s3:::{result.outputs['auditLog']['bucket']}/audit/*" in writer["Statement"][0]["Resource"]

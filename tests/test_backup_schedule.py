@@ -183,15 +183,6 @@ def test_the_workload_may_only_write_under_the_archive_prefix_with_the_archive_k
     assert all(statement["Effect"] == "Allow" for statement in policy["Statement"])
 
 
-def test_the_log_key_lets_cloudwatch_logs_use_it_for_the_workload_log_group_only():
-    policy = json.loads(schedule.log_group_key_policy("aws", "123456789012", "eu-west-1", "/objectos/prod/workload"))
-    logs = next(s for s in policy["Statement"] if s["Principal"].get("Service"))
-    assert logs["Principal"]["Service"] == "logs.eu-west-1.amazonaws.com"
-    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
-        "arn:aws:logs:eu-west-1:123456789012:log-group:/objectos/prod/workload"
-    )
-
-
 def test_the_backup_role_carries_the_aws_managed_backup_and_restore_policies():
     assert set(schedule.managed_policy_arns("aws").values()) == {
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",

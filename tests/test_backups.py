@@ -100,6 +100,12 @@ def test_the_vault_lock_is_in_compliance_mode_with_the_configured_retention_boun
     assert lock.inputs["changeableForDays"] >= 3  # AWS Backup: a grace period of 3+ days means compliance mode
 
 
+@pytest.mark.parametrize("changeable, mode", [(3, "COMPLIANCE"), (None, "GOVERNANCE")])
+def test_the_component_reports_the_lock_mode_aws_backup_applies(changeable, mode):
+    result = run_backups(replace(PROD_LIKE, lock_changeable_for_days=changeable, copy_to_region=None))
+    assert component_outputs(result)["vault_lock_mode"] == mode
+
+
 # --- plan rules -------------------------------------------------------------------
 
 
@@ -322,6 +328,21 @@ def test_the_prod_stack_exports_rpo_and_rto_within_the_targets(previews):
     exported = previews("prod").result.outputs["backup"]
     assert exported["rpoMinutes"] <= 15 and exported["rtoMinutes"] <= 60
     assert exported["meetsTargets"] is True
+
+
+def test_the_prod_stack_exports_the_copy_vault_and_the_lock_mode(previews):
+    preview = previews("prod")
+    exported = preview.result.outputs["backup"]
+    (copy_vault,) = [v for v in by_type(own(preview.result), "aws:backup/vault:Vault") if v.inputs.get("region")]
+    assert exported["copyVaultArn"].startswith(f"arn:aws:backup:{preview.settings.backup.copy_to_region}:")
+    assert exported["copyVaultArn"].endswith(f":{copy_vault.name}")
+    assert exported["vaultLockMode"] == "COMPLIANCE"
+
+
+def test_a_stack_without_a_second_region_exports_no_copy_vault(previews):
+    preview = previews("dev")
+    assert preview.settings.backup.copy_to_region is None
+    assert preview.result.outputs["backup"]["copyVaultArn"] is None
 
 
 def test_the_prod_stack_backs_up_its_configured_database_and_copies_to_the_second_region(previews):

@@ -1,4 +1,4 @@
-"""The edge under Pulumi's mocks: TLS, the header policy in both modes, HSTS after TLS, CORS end to end.
+"""The edge under Pulumi's mocks: TLS, the origin lock, the header policy in both modes, HSTS after TLS, CORS.
 
 Checklist: tls-at-edge, security-headers-present, hsts-after-tls, cors-explicit-origins.
 prod is the cloudfront edge with kit-managed certificates, dev the ALB edge with
@@ -12,11 +12,11 @@ import json
 import pytest
 
 from components.certificates import DnsValidatedCertificate, DnsValidatedCertificateArgs
-from components.cloudfront_edge import ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED
+from components.cloudfront_edge import ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
 from components.headers import ALB_UNSUPPORTED, header_set
-from components.tls_ingress import TlsIngress, TlsIngressArgs
-from golive.mocks import Registration
+from components.tls_ingress import ORIGIN_HEADER, TlsIngress, TlsIngressArgs, conditions_annotation
+from golive.mocks import Registration, Secret
 from tests.conftest import by_type, one, run_components, stack_settings
 
 POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
@@ -27,7 +27,9 @@ VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 RECORD = "aws:route53/record:Record"
 SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 ALB = "alb.ingress.kubernetes.io/"
+CONDITIONS = ALB + "conditions."
 LISTENER_ATTRIBUTES = ALB + "listener-attributes.HTTPS-443"
 HSTS_ATTRIBUTE = "routing.http.response.strict_transport_security.header_value"
 
@@ -168,6 +170,83 @@ def test_the_alb_certificate_covers_the_origin_name_cloudfront_calls(prod):
 def test_the_web_acl_guards_the_distribution_not_the_alb(prod):
     assert one(prod.result, DISTRIBUTION).inputs["webAclId"] == prod.result.outputs["waf_web_acl_arn"]
     assert ALB + "wafv2-acl-arn" not in annotations(prod)
+
+
+# --- cloudfront mode: only this distribution reaches the ALB ---------------------------
+
+
+def origin_header(preview) -> dict:
+    (origin,) = one(preview.result, DISTRIBUTION).inputs["origins"]
+    (header,) = origin["customHeaders"]
+    return header
+
+
+def backend_service(preview) -> str:
+    return one(preview.result, INGRESS).inputs["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"]
+
+
+def origin_secret(preview) -> Registration:
+    edge = one(preview.result, "objectos:index:TlsIngress")
+    (secret,) = [r for r in by_type(preview.result, RANDOM_PASSWORD) if r.parent == edge.urn]
+    return secret
+
+
+def test_cloudfront_adds_the_origin_header_as_a_secret(prod):
+    header = origin_header(prod)
+    assert header["name"] == ORIGIN_HEADER
+    assert isinstance(header["value"], Secret) and header["value"].value
+
+
+def test_the_alb_forwards_only_requests_carrying_the_value_cloudfront_sends(prod):
+    condition = annotations(prod)[CONDITIONS + backend_service(prod)]
+    assert isinstance(condition, Secret)
+    assert json.loads(condition.value) == [
+        {
+            "field": "http-header",
+            "httpHeaderConfig": {"httpHeaderName": ORIGIN_HEADER, "values": [origin_header(prod)["value"].value]},
+        }
+    ]
+
+
+def test_the_origin_secret_is_generated_once_for_both_ends(prod):
+    secret = origin_secret(prod)
+    assert secret.urn in one(prod.result, DISTRIBUTION).property_dependencies["origins"]
+    assert secret.urn in one(prod.result, INGRESS).property_dependencies["metadata"]
+    # Letters and digits only: ALB header conditions treat '*' and '?' as wildcards.
+    assert (secret.inputs["length"], secret.inputs["special"]) == (64, False)
+
+
+def test_the_origin_secret_stays_out_of_the_json_plan(prod):
+    value = origin_header(prod)["value"].value
+    plan = prod.plan.to_json()
+    assert value not in json.dumps(plan)
+    entries = {r["type"]: r["inputs"] for r in plan["resources"]}
+    assert entries[DISTRIBUTION]["origins"][0]["customHeaders"][0]["value"] == "[secret]"
+    assert entries[INGRESS]["metadata"]["annotations"][CONDITIONS + backend_service(prod)] == "[secret]"
+
+
+def test_alb_mode_routes_every_request_and_generates_no_origin_secret(dev):
+    assert not [key for key in annotations(dev) if key.startswith(CONDITIONS)]
+    assert not [r for r in by_type(dev.result, RANDOM_PASSWORD) if "objectos-edge" in r.name]
+
+
+@pytest.mark.parametrize("name", ["Host", "X-Amz-Origin", "X Origin", "Via"])
+def test_an_origin_header_cloudfront_would_refuse_is_rejected(name):
+    with pytest.raises(ValueError, match="origin_header_name"):
+        TlsIngressArgs(namespace="objectos", service_name="objectos", host="o.example.com", certificate_arn="arn",
+                       origin_header_name=name)  # fmt: skip
+
+
+def test_a_service_name_too_long_for_the_conditions_annotation_is_refused():
+    assert conditions_annotation("s" * 52) == CONDITIONS + "s" * 52
+    with pytest.raises(ValueError, match="at most 52 characters"):
+        conditions_annotation("s" * 53)
+
+
+def test_the_distribution_takes_the_origin_header_name_and_value_together():
+    with pytest.raises(ValueError, match="go together"):
+        CloudfrontEdgeArgs(domain="app.example.com", origin_domain="origin.app.example.com", certificate_arn="arn",
+                           response_headers_policy_id="rhp", origin_header_name=ORIGIN_HEADER)  # fmt: skip
 
 
 def test_the_domain_points_at_cloudfront(prod):

@@ -255,7 +255,7 @@ def schema(provider) -> dict:
 def test_the_plugin_declares_python_and_installs_the_package_from_the_repository():
     assert yaml.safe_load((ROOT / "provider" / "PulumiPlugin.yaml").read_text()) == {"runtime": "python"}
     lines = [line.strip() for line in (ROOT / "provider" / "requirements.txt").read_text().splitlines()]
-    package_line = next(line for line in lines if line and not line.startswith("#") and "==" not in line)
+    package_line = next(line for line in lines if line and not line.startswith(("#", "-c ")) and "==" not in line)
     assert ((ROOT / "provider" / package_line) / "pyproject.toml").is_file()
 
 
@@ -459,7 +459,7 @@ def test_the_example_refuses_an_alb_outside_the_stack_region(as_installed):
 
 def test_the_example_installs_the_package_from_this_repository_and_imports_it_by_its_package_name():
     lines = [line.strip() for line in (EXAMPLE / "requirements.txt").read_text().splitlines()]
-    package_line = next(line for line in lines if line and not line.startswith("#") and "==" not in line)
+    package_line = next(line for line in lines if line and not line.startswith(("#", "-c ")) and "==" not in line)
     assert ((EXAMPLE / package_line) / "pyproject.toml").is_file()
     tree = ast.parse((EXAMPLE / "__main__.py").read_text())
     modules = set()

@@ -23,6 +23,14 @@ INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 LISTENER = "aws:lb/listener:Listener"
 ALB = "alb.ingress.kubernetes.io/"
+ORIGIN_HEADER = "X-Origin-Verify"
+ORIGIN_SECRET = "k3x9q2" * 8
+
+
+def requires_header(value: str = ORIGIN_SECRET, header: str = ORIGIN_HEADER) -> dict:
+    """The conditions annotation that makes the ALB forward only requests carrying the header."""
+    condition = {"field": "http-header", "httpHeaderConfig": {"httpHeaderName": header, "values": [value]}}
+    return {ALB + "conditions.objectos": json.dumps([condition])}
 
 
 def headers_policy(**changes: Any) -> dict:
@@ -76,6 +84,7 @@ def distribution(**changes: Any) -> dict:
                 "originId": "alb",
                 "domainName": "origin.app.example.com",
                 "customOriginConfig": {"originProtocolPolicy": "https-only", "originSslProtocols": ["TLSv1.2"]},
+                "customHeaders": [{"name": ORIGIN_HEADER, "value": ORIGIN_SECRET}],
             }
         ],
     }
@@ -93,9 +102,11 @@ def ingress(extra: dict | None = None, listener_attributes: str | None = None) -
     if listener_attributes is not None:
         notes[ALB + "listener-attributes.HTTPS-443"] = listener_attributes
     notes.update(extra or {})
+    backend = {"service": {"name": "objectos", "port": {"number": 80}}}
+    paths = [{"path": "/", "pathType": "Prefix", "backend": backend}]
     return {
         "metadata": {"name": "objectos", "annotations": notes},
-        "spec": {"ingressClassName": "alb", "rules": [{"host": "origin.app.example.com"}]},
+        "spec": {"ingressClassName": "alb", "rules": [{"host": "origin.app.example.com", "http": {"paths": paths}}]},
     }
 
 
@@ -131,6 +142,7 @@ def cloudfront_stack(
     distribution_props: dict | None = None,
     headers: dict | None = None,
     env: dict | None = None,
+    ingress_notes: dict | None = None,
 ) -> Stack:
     stack = Stack()
     cert = stack.add(CERT, "edge-cert", {"domainName": "app.example.com", "validationMethod": "DNS"})
@@ -154,7 +166,8 @@ def cloudfront_stack(
             "viewerCertificate": [validation if certificate_validated else cert],
         },
     )
-    stack.add(INGRESS, "ingress", ingress(), props_from={"metadata": [origin_validation]})
+    notes = requires_header() if ingress_notes is None else ingress_notes
+    stack.add(INGRESS, "ingress", ingress(notes), props_from={"metadata": [origin_validation]})
     stack.add(DEPLOYMENT, "objectos", deployment(env or RUNTIME_ENV))
     return stack
 
@@ -199,6 +212,32 @@ def test_tls_fails_an_old_viewer_protocol():
 def test_tls_fails_a_plain_http_origin_leg():
     props = distribution(origins=[{"originId": "alb", "customOriginConfig": {"originProtocolPolicy": "http-only"}}])
     assert any("http-only" in v for v in violations(tls_at_edge, cloudfront_stack(distribution_props=props).args()))
+
+
+def test_tls_fails_an_alb_origin_cloudfront_reaches_without_a_secret_header():
+    props = distribution()
+    del props["origins"][0]["customHeaders"]
+    found = violations(tls_at_edge, cloudfront_stack(distribution_props=props).args())
+    assert any("adds no secret header" in v for v in found)
+
+
+def test_tls_fails_an_alb_origin_that_forwards_without_requiring_the_header():
+    stack = cloudfront_stack(ingress_notes={})
+    urns = violating_urns(tls_at_edge, stack.args())
+    assert urns == [next(r.urn for r in stack.resources if r.resource_type == INGRESS)]
+
+
+def test_tls_fails_an_alb_origin_requiring_another_value_than_cloudfront_sends():
+    found = violations(tls_at_edge, cloudfront_stack(ingress_notes=requires_header("another" * 8)).args())
+    assert any("does not accept the value CloudFront sends" in v for v in found)
+    assert not any(ORIGIN_SECRET in v for v in found)  # messages never quote the secret
+
+
+def test_tls_passes_an_origin_header_whose_value_is_unknown_during_preview():
+    props = distribution()
+    props["origins"][0]["customHeaders"][0]["value"] = UNKNOWN
+    stack = cloudfront_stack(distribution_props=props, ingress_notes={ALB + "conditions.objectos": UNKNOWN})
+    assert violations(tls_at_edge, stack.args()) == []
 
 
 def test_tls_fails_an_ingress_serving_http_without_redirect():

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,6 +114,92 @@ def test_properties_reach_the_pack_as_the_engine_forwards_them():
     assert forwarded["later"] == rpc.UNKNOWN
 
 
+def pack_children(pid: int) -> list[int]:
+    """Policy pack processes whose parent is `pid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"pulumi.policy" in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float = 30.0):
+    """Poll until `condition()` is truthy; returns its last value (a deadline, not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while not (value := condition()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return value
+
+
+def stop(process: subprocess.Popen, packs: list[int]) -> None:
+    """Leave nothing behind, whatever the test found."""
+    process.kill()
+    process.wait(timeout=30)
+    process.stdout.close()
+    for pid in packs:
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+KEEP_A_PACK = (
+    "import time; from golive import analyzer; analyzer.shared_pack().info(); print('up', flush=True); time.sleep(60)"
+)
+
+
+# `python -m golive preview --stack prod`, held once the pack has answered (so it is up and past
+# its start-up output), where a cancelled CI job or a stopped container would stop it.
+HELD_PREVIEW = """
+import runpy, sys, time
+import golive.preview
+golive.preview.print_summary = lambda *args, **kwargs: (print("up", flush=True), time.sleep(60))
+sys.argv = ["golive", "preview", "--stack", "prod"]
+runpy.run_module("golive", run_name="__main__", alter_sys=True)
+"""
+
+
+@needs_proc
+def test_a_preview_stopped_with_sigterm_stops_its_policy_pack():
+    preview = subprocess.Popen([sys.executable, "-c", HELD_PREVIEW], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    packs: list[int] = []
+    try:
+        assert preview.stdout.readline().strip() == "up"
+        packs += pack_children(preview.pid)
+        assert packs, "the preview started no policy pack"
+        preview.send_signal(signal.SIGTERM)
+        preview.wait(timeout=30)
+        assert wait_for(lambda: not any(running(pid) for pid in packs))
+    finally:
+        stop(preview, packs)
+
+
+@needs_proc
+def test_a_killed_caller_takes_its_policy_pack_with_it():
+    caller = subprocess.Popen([sys.executable, "-c", KEEP_A_PACK], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    packs: list[int] = []
+    try:
+        assert caller.stdout.readline().strip() == "up"
+        packs += pack_children(caller.pid)
+        assert packs
+        caller.kill()  # SIGKILL: no exit handler runs
+        caller.wait(timeout=30)
+        assert wait_for(lambda: not any(running(pid) for pid in packs))
+    finally:
+        stop(caller, packs)
+
+
 def test_a_pack_that_cannot_start_is_an_analyzer_error(tmp_path):
     broken = analyzer.PolicyPackProcess(tmp_path)
     with pytest.raises(analyzer.AnalyzerError, match="did not start"):
@@ -192,23 +283,42 @@ def test_the_json_plan_carries_the_checklist(previews):
 def test_a_pack_that_does_not_run_fails_every_item(monkeypatch, tmp_path, previews):
     preview = previews("prod")
     monkeypatch.setattr(analyzer, "shared_pack", lambda: analyzer.PolicyPackProcess(tmp_path))
-    rows = checklist.evaluate(preview.result, preview.settings, preview.plan)
+    rows = checklist.evaluate(preview.result, preview.settings)
     failed = {r.id for r in rows if r.status == "fail" and r.mandatory}
     assert failed == set(POLICY_IDS)
 
 
-def test_a_policy_the_sdk_could_not_run_is_skipped_not_passed():
+CANNOT_RUN = "can't run policy 'tls-at-edge' from policy pack 'objectos-go-live@v1.0.0' during preview: unknown value"
+
+
+def test_in_prod_a_policy_the_sdk_could_not_run_is_a_mandatory_failure():
     levels = {policy_id: "mandatory" for policy_id in POLICY_IDS}
-    note = "can't run policy 'tls-at-edge' from policy pack 'objectos-go-live@v1.0.0' during preview: unknown value"
-    diagnostic = analyzer.Diagnostic("tls-at-edge", note, "", "advisory", "")
+    diagnostic = analyzer.Diagnostic("tls-at-edge", CANNOT_RUN, "", "advisory", "")
     row = next(r for r in checklist.rows([diagnostic], levels, strict=True) if r.id == "tls-at-edge")
-    assert (row.status, row.reason) == ("skip", note)
+    assert (row.status, row.mandatory) == ("fail", True) and CANNOT_RUN in row.reason
 
 
-def test_a_policy_disabled_in_the_config_is_skipped():
+def test_outside_prod_a_policy_the_sdk_could_not_run_is_skipped_not_passed():
+    levels = {policy_id: "advisory" for policy_id in POLICY_IDS}
+    diagnostic = analyzer.Diagnostic("tls-at-edge", CANNOT_RUN, "", "advisory", "")
+    row = next(r for r in checklist.rows([diagnostic], levels, strict=False) if r.id == "tls-at-edge")
+    assert (row.status, row.reason) == ("skip", CANNOT_RUN)
+
+
+def test_in_prod_a_policy_disabled_in_the_config_is_a_mandatory_failure():
     levels = {policy_id: "mandatory" for policy_id in POLICY_IDS} | {"hsts-after-tls": "disabled"}
     row = next(r for r in checklist.rows([], levels, strict=True) if r.id == "hsts-after-tls")
+    assert (row.status, row.mandatory) == ("fail", True)
+
+
+def test_outside_prod_a_policy_disabled_in_the_config_is_skipped():
+    levels = {policy_id: "advisory" for policy_id in POLICY_IDS} | {"hsts-after-tls": "disabled"}
+    row = next(r for r in checklist.rows([], levels, strict=False) if r.id == "hsts-after-tls")
     assert (row.status, row.mandatory) == ("skip", False)
+
+
+def test_in_prod_the_only_skipped_items_are_the_live_only_ones(previews):
+    assert {r.id for r in previews("prod").checks if r.status == "skip"} == set(LIVE_ONLY)
 
 
 def test_a_leak_replaces_the_passing_row_of_no_baked_secrets():
@@ -220,11 +330,19 @@ def test_a_leak_replaces_the_passing_row_of_no_baked_secrets():
 # --- the pack's project files ---------------------------------------------------------------------
 
 
-def test_the_pack_is_a_python_pack_with_its_own_virtualenv():
-    manifest = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
-    assert manifest["runtime"]["name"] == "python"
-    assert manifest["runtime"]["options"]["virtualenv"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
+def test_the_pack_starts_in_the_virtualenv_its_manifest_names(tmp_path):
+    manifest = (ROOT / "policy" / "PulumiPolicy.yaml").read_text()
+    (tmp_path / "PulumiPolicy.yaml").write_text(manifest)
+    venv = yaml.safe_load(manifest)["runtime"]["options"]["virtualenv"]
+    python = tmp_path / venv / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")  # only its existence matters to the choice
+    assert analyzer.pack_python(tmp_path) == str(python.resolve())
+
+
+def test_the_pack_falls_back_to_this_interpreter_until_its_virtualenv_exists(tmp_path):
+    (tmp_path / "PulumiPolicy.yaml").write_text((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
+    assert analyzer.pack_python(tmp_path) == sys.executable
 
 
 def test_the_pack_imports_nothing_outside_its_own_requirements():
@@ -240,7 +358,7 @@ def test_the_pack_imports_nothing_outside_its_own_requirements():
 def test_the_pack_pins_the_kits_versions():
     def pins(path: Path) -> dict[str, str]:
         lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-        return dict(line.lower().split("==") for line in lines if line and not line.startswith("-r"))
+        return dict(line.lower().split("==") for line in lines if line and not line.startswith(("-r", "-c")))
 
     pack_pins, kit_pins = pins(ROOT / "policy" / "requirements.txt"), pins(ROOT / "requirements.txt")
     assert "pulumi-policy" in pack_pins

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import io
 import json
+import logging
 import subprocess
 import sys
 import textwrap
@@ -18,7 +19,7 @@ from pulumi.runtime import settings as runtime_settings
 from golive import cli
 from golive import preview as preview_mod
 from golive.manifests import validate_one
-from golive.program import run_program
+from golive.program import ProgramError, run_callable, run_program
 from settings.engine import engine_settings
 from settings.errors import SettingsError
 from settings.load import SECRET_PLACEHOLDER, from_engine, validate
@@ -266,6 +267,51 @@ def test_a_usage_error_exits_2_without_traceback(capsys):
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert "--stack" in err and "Traceback" not in err
+
+
+@pytest.fixture
+def prod_preview_cli(monkeypatch, previews):
+    """`cli.main` with the session's prod preview in place of a fresh run."""
+    monkeypatch.setattr(preview_mod, "preview_stack", lambda stack, stack_file=None: previews("prod"))
+    return lambda *args: cli.main(["preview", "--stack", "prod", *args])
+
+
+def test_an_unwritable_graph_path_exits_2_with_the_reason(prod_preview_cli, tmp_path, capsys):
+    assert prod_preview_cli("--graph", str(tmp_path)) == 2  # a folder, not a file
+    assert "--graph" in capsys.readouterr().err
+
+
+def test_component_detail_into_a_dot_file_is_refused_and_nothing_is_written(prod_preview_cli, tmp_path, capsys):
+    target = tmp_path / "stack.dot"
+    assert prod_preview_cli("--graph", str(target), "--graph-detail", "components") == 2
+    assert not target.exists() and "Mermaid" in capsys.readouterr().err
+
+
+def test_component_detail_is_written_as_mermaid(prod_preview_cli, tmp_path):
+    target = tmp_path / "stack.mmd"
+    assert prod_preview_cli("--graph", str(target), "--graph-detail", "components") == 0
+    assert target.read_text().startswith("flowchart")
+
+
+def test_the_reference_generator_answers_help_without_printing_the_table(capsys):
+    from golive import reference
+
+    with pytest.raises(SystemExit) as caught:
+        reference.main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert "--write-readme" in out and reference.START not in out
+
+
+def test_a_failed_run_leaves_no_log_collector_behind():
+    logger = logging.getLogger("golive.program.broken")
+
+    def broken():
+        raise pulumi.RunError("the program stopped")
+
+    with pytest.raises(ProgramError):
+        run_callable("broken", REGION, [], broken)
+    assert logger.handlers == []
 
 
 # --- the engine path ----------------------------------------------------------------------

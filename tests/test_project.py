@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from settings.load import validate
+from settings.load import load_stack, validate
 from settings.model import Settings
 from tests.conftest import ROOT, stack_config
 
@@ -18,19 +18,24 @@ PROJECT_CONFIG_TYPES = {"string", "integer", "boolean", "array"}
 NOT_CONFIG_KEYS = {"stack", "region"}  # the stack name and aws:region
 
 
-def test_the_project_is_named_objectos():
-    assert PROJECT["name"] == "objectos"
+def test_the_preview_names_resources_after_the_project_as_the_cli_does(previews):
+    stack = previews("prod").result.resources[0]
+    assert stack.urn.startswith(f"urn:pulumi:prod::{PROJECT['name']}::")
 
 
-def test_the_runtime_is_python_with_pip_and_a_dot_venv():
-    runtime = PROJECT["runtime"]
-    assert runtime["name"] == "python"
-    assert runtime["options"] == {"toolchain": "pip", "virtualenv": ".venv"}
+def test_the_virtualenv_the_runtime_creates_is_not_committed():
+    venv = PROJECT["runtime"]["options"]["virtualenv"]
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert f"{venv}/" in ignored or venv in ignored
 
 
-def test_stack_files_live_in_stacks():
-    assert PROJECT["stackConfigDir"] == "stacks"
-    assert (ROOT / PROJECT["stackConfigDir"] / "Pulumi.prod.yaml").is_file()
+def test_every_command_reads_the_stack_files_from_the_projects_stack_config_dir():
+    from golive import preview, release
+    from golive.verify import command
+
+    folder = ROOT / PROJECT["stackConfigDir"]
+    assert preview.STACKS_DIR == release.STACKS_DIR == command.STACKS_DIR == folder
+    assert load_stack("prod", folder)[1].environment == "prod"
 
 
 def test_declared_config_keys_have_a_pulumi_type_and_a_description():
@@ -60,10 +65,27 @@ def test_every_stack_file_sets_every_top_level_key():
         assert not missing, f"{stack} lacks {sorted(missing)}"
 
 
-@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
+PIN = r"[A-Za-z0-9._-]+(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!-]+"
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt", "constraints.txt"])
 def test_requirements_pin_every_package(name):
     for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
-        if not line or line.startswith("-r "):
+        if not line or line.startswith(("-r ", "-c ")):
             continue
-        assert re.fullmatch(r"[A-Za-z0-9._-]+(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!-]+", line), line
+        assert re.fullmatch(PIN, line), line
+
+
+def test_every_installed_package_is_constrained():
+    """Transitive dependencies too: a fresh machine installs the versions the suite ran with."""
+    import importlib.metadata
+
+    constrained = {
+        re.split(r"[=\[]", line)[0].lower().replace("_", "-")
+        for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    installed = {d.metadata["Name"].lower().replace("_", "-") for d in importlib.metadata.distributions()}
+    unpinned = installed - constrained - {"pip", "setuptools", "wheel", "objectos-components"}
+    assert not unpinned, f"add to constraints.txt (make constraints): {sorted(unpinned)}"

@@ -185,3 +185,10 @@ def test_the_app_security_group_is_the_only_source(previews):
     settings = previews("prod").settings
     (sg,) = [r for r in by_type(previews("prod").result, SECURITY_GROUP) if r.name == "objectos-redis-sg"]
     assert [rule["securityGroups"] for rule in sg.inputs["ingress"]] == [[settings.network.app_security_group_id]]
+
+
+def test_the_stack_exports_the_primary_endpoint_the_pods_connect_to(previews):
+    result = previews("prod").result
+    endpoint = one(result, "objectos:index:RedisCache").outputs["primary_endpoint"]
+    assert endpoint.startswith(f"master.{one(result, GROUP).inputs['replicationGroupId']}.")
+    assert result.outputs["redis_endpoint"] == endpoint

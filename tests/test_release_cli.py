@@ -12,6 +12,8 @@ import io
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from components import release_record
 from components.pinned_release import PinnedRelease, PinnedReleaseArgs
 from golive import cli, release
 from settings.load import read_stack_file, validate
-from tests.conftest import STACKS, one, run_components
+from tests.conftest import ROOT, STACKS, one, run_components
 
 IMAGE = "ghcr.io/objectstack-ai/objectstack@sha256:"
 ARTIFACT = "https://artifacts.example.com/objectstack-{name}.json#sha256="
@@ -168,6 +170,15 @@ def test_release_starts_a_history_with_the_release_already_pinned(stacks):
     original = pinned(stacks)
     do_release(stacks, n=2)
     assert [entry["id"] for entry in history(stacks)] == [original.id, "r2"]
+
+
+def test_release_and_rollback_keep_a_crlf_stack_file_crlf(stacks):
+    for path in (stack_path(stacks), stacks / "releases" / "prod.yaml"):
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    assert do_release(stacks).code == 0 and do_rollback(stacks).code == 0
+    for path in (stack_path(stacks), stacks / "releases" / "prod.yaml"):
+        data = path.read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n") > 0, path.name
 
 
 def test_release_keeps_the_file_mode(stacks):
@@ -367,6 +378,18 @@ def test_rollback_records_a_hand_edited_release_before_leaving_it(stacks):
     assert [entry["id"] for entry in history(stacks)[-2:]] == ["hotfix-1", original]
 
 
+@pytest.mark.parametrize("command", ["release", "rollback"])
+def test_a_hand_edit_reusing_a_recorded_id_for_another_pair_is_refused(stacks, command):
+    do_release(stacks, n=2)
+    path = stack_path(stacks)
+    image, _ = pair(9)
+    path.write_text(path.read_text().replace(pinned(stacks).image, image))  # id r2 kept, image changed
+    before = files(stacks)
+    run = do_release(stacks, n=3) if command == "release" else do_rollback(stacks)
+    assert run.code == 2 and "names one pair forever" in run.err
+    assert files(stacks) == before
+
+
 # --- rollback refused --------------------------------------------------------------------
 
 
@@ -433,6 +456,26 @@ def test_command_line_refusal_exits_2(stacks):
     before = files(stacks)
     assert cli.main(["rollback", "--stack", "prod", "--stacks-dir", str(stacks), "--to", "nope"]) == 2
     assert files(stacks) == before
+
+
+def test_a_reader_that_goes_away_ends_the_command_like_a_shell_without_a_traceback(stacks):
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head -1` does once it has its line
+    image, artifact = pair(2)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "golive", "release", "--stack", "prod", "--stacks-dir", str(stacks)]
+            + ["--image", image, "--artifact-url", artifact, "--id", "r2", "--migration"],
+            cwd=ROOT,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert done.returncode == cli.EXIT_BROKEN_PIPE
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr
 
 
 def test_an_id_yaml_would_read_as_a_number_stays_a_string(stacks):

@@ -90,6 +90,16 @@ def test_values_nobody_gave_are_left_for_the_operator():
     }  # fmt: skip
 
 
+def test_of_the_values_filled_out_of_band_only_the_database_url_is_required_to_start():
+    entries = prod_entries()
+    assert {e.env for e in entries if not e.required} == {
+        "OS_CLOUD_API_KEY", "OIDC_OKTA_CLIENT_SECRET", "SMTP_PASSWORD", "OPENAI_API_KEY"
+    }  # fmt: skip
+    assert by_env(catalog.entries("s", given={"SMTP_PASSWORD"}, provider_keys=["SMTP_PASSWORD"]))[
+        "SMTP_PASSWORD"
+    ].required is False  # a given value keeps the same reference
+
+
 def test_oidc_client_secrets_are_named_for_their_provider():
     assert catalog.oidc_client_secret_name("azure-ad") == "OIDC_AZURE_AD_CLIENT_SECRET"
 
@@ -297,6 +307,52 @@ def test_the_component_lists_the_entries_left_to_fill(made):
     ]  # fmt: skip
 
 
+# --- the service account and the store under mocks -----------------------------------
+
+
+def test_the_namespace_makes_the_annotated_service_account_it_is_asked_for():
+    from components.namespace import AppNamespace, AppNamespaceArgs
+
+    role = f"arn:aws:iam::{ACCOUNT}:role/objectos-test-workload"
+    annotations = {"eks.amazonaws.com/role-arn": role}
+    args = AppNamespaceArgs(name="shop", service_account="shop-runtime", service_account_annotations=annotations)
+    result = run_components(lambda: AppNamespace("ns", args))
+    account = one(result, "kubernetes:core/v1:ServiceAccount").inputs
+    assert (account["metadata"]["name"], account["metadata"]["namespace"]) == ("shop-runtime", "shop")
+    assert account["metadata"]["annotations"] == annotations
+    assert account["automountServiceAccountToken"] is False
+    assert one(result, "objectos:index:AppNamespace").outputs["service_account_name"] == "shop-runtime"
+
+
+def test_the_namespace_makes_no_service_account_unless_asked():
+    from components.namespace import AppNamespace, AppNamespaceArgs
+
+    result = run_components(lambda: AppNamespace("ns", AppNamespaceArgs(name="shop")))
+    assert by_type(result, "kubernetes:core/v1:ServiceAccount") == []
+
+
+def test_a_delivery_given_a_store_makes_none_and_reads_through_it():
+    from components.secret_delivery import SecretDelivery, SecretDeliveryArgs
+
+    def body() -> None:
+        first = SecretDelivery(
+            "a", SecretDeliveryArgs(namespace="shop", region=REGION, target_secret="a", keys={"K": "objectos/test/K"})
+        )
+        SecretDelivery(
+            "b",
+            SecretDeliveryArgs(
+                namespace="shop", region=REGION, target_secret="b", keys={"L": "objectos/test/L"},
+                store_name=first.store_name,
+            ),
+        )  # fmt: skip
+
+    result = run_components(body)
+    store = one(result, "kubernetes:external-secrets.io/v1:SecretStore")
+    second = named(result, "kubernetes:external-secrets.io/v1:ExternalSecret", "b-external-secret")
+    assert second.inputs["spec"]["secretStoreRef"]["name"] == store.inputs["metadata"]["name"]
+    assert store.urn in {u for urns in second.property_dependencies.values() for u in urns}
+
+
 # --- the prod preview ----------------------------------------------------------------
 
 
@@ -392,6 +448,31 @@ def test_the_service_account_carries_the_irsa_role(prod):
     role = resource(prod, ROLE, "objectos-secrets-workload")
     assert account["name"] == catalog.SERVICE_ACCOUNT
     assert account["annotations"]["eks.amazonaws.com/role-arn"].endswith(role.name)
+
+
+def test_the_irsa_trust_names_the_account_the_pods_run_as(prod):
+    account = resource(prod, "kubernetes:core/v1:ServiceAccount", "objectos-sa").inputs["metadata"]
+    trust = json.loads(resource(prod, ROLE, "objectos-secrets-workload").inputs["assumeRolePolicy"])
+    (statement,) = trust["Statement"]
+    (subject,) = [v for k, v in statement["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+    assert subject == f"system:serviceaccount:{account['namespace']}:{account['name']}"
+    for pod, _ in containers(prod):
+        token = "kubernetes:apps/v1:Deployment" if pod == "objectos-deployment" else "kubernetes:batch/v1:Job"
+        assert resource(prod, token, pod).inputs["spec"]["template"]["spec"]["serviceAccountName"] == account["name"]
+
+
+def test_the_external_secrets_wait_for_the_service_account_they_sign_in_as(prod):
+    account = resource(prod, "kubernetes:core/v1:ServiceAccount", "objectos-sa")
+    externals = [r for r in prod.result.resources if r.type == EXTERNAL_SECRET[0]]
+    assert len(externals) == 2
+    assert [r.name for r in externals if account.urn not in r.dependencies] == []
+
+
+def test_one_store_serves_both_secrets(prod):
+    (store,) = [r for r in prod.result.resources if r.type == "kubernetes:external-secrets.io/v1:SecretStore"]
+    externals = [r for r in prod.result.resources if r.type == EXTERNAL_SECRET[0]]
+    assert {r.inputs["spec"]["secretStoreRef"]["name"] for r in externals} == {store.inputs["metadata"]["name"]}
+    assert all(store.urn in r.dependencies for r in externals)
 
 
 def test_the_migration_waits_for_the_first_sync(prod):

@@ -160,6 +160,24 @@ RULES = [
      "objectos:kubernetes.version", 'quoted, e.g. "1.31"', {"kubernetes.version": "1.25"}),
     ("aws:region is a region", "prod", {"aws:region": "europe"},
      "aws:region", "AWS region such as eu-west-1", {"aws:region": "eu-west-1"}),
+    ("the artifact URL carries no user or password", "prod",
+     {"release.artifactUrl": "https://deploy:S3cret@artifacts.example.com/o.json#sha256=" + "c" * 64},
+     "objectos:release.artifactUrl", "without credentials in the URL",
+     {"release.artifactUrl": "https://artifacts.example.com/o.json#sha256=" + "c" * 64}),
+    ("the database is in the stack's region", "prod",
+     {"database.arn": "arn:aws:rds:us-west-2:123456789012:cluster:objectos-prod"},
+     "objectos:database.arn", "point at the database in that region",
+     {"database.arn": "arn:aws:rds:eu-west-1:123456789012:cluster:objectos-other"}),
+    ("originDomain differs from domain", "prod", {"edge.originDomain": "app.example.com"},
+     "objectos:edge.originDomain", "must differ from domain", {"edge.originDomain": "alb.app.example.com"}),
+    ("originDomain is in the certificate's zone", "prod", {"edge.originDomain": "origin.other.org"},
+     "objectos:edge.originDomain", "same hosted zone", {"edge.originDomain": "edge-origin.example.com"}),
+    ("tag keys are not aws: reserved", "prod", {"tags": {"aws:owner": "me"}},
+     "objectos:tags.aws:owner", "reserved by AWS", {"tags": {"owner": "platform team"}}),
+    ("tag values have no comma", "prod", {"tags": {"team": "a,b"}},
+     "objectos:tags.team", "no commas", {"tags": {"team": "a-b"}}),
+    ("redis is a supported version", "prod", {"redis.engine": "redis", "redis.engineVersion": "5.0.6"},
+     "objectos:redis.engineVersion", "redis 6 or later", {"redis.engine": "redis", "redis.engineVersion": "7.1"}),
 ]  # fmt: skip
 
 
@@ -178,6 +196,13 @@ def test_a_kept_rule_validates(stack, good):
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_each_committed_stack_validates(stack):
     assert validate(stack_config(stack)).environment == stack
+
+
+def test_a_stack_name_that_cannot_name_aws_resources_is_refused():
+    with pytest.raises(SettingsError) as caught:
+        validate(replace(stack_config("prod"), stack="prod_eu"))
+    assert [issue.key for issue in caught.value.issues] == ["stack name"]
+    assert "letters, digits and '-'" in caught.value.issues[0].message
 
 
 def test_all_problems_are_reported_at_once():

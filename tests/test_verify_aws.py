@@ -426,6 +426,14 @@ def test_without_credentials_every_aws_item_fails_and_nothing_leaves_loopback(mo
     assert all("no AWS credentials" in o.reason for o in outcomes)
 
 
+def test_a_stalled_aws_endpoint_costs_at_most_30_seconds_per_call(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    config = aws.AwsReader("prod", REGION).client("sts").meta.config
+    attempts = config.retries["total_max_attempts"]  # the first try included
+    assert (config.connect_timeout + config.read_timeout) * attempts <= 30
+
+
 # --- pure parts -----------------------------------------------------------------
 
 

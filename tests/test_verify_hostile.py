@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -35,53 +34,50 @@ EXPECTED = Expectations(
 )
 
 
-def fetch(url: str, limits: Limits = QUICK, **options) -> tuple[object, float]:
-    start = time.monotonic()
+def fetch(url: str, limits: Limits = QUICK, **options) -> object:
+    # The reason (e.g. "stalled") proves the bound fired; no wall-clock assertions on a shared machine.
     with HttpProbe(limits=limits) as client:
-        result = client.fetch("GET", url, **options)
-    return result, time.monotonic() - start
+        return client.fetch("GET", url, **options)
 
 
 def test_a_server_that_never_answers_times_out_as_a_failed_check():
     with raw_server(stall) as url:
-        result, seconds = fetch(url + "/")
+        result = fetch(url + "/")
     assert isinstance(result, FetchError) and "stalled" in result.reason
-    assert seconds < 3
     outcome = checks.security_headers("/", result, EXPECTED)
     assert outcome.status == "fail" and "stalled" in outcome.reason
 
 
 def test_a_server_trickling_headers_is_cut_at_the_total_deadline():
     with raw_server(trickle) as url:
-        result, seconds = fetch(url + "/")
+        result = fetch(url + "/")
     assert isinstance(result, FetchError) and "total time limit" in result.reason
-    assert seconds < QUICK.total_seconds + 1.5
 
 
 def test_headers_over_the_cap_fail_with_their_size():
     with raw_server(huge_headers(40_000)) as url:
-        result, _ = fetch(url + "/")
+        result = fetch(url + "/")
     assert isinstance(result, FetchError) and "over the 32768-byte cap" in result.reason
 
 
 def test_headers_too_big_to_parse_fail_as_oversized():
     with raw_server(huge_headers(400_000)) as url:
-        result, _ = fetch(url + "/")
+        result = fetch(url + "/")
     assert isinstance(result, FetchError) and "oversized" in result.reason
 
 
 def test_a_redirect_loop_is_detected():
     with raw_server(redirect_loop) as url:
-        result, _ = fetch(url + "/a", follow_redirects=True)
+        result = fetch(url + "/a", follow_redirects=True)
     assert isinstance(result, FetchError)
     assert result.reason.startswith("redirect loop:") and result.reason.endswith("/a")
 
 
 def test_redirects_are_followed_a_bounded_number_of_times():
     with raw_server(endless_redirects) as url:
-        result, _ = fetch(url + "/0", limits=Limits(max_redirects=3))
+        result = fetch(url + "/0", limits=Limits(max_redirects=3))
         assert isinstance(result, Response) and result.status == 302  # not followed unless asked
-        result, _ = fetch(url + "/0", limits=Limits(max_redirects=3), follow_redirects=True)
+        result = fetch(url + "/0", limits=Limits(max_redirects=3), follow_redirects=True)
     assert isinstance(result, FetchError) and "more than 3 redirects" in result.reason
 
 
@@ -94,16 +90,15 @@ def test_a_huge_body_is_read_only_up_to_the_cap():
             conn.sendall(chunk)
 
     with raw_server(flood) as url:
-        result, seconds = fetch(url + "/", limits=Limits(max_body_bytes=100_000, total_seconds=5))
+        result = fetch(url + "/", limits=Limits(max_body_bytes=100_000, total_seconds=5))
     assert isinstance(result, Response) and len(result.body) == 100_000
-    assert seconds < 3
 
 
 def test_a_refused_connection_fails_with_a_reason():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result, _ = fetch(f"http://127.0.0.1:{port}/")
+    result = fetch(f"http://127.0.0.1:{port}/")
     assert isinstance(result, FetchError) and result.reason.startswith("cannot connect")
 
 
@@ -147,8 +142,6 @@ def test_the_same_server_with_a_trusted_certificate_answers(pki):
 def test_a_tls_handshake_that_never_completes_times_out():
     with raw_server(stall) as url:
         port = int(url.rsplit(":", 1)[1])
-        start = time.monotonic()
         observed = tls.observe("127.0.0.1", port, timeout=0.5)
     assert observed.error is not None and observed.protocol is None
-    assert time.monotonic() - start < 4
     assert checks.tls_certificate(observed, datetime.now(timezone.utc)).status == "fail"

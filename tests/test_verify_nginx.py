@@ -6,6 +6,7 @@ A correct edge passes every check; each broken edge fails the check that guards 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,6 +19,7 @@ import pytest
 from golive.verify import checks, command, tls, web
 from golive.verify.checks import CheckOutcome, Expectations
 from golive.verify.http import HttpProbe
+from tests import verify_servers
 from tests.conftest import ROOT, stack_settings
 from tests.verify_servers import ALLOWED_ORIGIN, HSTS_VALUE, SECURITY_HEADERS, Pki, Site, make_pki, needs_nginx, nginx
 
@@ -48,6 +50,24 @@ def verify(
             found = web.probe_rate_limit(client, where, 10, 60, settle_seconds=0.3, pace_seconds=0.05)
             outcomes.append(checks.rate_limited(found))
         return outcomes
+
+
+def test_nginx_starts_on_new_ports_when_a_free_port_is_taken_before_it_binds(pki, tmp_path, monkeypatch):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        real, calls = verify_servers._free_ports, []
+
+        def racing(count: int) -> list[int]:
+            calls.append(count)
+            return [taken, *real(count - 1)] if len(calls) == 1 else real(count)
+
+        monkeypatch.setattr(verify_servers, "_free_ports", racing)
+        with nginx(Site(), pki, tmp_path / "nginx") as edge, HttpProbe(pki.ca_file) as client:
+            assert f":{taken}" not in edge.http_url + edge.https_url
+            answer = client.fetch("GET", edge.https_url + "/")
+    assert len(calls) == 2 and answer.status == 200
 
 
 def failing(outcomes: list[CheckOutcome]) -> dict[str, str]:

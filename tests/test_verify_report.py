@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -10,8 +11,8 @@ from io import StringIO
 
 import pytest
 
-from golive.verify import command, report
-from golive.verify.checks import CheckOutcome
+from golive.verify import command, report, tls
+from golive.verify.checks import CheckOutcome, TlsObservation
 from tests.conftest import ROOT
 
 OUTCOMES = (
@@ -78,6 +79,72 @@ def test_usage_errors_exit_2_before_any_request(options, words):
     code = command.main(command.Options(**options), environ={}, out=StringIO(), err=err)
     assert code == command.EXIT_USAGE
     assert words in err.getvalue()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def verify(**options) -> tuple[int, str]:
+    err = StringIO()
+    closed = f"127.0.0.1:{closed_port()}"
+    defaults = dict(stack="prod", url=f"https://{closed}", http_url=f"http://{closed}")
+    code = command.main(command.Options(**{**defaults, **options}), environ={}, out=StringIO(), err=err)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1:99999", "https://app.example.com:abc", "https://app.example.com:"])
+def test_a_url_with_a_bad_port_is_a_usage_error(url):
+    code, err = verify(url=url)
+    assert code == command.EXIT_USAGE and "valid port" in err
+
+
+def test_a_ca_file_that_is_not_pem_is_a_usage_error(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    code, err = verify(ca_file=bundle)
+    assert code == command.EXIT_USAGE and "PEM" in err
+
+
+def test_a_ca_file_that_is_a_folder_is_named_as_such(tmp_path):
+    code, err = verify(ca_file=tmp_path)
+    assert code == command.EXIT_USAGE and "is not a file" in err
+
+
+@pytest.mark.parametrize("option", ["json_path", "junit_path"])
+def test_a_report_path_that_is_a_folder_is_refused_before_any_check(tmp_path, option, monkeypatch):
+    monkeypatch.setattr(command.web, "run", lambda *args, **kwargs: pytest.fail("checks ran"))
+    code, err = verify(**{option: tmp_path})
+    assert code == command.EXIT_USAGE and "is a folder" in err
+
+
+def test_a_report_under_a_file_is_refused_before_any_check(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr(command.web, "run", lambda *args, **kwargs: pytest.fail("checks ran"))
+    code, err = verify(json_path=tmp_path / "file" / "verify.json")
+    assert code == command.EXIT_USAGE and "is not a folder" in err
+
+
+def test_a_report_that_cannot_be_written_exits_2(tmp_path, monkeypatch):
+    def full_disk(run, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "write_json", full_disk)
+    code, err = verify(json_path=tmp_path / "verify.json")
+    assert code == command.EXIT_USAGE and "No space left on device" in err
+
+
+def test_a_tls_handshake_timeout_is_not_reported_as_a_rejected_certificate(monkeypatch, tmp_path):
+    stalled = TlsObservation("127.0.0.1", 443, error="no TLS handshake within 5 s")
+    monkeypatch.setattr(tls, "observe", lambda *args, **kwargs: stalled)
+    verify(probe_rate_limit=True, json_path=tmp_path / "verify.json")
+    checks = json.loads((tmp_path / "verify.json").read_text())["checks"]
+    skipped = [c["reason"] for c in checks if c["status"] == "skip" and c["id"] != "cross-org-access-denied"]
+    skipped = [reason for reason in skipped if "pass --aws" not in reason]
+    assert len(skipped) == 4  # three HTTPS checks and the rate limit probe
+    assert all("handshake within 5 s" in reason and "rejected" not in reason for reason in skipped)
 
 
 def test_the_cli_wires_verify_and_a_usage_error_has_no_traceback():

@@ -138,6 +138,12 @@ def test_managed_groups_follow_their_modes(regional):
     }
 
 
+def test_the_deployed_common_rule_set_only_counts_oversized_bodies(regional):
+    (common,) = [r for r in one(regional, ACL).inputs["rules"] if r["name"] == "AWSManagedRulesCommonRuleSet"]
+    overrides = common["statement"]["managedRuleGroupStatement"]["ruleActionOverrides"]
+    assert overrides == [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]
+
+
 def test_capacity_output_is_the_rules_wcu(regional):
     assert one(regional, COMPONENT).outputs["capacity"] == 91 + 700 + 200
 
@@ -222,6 +228,18 @@ def test_a_cloudfront_acl_outside_us_east_1_is_refused():
 def test_a_misspelled_api_key_raises_instead_of_being_dropped():
     with pytest.raises(TypeError, match="priorty"):
         to_args(aws.wafv2.WebAclRuleArgs, {"Name": "x", "Priorty": 1})
+
+
+def test_an_object_where_the_sdk_takes_no_args_class_raises_instead_of_passing_a_raw_dict():
+    with pytest.raises(TypeError, match="WebAclRuleArgs.name takes an object"):
+        to_args(aws.wafv2.WebAclRuleArgs, {"Name": {"Nested": {}}, "Priority": 1})
+
+
+def test_nested_objects_become_their_typed_args_classes():
+    rule = to_args(aws.wafv2.WebAclRuleArgs, waf_rules.rate_rule(waf_rules.AUTH_RULE, RateLimit(10, 60), None))
+    assert isinstance(rule.statement.rate_based_statement, aws.wafv2.WebAclRuleStatementRateBasedStatementArgs)
+    (retry_after,) = rule.action.block.custom_response.response_headers
+    assert isinstance(retry_after, aws.wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArgs)
 
 
 # --- the committed stacks -------------------------------------------------------------------------

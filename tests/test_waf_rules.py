@@ -230,6 +230,23 @@ def test_an_unknown_managed_mode_is_refused():
         rules({"common_rule_set": "on"})
 
 
+def overrides(rule):
+    return rule["Statement"]["ManagedRuleGroupStatement"].get("RuleActionOverrides", [])
+
+
+@pytest.mark.parametrize("mode", ["block", "count"])
+def test_the_common_rule_set_only_counts_bodies_over_8_kb(mode):
+    """ObjectOS batch writes and imports send bodies over 8 KB; SizeRestrictions_BODY would 403 them."""
+    common = by_name(rules({"common_rule_set": mode}))["AWSManagedRulesCommonRuleSet"]
+    assert overrides(common) == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+
+
+def test_no_other_managed_rule_is_relaxed():
+    named = by_name(rules(ALL_BLOCK))
+    assert overrides(named["AWSManagedRulesKnownBadInputsRuleSet"]) == []
+    assert overrides(named["AWSManagedRulesAmazonIpReputationList"]) == []
+
+
 # --- capacity (WCU) ----------------------------------------------------------------------------
 # Expected numbers are worked out by hand from the AWS WAF developer guide: rate-based 2
 # (+30 per custom key, + scope-down), regex 3, regex pattern set 25, string match 2 or 10
@@ -288,14 +305,6 @@ def test_log_group_name_has_the_prefix_waf_requires():
 
 def test_redacted_headers_are_authorization_and_cookie():
     assert set(waf_rules.REDACTED_HEADERS) == {"authorization", "cookie"}
-
-
-def test_key_policy_lets_cloudwatch_logs_use_the_key_for_this_log_group_only():
-    policy = json.loads(waf_rules.log_key_policy("us-east-1", "123456789012", "aws-waf-logs-objectos-prod"))
-    logs = next(s for s in policy["Statement"] if s["Principal"].get("Service") == "logs.us-east-1.amazonaws.com")
-    assert logs["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"] == (
-        "arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-objectos-prod"
-    )
 
 
 def test_log_delivery_may_write_only_to_this_log_group_from_this_account():

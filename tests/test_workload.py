@@ -6,7 +6,10 @@ import re
 
 import pytest
 
+from components.workload import ObjectOsWorkload, WorkloadArgs
+from components.workload import secret_refs as secret_refs_of
 from golive.mocks import Registration
+from tests.conftest import by_type, one, run_components
 
 DEPLOYMENT = ("kubernetes:apps/v1:Deployment", "objectos-deployment")
 JOB = ("kubernetes:batch/v1:Job", "objectos-migrate")
@@ -162,7 +165,6 @@ def test_service_pdb_and_autoscaler_belong_to_the_workload(prod):
     (workload,) = [r for r in prod.result.resources if r.type == WORKLOAD]
     children = {r.type for r in prod.result.resources if r.parent == workload.urn}
     assert {
-        "kubernetes:core/v1:ServiceAccount",
         "kubernetes:core/v1:Service",
         "kubernetes:policy/v1:PodDisruptionBudget",
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -182,3 +184,106 @@ def test_the_workload_manifests_pass_strict_schema_validation(prod):
     (workload,) = [r for r in prod.result.resources if r.type == WORKLOAD]
     ours = {r.urn for r in prod.result.resources if r.parent == workload.urn}
     assert [p for p in prod.manifest_problems if p.urn in ours] == []
+
+
+# --- what holds a pod back ----------------------------------------------------------
+
+
+def secret_refs(registration: Registration) -> dict[str, dict]:
+    return {name: item["valueFrom"]["secretKeyRef"] for name, item in env(registration).items() if "valueFrom" in item}
+
+
+def filled_out_of_band(prod) -> set[str]:
+    s = prod.settings
+    oidc = {f"OIDC_{p.provider_id.upper().replace('-', '_')}_CLIENT_SECRET" for p in s.oidc}
+    return {"OS_CLOUD_API_KEY", *s.secrets.provider_keys, *oidc}
+
+
+def test_the_migration_job_requires_only_the_secrets_a_migration_needs(prod):
+    refs = secret_refs(resource(prod, JOB))
+    required = {name for name, ref in refs.items() if not ref.get("optional")}
+    assert required == {"OS_DATABASE_URL", "OS_SECRET_KEY", "OS_AUTH_SECRET"}
+
+
+def test_the_migration_job_may_read_the_control_plane_key_but_never_waits_for_it(prod):
+    ref = secret_refs(resource(prod, JOB))["OS_CLOUD_API_KEY"]
+    assert ref.get("optional") is True
+
+
+def test_values_filled_out_of_band_are_optional_for_the_server_pods(prod):
+    refs = secret_refs(resource(prod, DEPLOYMENT))
+    optional = {name for name, ref in refs.items() if ref.get("optional") is True}
+    assert filled_out_of_band(prod) <= set(refs)
+    assert optional == filled_out_of_band(prod)
+
+
+def test_the_database_url_stays_a_required_secret(pods):
+    assert not secret_refs(pods)["OS_DATABASE_URL"].get("optional")
+
+
+def test_the_deployment_leaves_the_replica_count_to_the_autoscaler(prod):
+    deployment = resource(prod, DEPLOYMENT)
+    hpa = resource(prod, ("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "objectos-hpa"))
+    target = hpa.inputs["spec"]["scaleTargetRef"]
+    assert (target["kind"], target["name"]) == ("Deployment", deployment.inputs["metadata"]["name"])
+    assert "replicas" not in deployment.inputs["spec"]
+
+
+def test_the_pods_run_as_the_namespace_s_service_account(prod, pods):
+    account = resource(prod, ("kubernetes:core/v1:ServiceAccount", "objectos-sa"))
+    assert pod_spec(pods)["serviceAccountName"] == account.inputs["metadata"]["name"]
+    assert account.urn in pods.dependencies  # the pods wait for the account they run as
+    assert len([r for r in prod.result.resources if r.type == "kubernetes:core/v1:ServiceAccount"]) == 1
+
+
+# --- the component on its own -------------------------------------------------------
+
+
+def workload_args(**changes) -> WorkloadArgs:
+    values = dict(
+        namespace="shop",
+        public_url="https://shop.example.com",
+        cors_origins=["https://shop.example.com"],
+        image="ghcr.io/objectstack-ai/objectstack:1.4.2",
+        artifact_url="https://artifacts.example.com/a.json#sha256=" + "0" * 64,
+        release_id="r1",
+        secret_name="env",
+        secret_env={name: name for name in ("OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "SMTP_PASSWORD")},
+        server_secret_name="cluster-env",
+        server_secret_env={"OS_REDIS_URL": "OS_REDIS_URL"},
+        optional_secret_env=["SMTP_PASSWORD"],
+    )
+    return WorkloadArgs(**{**values, **changes})
+
+
+def test_the_migration_refs_require_no_extra_and_leave_out_the_server_only_secret():
+    refs = secret_refs_of(workload_args(), migrate=True)
+    assert [(var, secret, optional) for var, secret, _, optional in refs] == [
+        ("OS_AUTH_SECRET", "env", False), ("OS_DATABASE_URL", "env", False), ("OS_SECRET_KEY", "env", False),
+        ("SMTP_PASSWORD", "env", True),
+    ]  # fmt: skip
+
+
+def test_the_server_refs_mark_only_the_named_extras_optional():
+    refs = {var: (secret, optional) for var, secret, _, optional in secret_refs_of(workload_args())}
+    assert refs["SMTP_PASSWORD"] == ("env", True)
+    assert refs["OS_REDIS_URL"] == ("cluster-env", False)
+    assert [var for var, (_, optional) in refs.items() if optional] == ["SMTP_PASSWORD"]
+
+
+def test_without_a_given_account_the_workload_makes_its_own():
+    result = run_components(lambda: ObjectOsWorkload("shop", workload_args()))
+    (account,) = by_type(result, "kubernetes:core/v1:ServiceAccount")
+    assert pod_spec(one(result, DEPLOYMENT[0]))["serviceAccountName"] == account.inputs["metadata"]["name"]
+
+
+def test_with_a_given_account_the_workload_makes_none_and_runs_as_it():
+    result = run_components(lambda: ObjectOsWorkload("shop", workload_args(service_account_name="shop-runtime")))
+    assert by_type(result, "kubernetes:core/v1:ServiceAccount") == []
+    assert pod_spec(one(result, DEPLOYMENT[0]))["serviceAccountName"] == "shop-runtime"
+    assert pod_spec(one(result, JOB[0]))["serviceAccountName"] == "shop-runtime"
+
+
+def test_annotations_for_an_account_the_workload_does_not_make_are_refused():
+    with pytest.raises(ValueError, match="service_account_annotations"):
+        workload_args(service_account_name="shop-runtime", service_account_annotations={"a": "b"})

@@ -242,42 +242,83 @@ http {{
 """
 
 
+START_ATTEMPTS = 5
+
+
 @contextmanager
 def nginx(site: Site, pki: Pki, directory: Path) -> Iterator[Edge]:
-    """nginx in the foreground on two free loopback ports; stopped (by its pid) on exit."""
+    """nginx in the foreground on two free loopback ports; stopped (by its pid) on exit.
+
+    A port found free may be taken before nginx binds it: nginx then exits with
+    "Address already in use" and is started again on new ports."""
     assert NGINX is not None
     directory.mkdir(parents=True, exist_ok=True)
-    http_port, https_port = _free_ports(2)
+    for attempt in range(START_ATTEMPTS):
+        http_port, https_port = _free_ports(2)
+        process = _start_nginx(site, pki, directory, http_port, https_port)
+        try:
+            started = _wait_for(process, directory, (http_port, https_port))
+        except BaseException:
+            _stop(process)
+            raise
+        if started:
+            break
+        _stop(process)
+        if attempt == START_ATTEMPTS - 1:
+            raise RuntimeError(f"nginx found no free ports in {START_ATTEMPTS} attempts")
+    try:
+        yield Edge(https_url=f"https://localhost:{https_port}", http_url=f"http://localhost:{http_port}")
+    finally:
+        _stop(process)
+
+
+def _start_nginx(site: Site, pki: Pki, directory: Path, http_port: int, https_port: int) -> subprocess.Popen:
     conf = directory / "nginx.conf"
     conf.write_text(nginx_config(site, pki, directory, http_port, https_port))
-    process = subprocess.Popen(
+    for stale in (directory / "nginx.pid", directory / "error.log"):
+        stale.unlink(missing_ok=True)
+    return subprocess.Popen(
         [NGINX, "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        _wait_for(https_port, process, directory / "error.log")
-        yield Edge(https_url=f"https://localhost:{https_port}", http_url=f"http://localhost:{http_port}")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
-def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 5
+def _wait_for(process: subprocess.Popen, directory: Path, ports: tuple[int, ...]) -> bool:
+    """True once this nginx listens on every port; False when a port was taken first.
+
+    An answering port alone could be another process's listener: nginx writes its pid
+    file only after binding all of its ports, so the pid file names the listener."""
+    log, pid_file = directory / "error.log", directory / "nginx.pid"
+    deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
+        text = log.read_text() if log.exists() else ""
+        if "Address already in use" in text:
+            return False  # nginx would retry the bind for seconds; new ports are quicker
         if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {log.read_text() if log.exists() else ''}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("nginx did not listen within 5 s")
+            raise RuntimeError(f"nginx exited: {text}")
+        ours = pid_file.exists() and pid_file.read_text().strip() == str(process.pid)
+        if ours and all(_answers(port) for port in ports):
+            return True
+        time.sleep(0.02)
+    raise RuntimeError("nginx did not listen within 10 s")
+
+
+def _answers(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
 
 
 # --- hostile servers ----------------------------------------------------------

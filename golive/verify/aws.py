@@ -37,7 +37,14 @@ from settings.model import TAG_STACK
 CLOUDFRONT_REGION = "us-east-1"  # CloudFront, its certificate and its web ACL live here
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ClientFactory = Callable[[str, str], Any]
-_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 4, "mode": "standard"})
+# A stalled endpoint costs at most ATTEMPTS x (CONNECT + READ) seconds per call (30 s), not minutes;
+# total_max_attempts counts the first try, unlike max_attempts.
+CONNECT_SECONDS, READ_SECONDS, ATTEMPTS = 5, 10, 2
+_CONFIG = Config(
+    connect_timeout=CONNECT_SECONDS,
+    read_timeout=READ_SECONDS,
+    retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+)
 
 
 class AwsReader:

@@ -9,6 +9,7 @@ named by their environment variable only.
 from __future__ import annotations
 
 import os
+import ssl
 import sys
 import time
 from dataclasses import dataclass
@@ -16,16 +17,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, Optional, TextIO
 
+from golive.program import STACKS_DIR
 from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
 from golive.verify.checks import CheckOutcome, Expectations, skipped
-from golive.verify.http import HttpProbe
+from golive.verify.http import HttpProbe, tls_context
 from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
 AWS_IDS = (
     "waf-logging-redacted",
     "auth-secret-in-secret-store",
@@ -118,8 +119,14 @@ def main(
         where = web.target(options.url, options.http_url)
     except ValueError as exc:
         return usage(str(exc))
-    if options.ca_file and not options.ca_file.is_file():
-        return usage(f"--ca-file {options.ca_file} does not exist")
+    try:
+        context = trust(options.ca_file)
+    except ValueError as exc:
+        return usage(str(exc))
+    for option, path in (("--json", options.json_path), ("--junit", options.junit_path)):
+        problem = output_problem(path) if path else None
+        if problem:
+            return usage(f"{option} {path}: {problem}; choose a writable file path")
     probes: list[access.Probe] = []
     if options.access:
         try:
@@ -136,10 +143,10 @@ def main(
         )
 
     headers, expected = promise(settings)
-    with HttpProbe(options.ca_file) as client:
+    with HttpProbe(context=context) as client:
         checked = web.run(client, where, expected, options.ca_file, started)
         outcomes = checked.outcomes + _probes(
-            client, checked.trusted, options, where, expected, probes, environ, rate_settle_seconds
+            client, checked, options, where, expected, probes, environ, rate_settle_seconds
         )
     outcomes += _aws(options, settings, headers, started, aws_client_factory)
 
@@ -147,16 +154,52 @@ def main(
         options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, tuple(outcomes)
     )
     report.print_table(run, out)
-    if options.json_path:
-        report.write_json(run, options.json_path)
-    if options.junit_path:
-        report.write_junit(run, options.junit_path)
+    for option, path, write in (
+        ("--json", options.json_path, report.write_json),
+        ("--junit", options.junit_path, report.write_junit),
+    ):
+        if path:
+            try:
+                write(run, path)
+            except OSError as exc:
+                return usage(f"{option} {path}: cannot write the results ({exc.strerror or exc})")
     return EXIT_OK if run.passed else EXIT_FAILED
+
+
+def trust(ca_file: Optional[Path]) -> ssl.SSLContext:
+    """The TLS context of every HTTPS request; ValueError says what is wrong with --ca-file."""
+    if ca_file is None:
+        return tls_context()
+    if not ca_file.exists():
+        raise ValueError(f"--ca-file {ca_file} does not exist")
+    if not ca_file.is_file():
+        raise ValueError(f"--ca-file {ca_file} is not a file; give the PEM bundle itself")
+    try:
+        return tls_context(ca_file)
+    except ssl.SSLError as exc:
+        reason = exc.reason or exc
+        raise ValueError(f"--ca-file {ca_file} holds no PEM certificate ({reason}); give a PEM CA bundle") from None
+    except OSError as exc:
+        raise ValueError(f"--ca-file {ca_file} cannot be read ({exc.strerror or exc})") from None
+
+
+def output_problem(path: Path) -> Optional[str]:
+    """Why a report could not be written to `path`, checked before any request is sent."""
+    if path.is_dir():
+        return "is a folder"
+    if path.exists():
+        return None if os.access(path, os.W_OK) else "is not writable"
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return None if os.access(folder, os.W_OK | os.X_OK) else f"{folder} is not writable"
 
 
 def _probes(
     client: HttpProbe,
-    trusted: bool,
+    checked: web.WebResult,
     options: Options,
     where: web.Target,
     expected: Expectations,
@@ -165,7 +208,7 @@ def _probes(
     settle_seconds: float,
 ) -> list[CheckOutcome]:
     """The rate-limit probe and the access probes: run only when asked, and only over trusted TLS."""
-    untrusted = "not run: the TLS certificate is rejected (see TLS certificate)"
+    trusted, untrusted = checked.trusted, f"not run: {checked.untrusted_reason}"
     outcomes = []
     if not options.probe_rate_limit:
         why = "not run; pass --probe-rate-limit (it spends this IP's auth budget for one window)"

@@ -106,7 +106,9 @@ class HttpProbe:
     """One client for a verification run. Proxies from the environment are ignored on
     purpose: the checks judge what the edge itself sends, and a proxy may add or strip headers."""
 
-    def __init__(self, ca_file: Optional[Path] = None, limits: Limits = Limits()) -> None:
+    def __init__(
+        self, ca_file: Optional[Path] = None, limits: Limits = Limits(), context: Optional[ssl.SSLContext] = None
+    ) -> None:
         self.limits = limits
         self._deadline = _Deadline()
         timeout = httpx.Timeout(
@@ -116,7 +118,7 @@ class HttpProbe:
             pool=limits.connect_seconds,
         )
         self._client = httpx.Client(
-            transport=_Transport(tls_context(ca_file), self._deadline),
+            transport=_Transport(context or tls_context(ca_file), self._deadline),
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,

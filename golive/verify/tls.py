@@ -30,6 +30,8 @@ def observe(host: str, port: int = 443, ca_file: Optional[Path] = None, timeout:
         )
     except ssl.SSLError as exc:
         return TlsObservation(host, port, error=f"handshake failed: {exc.reason or exc}", legacy_accepted=legacy)
+    except TimeoutError:
+        return TlsObservation(host, port, error=f"no TLS handshake within {timeout:g} s")
     except OSError as exc:
         return TlsObservation(host, port, error=f"cannot connect: {exc}")
     not_after = None

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from golive.verify import checks, tls
-from golive.verify.checks import CheckOutcome, Expectations, FetchError, RateProbe
+from golive.verify.checks import CheckOutcome, Expectations, FetchError, RateProbe, TlsObservation
 from golive.verify.http import HttpProbe
 
 # The console, the auth API (which the runtime may leave without its own headers),
@@ -43,19 +43,39 @@ def target(url: str, http_url: Optional[str] = None) -> Target:
         raise ValueError(f"--url '{url}' must be https://HOST[:PORT]")
     if parts.path not in ("", "/") or parts.query or parts.username:
         raise ValueError(f"--url '{url}' must be an origin only (no path, query or user)")
+    _check_port("--url", url, parts)
     https_url = f"https://{parts.netloc}"
     if http_url is None:
         http_url = f"http://{parts.hostname}"
     plain = urlsplit(http_url)
     if plain.scheme != "http" or not plain.hostname:
         raise ValueError(f"--http-url '{http_url}' must be http://HOST[:PORT]")
+    _check_port("--http-url", http_url, plain)
     return Target(https_url=https_url, http_url=f"http://{plain.netloc}")
+
+
+def _check_port(option: str, url: str, parts: SplitResult) -> None:
+    try:
+        port = parts.port  # urllib raises only when the port is read
+    except ValueError:
+        port = 0
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise ValueError(f"{option} '{url}' has no valid port; use a number from 1 to 65535, or none")
 
 
 @dataclass(frozen=True)
 class WebResult:
     outcomes: list[CheckOutcome]
     trusted: bool  # the certificate verified: HTTPS answers mean something
+    untrusted_reason: str = ""  # why nothing was sent over HTTPS, when not trusted
+
+
+def untrusted_reason(observed: TlsObservation) -> str:
+    """Why HTTPS answers cannot be trusted, in the words of what actually went wrong."""
+    error = observed.error
+    if error is None or error.startswith("certificate rejected"):
+        return "the TLS certificate is rejected (see TLS certificate)"
+    return f"no trusted TLS connection: {error} (see TLS certificate)"
 
 
 def run(
@@ -64,20 +84,21 @@ def run(
     expected: Expectations,
     ca_file: Optional[Path],
     now: datetime,
+    observe: Optional[Callable[..., TlsObservation]] = None,
 ) -> WebResult:
     plain = client.fetch("GET", where.http_url + "/")
     redirect = checks.https_redirect(plain, where.https_url)
     # Like the Observatory, a site not served over plain HTTP at all is not marked down for it.
     no_plain_http = isinstance(plain, FetchError) and plain.reason.startswith("cannot connect")
     redirects = None if no_plain_http else redirect.status != checks.FAIL
-    observed_tls = tls.observe(where.host, where.port, ca_file)
+    observed_tls = (observe or tls.observe)(where.host, where.port, ca_file)
     certificate = checks.tls_certificate(observed_tls, now)
     outcomes = [redirect, checks.no_hsts_over_http(plain), checks.tls_protocol(observed_tls), certificate]
     if certificate.status == checks.FAIL:
-        why = "not checked: the TLS certificate is rejected (see TLS certificate)"
+        why = untrusted_reason(observed_tls)
         for check_id in ("hsts-after-tls", "security-headers-present", "cors-explicit-origins"):
-            outcomes.append(checks.skipped(check_id, "responses over HTTPS", why))
-        return WebResult(outcomes, trusted=False)
+            outcomes.append(checks.skipped(check_id, "responses over HTTPS", f"not checked: {why}"))
+        return WebResult(outcomes, trusted=False, untrusted_reason=why)
     pages = {route: client.fetch("GET", where.https_url + route, follow_redirects=True) for route in ROUTES}
     outcomes.append(checks.hsts_over_https(pages["/"], expected.hsts))
     for route, page in pages.items():

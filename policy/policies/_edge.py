@@ -170,3 +170,41 @@ def served_hosts(distributions: list, ingresses: list) -> set[str]:
         for tls in elements(get(ingress.props, "spec", "tls")):
             hosts.update(h.lower() for h in elements(get(tls, "hosts")) if isinstance(h, str))
     return hosts
+
+
+def origin_headers(origin: Any) -> dict[str, Any]:
+    """Lowercased name -> value of the custom headers a CloudFront origin adds (values may be UNKNOWN)."""
+    found: dict[str, Any] = {}
+    for header in elements(get(origin, "customHeaders")):
+        name = text(get(header, "name"))
+        if name:
+            found[name.lower()] = get(header, "value")
+    return found
+
+
+def backend_services(props: Any) -> set[str]:
+    """Names of the Services (or annotation actions) the Ingress forwards to."""
+    backends = [get(props, "spec", "defaultBackend")]
+    for rule in elements(get(props, "spec", "rules")):
+        backends += [get(path, "backend") for path in elements(get(rule, "http", "paths"))]
+    return {name for name in (text(get(b, "service", "name")) for b in backends) if name}
+
+
+def header_conditions(props: Any, backend: str) -> Any:
+    """[(header name, [values])] the controller's conditions annotation requires for `backend`; UNKNOWN if unknown."""
+    raw = get(annotations(props), f"{ALB}conditions.{backend}")
+    if raw is UNKNOWN:
+        return UNKNOWN
+    try:
+        conditions = json.loads(raw) if isinstance(raw, str) else []
+    except ValueError:
+        return []
+    found = []
+    for condition in conditions if isinstance(conditions, list) else []:
+        if not isinstance(condition, dict) or condition.get("field") != "http-header":
+            continue
+        config = condition.get("httpHeaderConfig")
+        if isinstance(config, dict):
+            values = config.get("values")
+            found.append((config.get("httpHeaderName"), values if isinstance(values, list) else []))
+    return found

@@ -12,7 +12,7 @@ from policy.policies import _edge as e
 from policy.policies._base import Config, resource_policy, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import INGRESS, containers, is_workload
-from policy.policies._props import UNKNOWN, elements, get, strings
+from policy.policies._props import UNKNOWN, elements, get, strings, text
 
 EDGE_TYPES = (e.DISTRIBUTION, INGRESS, e.LISTENER)
 CLOUDFRONT_PROTOCOLS = (
@@ -39,6 +39,7 @@ def _tls_at_edge(graph: Graph, config: Config, report: ReportViolation) -> None:
     managed_certificates = bool(graph.of_type(e.CERTIFICATE))
     for distribution in distributions:
         _distribution_tls(graph, distribution, config, managed_certificates, report)
+        _origin_header(distribution, ingresses, report)
     for ingress in ingresses:
         _ingress_tls(graph, ingress, managed_certificates, report)
     for listener in listeners:
@@ -74,6 +75,51 @@ def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: 
             report(f"origin '{name}' allows {', '.join(weak)}; allow TLSv1.2 only", urn)
     if managed:
         _validated_before_use(graph, distribution, "viewerCertificate", report)
+
+
+def _origin_header(distribution: Any, ingresses: list, report: ReportViolation) -> None:
+    """An ALB origin must forward only requests carrying the secret header this distribution adds:
+    CloudFront's prefix list admits every customer's distribution."""
+    for origin in elements(get(distribution.props, "origins")):
+        host = text(get(origin, "domainName"))
+        albs = [i for i in ingresses if host and host.lower() in e.served_hosts([], [i])]
+        if get(origin, "customOriginConfig") is None or not albs:
+            continue
+        sent = e.origin_headers(origin)
+        if not sent:
+            report(
+                f"origin '{get(origin, 'originId')}' adds no secret header, so the ALB at {host} forwards requests "
+                "from any CloudFront distribution, around this one's WAF; add a custom origin header and require it "
+                "on the Ingress (TlsIngressArgs.origin_header_name)",
+                distribution.urn,
+            )
+            continue
+        for ingress in albs:
+            _ingress_requires(ingress, sent, report)
+
+
+def _ingress_requires(ingress: Any, sent: dict[str, Any], report: ReportViolation) -> None:
+    for backend in sorted(e.backend_services(ingress.props)):
+        conditions = e.header_conditions(ingress.props, backend)
+        if conditions is UNKNOWN:
+            continue
+        required = [(h, values) for h, values in conditions if isinstance(h, str) and h.lower() in sent]
+        if not required:
+            report(
+                f"the Ingress forwards to '{backend}' without requiring the origin header "
+                f"({', '.join(sorted(sent))}) CloudFront adds: any distribution reaches it; add an http-header "
+                f"condition in the annotation {e.ALB}conditions.{backend}",
+                ingress.urn,
+            )
+        for header, values in required:
+            value = sent[header.lower()]
+            accepted = [v.lower() for v in values if isinstance(v, str)]
+            if isinstance(value, str) and len(accepted) == len(values) and value.lower() not in accepted:
+                report(
+                    f"the Ingress's {header} condition for '{backend}' does not accept the value CloudFront sends, "
+                    "so every request gets 404; derive both from one secret (TlsIngress.origin_header_value)",
+                    ingress.urn,
+                )
 
 
 def _ingress_tls(graph: Graph, ingress: Any, managed: bool, report: ReportViolation) -> None:
@@ -138,7 +184,8 @@ def _protocol_rank(version: Any) -> int:
 tls_at_edge = stack_policy(
     "tls-at-edge",
     "The public edge must serve HTTPS only, with a validated ACM certificate, TLS 1.2 or later, "
-    "HTTP redirected to HTTPS and an encrypted origin leg.",
+    "HTTP redirected to HTTPS and an encrypted origin leg; behind CloudFront the ALB forwards only "
+    "requests carrying the secret header the distribution adds.",
     Severity.CRITICAL,
     _tls_at_edge,
     config={
