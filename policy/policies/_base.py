@@ -56,17 +56,7 @@ def resource_policy(
             return
         check(args, settings_of(args, schema), report)
 
-    entry = item(check_id)
-    return ResourceValidationPolicy(
-        name=check_id,
-        description=description,
-        validate=validate,
-        config_schema=_schema(schema),
-        display_name=entry.title,
-        severity=severity,
-        tags=["go-live", *tags],
-        remediation_steps=entry.remediation,
-    )
+    return ResourceValidationPolicy(validate=validate, **_metadata(check_id, description, severity, schema, tags))
 
 
 def stack_policy(
@@ -84,11 +74,17 @@ def stack_policy(
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         check(Graph(args.resources), settings_of(args, schema), report)
 
+    return StackValidationPolicy(validate=validate, **_metadata(check_id, description, severity, schema, tags))
+
+
+def _metadata(
+    check_id: str, description: str, severity: Severity, schema: dict, tags: Iterable[str]
+) -> dict[str, Any]:
+    """What every policy of the pack states: its checklist id, title, remediation and config."""
     entry = item(check_id)
-    return StackValidationPolicy(
+    return dict(
         name=check_id,
         description=description,
-        validate=validate,
         config_schema=_schema(schema),
         display_name=entry.title,
         severity=severity,
