@@ -185,6 +185,8 @@ def print_table(checks: list[CheckResult], settings: "Settings", out: TextIO = s
         print(f"  {check.id:<{width}}  {status:<5} {check.reason}{resource}", file=out)
 
 
+_POSITION = {check_id: index for index, check_id in enumerate(BY_ID)}
+
+
 def _order(check: CheckResult) -> tuple[int, str]:
-    ids = list(BY_ID)
-    return (ids.index(check.id) if check.id in BY_ID else len(ids), check.status)
+    return (_POSITION.get(check.id, len(_POSITION)), check.status)

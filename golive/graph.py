@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from golive.critical_path import CriticalPath, nodes_from
@@ -132,9 +133,10 @@ def to_mermaid_components(result: RunResult, path: CriticalPath) -> str:
         key=lambda r: (r.type, r.name),
     )
     ids = {r.urn: f"c{index}" for index, r in enumerate(shown)}
+    resources_inside = Counter(t for urn, t in top.items() if by_urn[urn].custom)
     lines = ["flowchart LR"]
     for r in shown:
-        inside = sum(1 for urn, t in top.items() if t == r.urn and by_urn[urn].custom)
+        inside = resources_inside[r.urn]
         kind = r.type.split(":")[-1]
         lines.append(f'  {ids[r.urn]}["{kind}<br/>{r.name} ({inside})"]')
     edges = sorted(
