@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Optional, TextIO
 
 from golive import analyzer
 from golive.program import PROJECT
-from policy.checklist import BY_ID, ITEMS
+from objectos_core.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, load_config
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from policy.checklist import ITEMS
+from objectos_core.checklist import ITEMS
 from policy.enforcement import LIVE_ONLY
 from policy.policies import data, edge, release, secrets, waf
 

@@ -22,7 +22,7 @@ import components.header_policy
 import components.workload
 import settings.engine
 from golive.preview import EXIT_NOT_READY, EXIT_READY, run_preview
-from policy.checklist import ITEMS
+from objectos_core.checklist import ITEMS
 from settings.load import validate
 
 LIVE_ONLY = {"cross-org-access-denied"}

@@ -16,7 +16,7 @@ from google.protobuf import json_format, struct_pb2
 
 from golive import analyzer, checklist
 from golive.mocks import Registration
-from policy.checklist import BY_ID, ITEMS
+from objectos_core.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, config_file, load_config
 
 ROOT = Path(__file__).resolve().parent.parent

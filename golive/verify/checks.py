@@ -14,7 +14,7 @@ from typing import Any, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from golive.grader import grade_headers
-from policy.checklist import BY_ID
+from objectos_core.checklist import BY_ID
 
 PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
 STATUSES = (PASS, WARN, FAIL, SKIP)
@@ -29,7 +29,7 @@ HSTS = "Strict-Transport-Security"
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    id: str  # a policy/checklist.py id
+    id: str  # a objectos_core/checklist.py id
     name: str  # what was looked at, e.g. "headers on /api/v1/health"
     status: str  # pass | warn | fail | skip
     reason: str  # one sentence an on-call engineer can act on

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from golive.verify.checks import FAIL, STATUSES, CheckOutcome
-from policy.checklist import BY_ID
+from objectos_core.checklist import BY_ID
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Building a checklist policy: its id, remediation and title come from policy/checklist.py."""
+"""Building a checklist policy: its id, remediation and title come from objectos_core/checklist.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policy.checklist import item
+from objectos_core.checklist import item
 from policy.policies._graph import Graph
 
 Config = Mapping[str, Any]
