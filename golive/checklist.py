@@ -128,7 +128,8 @@ def rows(
             if (d.message, d.urn) not in seen:
                 seen.add((d.message, d.urn))
                 held = _held(d.enforcement == "mandatory")
-                found.append(violation(item.id, held, d.message, resource=d.urn or None, severity=d.severity or severity))
+                urn = d.urn or None
+                found.append(violation(item.id, held, d.message, resource=urn, severity=d.severity or severity))
         if not violations:
             held = _held(level == "mandatory")
             if unknown and strict:

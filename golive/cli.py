@@ -84,7 +84,9 @@ def parser() -> argparse.ArgumentParser:
         "--probe-rate-limit", action="store_true", help="exceed the auth rate limit from this IP and expect a 429"
     )
     verify.add_argument("--ca-file", type=Path, help="trust this CA bundle instead of the system store")
-    verify.add_argument("--json", type=Path, dest="json_path", help="write the results as JSON to this path (- for stdout)")
+    verify.add_argument(
+        "--json", type=Path, dest="json_path", help="write the results as JSON to this path (- for stdout)"
+    )
     verify.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
     )

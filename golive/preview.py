@@ -30,6 +30,7 @@ EXIT_READY, EXIT_NOT_READY, EXIT_INVALID = EXIT_OK, EXIT_BLOCKED, 2
 MANIFESTS_VALID = "kubernetes-manifests-valid"
 NAMES_UNIQUE = "resource-names-unique"
 """The preview's own rules of the graph, beside the checklist: they block in every environment."""
+MANDATORY = Enforcement.MANDATORY
 
 
 @dataclass
@@ -76,7 +77,7 @@ def graph_findings(problems: list[ManifestProblem], duplicate_urns: list[str], v
         Finding(
             MANIFESTS_VALID,
             Status.NOT_JUDGED if problem.skipped else Status.FAIL,
-            Enforcement.MANDATORY,
+            MANDATORY,
             problem.message,
             name=f"{problem.kind}/{problem.name}",
             resource=problem.urn,
@@ -86,12 +87,12 @@ def graph_findings(problems: list[ManifestProblem], duplicate_urns: list[str], v
     ]
     if not any(f.blocking for f in found):
         found.append(
-            Finding(MANIFESTS_VALID, Status.PASS, Enforcement.MANDATORY, f"valid for Kubernetes {version} (strict)", source=Source.PLAN)
+            Finding(MANIFESTS_VALID, Status.PASS, MANDATORY, f"valid for Kubernetes {version} (strict)", source=Source.PLAN)
         )
     found += [
         violation(
             NAMES_UNIQUE,
-            Enforcement.MANDATORY,
+            MANDATORY,
             "two resources share this URN; give each resource a unique name",
             resource=urn,
             source=Source.PLAN,
@@ -99,7 +100,7 @@ def graph_findings(problems: list[ManifestProblem], duplicate_urns: list[str], v
         for urn in duplicate_urns
     ]
     if not duplicate_urns:
-        found.append(Finding(NAMES_UNIQUE, Status.PASS, Enforcement.MANDATORY, "every resource URN is unique", source=Source.PLAN))
+        found.append(Finding(NAMES_UNIQUE, Status.PASS, MANDATORY, "every resource URN is unique", source=Source.PLAN))
     return found
 
 

@@ -206,7 +206,11 @@ class Report:
         return ", ".join(f"{found[status]} {status.label}" for status in Status if found[status]) or "no findings"
 
     def to_json(self) -> dict[str, Any]:
-        document: dict[str, Any] = {"schemaVersion": SCHEMA_VERSION, "tool": f"golive {self.tool.value}", "stack": self.stack}
+        document: dict[str, Any] = {
+            "schemaVersion": SCHEMA_VERSION,
+            "tool": f"golive {self.tool.value}",
+            "stack": self.stack,
+        }
         for key, value in (
             ("environment", self.environment),
             ("url", self.url),
@@ -252,9 +256,7 @@ def junit(report: Report) -> ET.Element:
     for key, value in shown.items():
         ET.SubElement(listed, "property", name=key, value=value)
     for finding in report.findings:
-        case = ET.SubElement(
-            suite, "testcase", classname=finding.rule, name=finding.name or finding.check or finding.rule, time="0"
-        )
+        case = ET.SubElement(suite, "testcase", classname=finding.rule, name=_case_name(finding), time="0")
         if finding.status is Status.FAIL:
             ET.SubElement(case, "failure", message=finding.reason, type=finding.id).text = finding.reason
         elif finding.status in (Status.NOT_JUDGED, Status.WAIVED):
@@ -262,10 +264,21 @@ def junit(report: Report) -> ET.Element:
         else:
             ET.SubElement(case, "system-out").text = f"{finding.status.value}: {finding.reason}"
     root = ET.Element(
-        "testsuites", name=f"golive {report.tool.value}", tests=suite.get("tests", "0"), failures=suite.get("failures", "0")
+        "testsuites",
+        name=f"golive {report.tool.value}",
+        tests=suite.get("tests", "0"),
+        failures=suite.get("failures", "0"),
     )
     root.append(suite)
     return root
+
+
+def _case_name(finding: Finding) -> str:
+    if finding.name or finding.check:
+        return finding.name or finding.check or ""
+    if finding.resource:
+        return f"{finding.rule} [{finding.resource.split('::')[-1]}]"
+    return finding.rule
 
 
 def junit_text(report: Report) -> str:

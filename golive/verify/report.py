@@ -33,10 +33,8 @@ def print_table(report: Report, out: TextIO = sys.stdout) -> None:
         for finding in report.findings:
             name = finding.name or ""
             name = name if len(name) <= name_width else name[: name_width - 1] + "~"
-            print(
-                f"  {finding.status.label:<{LABEL_WIDTH}} {finding.rule:<{rule_width}}  {name:<{name_width}}  {finding.reason}",
-                file=out,
-            )
+            status, rule = finding.status.label, finding.rule
+            print(f"  {status:<{LABEL_WIDTH}} {rule:<{rule_width}}  {name:<{name_width}}  {finding.reason}", file=out)
     print(f"Verdict: {report.verdict}: {report.summary()} ({report.seconds or 0:.1f} s)", file=out)
 
 
