@@ -1,8 +1,8 @@
 """`python -m golive verify`: one command that proves a deployed stack keeps its settings' promises.
 
-Exit 0 when no check fails (warnings and checks not judged do not fail a run),
-1 when one does (the report's verdict FAIL), 2 for usage errors: a bad stack file, URL, probe file or
-missing environment variable. Nothing secret is printed: probe credentials are
+Exit 0 (verdict PASS) when no check fails: warnings and checks not judged do
+not fail a run; 1 (verdict FAIL) when one does; 2 for usage errors: a bad stack
+file, URL, probe file, output path or missing environment variable. Nothing secret is printed: probe credentials are
 named by their environment variable only.
 """
 
@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, Optional, TextIO
 
-from golive import outputs
+from golive import outputs, results
 from golive.program import STACKS_DIR
-from golive.results import EXIT_BLOCKED, EXIT_OK, Finding
+from golive.results import Finding
 from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
 from golive.verify.checks import Expectations, not_judged
@@ -28,7 +28,7 @@ from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
 
-EXIT_FAILED, EXIT_USAGE = EXIT_BLOCKED, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = results.EXIT_OK, results.EXIT_BLOCKED, 2  # the report decides 0 or 1
 AWS_IDS = (
     "waf-logging-redacted",
     "auth-secret-in-secret-store",

@@ -1,6 +1,6 @@
 """Report a verification run: a table on the terminal, JSON, and JUnit XML for CI, all from one `Report`.
 
-Findings carry only names and reasons (credentials are referred to by their
+Findings carry only names, reasons and the URLs fetched (credentials are referred to by their
 environment variable's name), so every format is safe to keep as a CI artifact.
 """
 
