@@ -1,17 +1,18 @@
-"""The checklist verdict of a preview, from the policy pack run over the analyzer protocol.
+"""The checklist findings of a preview, from the policy pack run over the analyzer protocol.
 
-A passing row per item without violation, a failing row per violation (with the
-resource at fault), and skipped rows for what only the live verifier can judge.
+A passing finding per item without violation, a `fail` (mandatory) or `warn`
+(advisory) finding per violation with the resource at fault, and `not_judged`
+findings for what only the live verifier can judge.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, TextIO
 
 from golive import analyzer
 from golive.program import PROJECT
+from golive.results import LABEL_WIDTH, Enforcement, Finding, Source, Status, violation
 from objectos_core.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, load_config
 
@@ -20,28 +21,12 @@ if TYPE_CHECKING:
     from golive.program import RunResult
     from settings.model import Settings
 
-STATUSES = ("pass", "fail", "skip")
 _CANNOT_RUN = "can't run policy"  # the policy SDK's note when a value is unknown during preview
+MANDATORY, ADVISORY = Enforcement.MANDATORY, Enforcement.ADVISORY
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    id: str
-    status: str  # pass | fail | skip
-    mandatory: bool
-    reason: str
-    resource: Optional[str] = None  # URN, when one resource is at fault
-    source: str = "policy"
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "mandatory": self.mandatory,
-            "reason": self.reason,
-            "resource": self.resource,
-            "source": self.source,
-        }
+def _held(mandatory: bool) -> Enforcement:
+    return MANDATORY if mandatory else ADVISORY
 
 
 def start_pack() -> None:
@@ -49,11 +34,11 @@ def start_pack() -> None:
     analyzer.shared_pack()
 
 
-def evaluate(result: "RunResult", settings: "Settings") -> list[CheckResult]:
-    """Checklist rows from the policy pack, run over the analyzer protocol on the recorded graph.
+def evaluate(result: "RunResult", settings: "Settings") -> list[Finding]:
+    """Checklist findings from the policy pack, run over the analyzer protocol on the recorded graph.
 
-    One passing row per item with no violation, one failing row per violation; items
-    only the live verifier can judge are skipped. A pack that cannot run fails every item.
+    One passing finding per item with no violation, one per violation; items only
+    the live verifier can judge are not judged. A pack that cannot run fails every item.
     """
     return submit(result, settings).rows()
 
@@ -67,10 +52,12 @@ class PendingChecks:
         levels: dict[str, str],
         pending: Optional[analyzer.Pending] = None,
         error: str = "",
+        severities: Optional[dict[str, str]] = None,
     ):
         self.settings, self.levels, self.pending, self.error = settings, levels, pending, error
+        self.severities = severities or {}
 
-    def rows(self) -> list[CheckResult]:
+    def rows(self) -> list[Finding]:
         diagnostics = []
         if not self.error:
             try:
@@ -79,11 +66,11 @@ class PendingChecks:
                 self.error = str(exc)
         if self.error:
             return [
-                CheckResult(item.id, "fail", self.settings.is_prod, f"the policy pack did not run: {self.error}")
+                violation(item.id, _held(self.settings.is_prod), f"the policy pack did not run: {self.error}")
                 for item in ITEMS
                 if item.id not in LIVE_ONLY
             ] + _live_only(self.settings)
-        return rows(diagnostics, self.levels, self.settings.is_prod) + _live_only(self.settings)
+        return rows(diagnostics, self.levels, self.settings.is_prod, self.severities) + _live_only(self.settings)
 
 
 def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
@@ -97,12 +84,18 @@ def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
             pending = pack.submit(result.resources)
     except analyzer.AnalyzerError as exc:
         return PendingChecks(settings, {}, error=str(exc))
-    return PendingChecks(settings, levels, pending)
+    return PendingChecks(settings, levels, pending, severities={p.name: p.severity for p in info.policies})
 
 
-def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict: bool) -> list[CheckResult]:
-    """Checklist rows from the pack's diagnostics and each policy's configured enforcement level.
+def rows(
+    diagnostics: list[analyzer.Diagnostic],
+    levels: dict[str, str],
+    strict: bool,
+    severities: Optional[dict[str, str]] = None,
+) -> list[Finding]:
+    """Checklist findings from the pack's diagnostics and each policy's configured enforcement level.
 
+    A violation is `fail` under a mandatory policy and `warn` under an advisory one.
     `strict` (prod) makes every item the pack should have judged but did not (no policy,
     disabled, or a policy that could not run) a mandatory failure: prod goes live on
     verdicts, and only the live-only items are left to the verifier.
@@ -110,20 +103,22 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
     by_policy: dict[str, list[analyzer.Diagnostic]] = {}
     for diagnostic in diagnostics:
         by_policy.setdefault(diagnostic.policy, []).append(diagnostic)
-    found: list[CheckResult] = []
+    severities = severities or {}
+    found: list[Finding] = []
     for item in ITEMS:
         if item.id in LIVE_ONLY:
             continue
+        severity = severities.get(item.id) or None
         level = levels.get(item.id)
         if level is None:
-            found.append(CheckResult(item.id, "fail", strict, "the policy pack has no policy for this item"))
+            found.append(violation(item.id, _held(strict), "the policy pack has no policy for this item"))
             continue
         if level == "disabled":
             reason = "disabled in the policy pack config"
             if strict:
-                found.append(CheckResult(item.id, "fail", True, f"{reason}; prod needs a verdict"))
+                found.append(violation(item.id, MANDATORY, f"{reason}; prod needs a verdict", severity=severity))
             else:
-                found.append(CheckResult(item.id, "skip", False, reason))
+                found.append(Finding(item.id, Status.NOT_JUDGED, ADVISORY, reason, severity=severity))
             continue
         violations, unknown = [], []
         for d in by_policy.get(item.id, []):
@@ -132,61 +127,72 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
         for d in violations:
             if (d.message, d.urn) not in seen:
                 seen.add((d.message, d.urn))
-                found.append(CheckResult(item.id, "fail", d.enforcement == "mandatory", d.message, d.urn or None))
+                held = _held(d.enforcement == "mandatory")
+                urn = d.urn or None
+                found.append(violation(item.id, held, d.message, resource=urn, severity=d.severity or severity))
         if not violations:
+            held = _held(level == "mandatory")
             if unknown and strict:
                 reason = f"not judged, and prod needs a verdict: {unknown[0].message}"
-                found.append(CheckResult(item.id, "fail", True, reason, unknown[0].urn or None))
+                found.append(violation(item.id, MANDATORY, reason, resource=unknown[0].urn or None, severity=severity))
             elif unknown:
-                found.append(CheckResult(item.id, "skip", level == "mandatory", unknown[0].message))
+                found.append(Finding(item.id, Status.NOT_JUDGED, held, unknown[0].message, severity=severity))
             else:
-                found.append(CheckResult(item.id, "pass", level == "mandatory", item.title))
+                found.append(Finding(item.id, Status.PASS, held, item.title, severity=severity))
     return found
 
 
-def combine(*groups: list[CheckResult]) -> list[CheckResult]:
-    """All rows, minus the passing row of any item another check failed."""
+def combine(*groups: list[Finding]) -> list[Finding]:
+    """All findings, minus the passing one of any item another check found violated."""
     checks = [check for group in groups for check in group]
-    failed = {c.id for c in checks if c.status == "fail"}
-    return [c for c in checks if not (c.status == "pass" and c.id in failed)]
+    violated = {c.rule for c in checks if c.status in (Status.FAIL, Status.WARN)}
+    return [c for c in checks if not (c.status is Status.PASS and c.rule in violated)]
 
 
-def _live_only(settings: "Settings") -> list[CheckResult]:
-    return [CheckResult(check_id, "skip", settings.is_prod, reason, source="live") for check_id, reason in LIVE_ONLY.items()]
+def _live_only(settings: "Settings") -> list[Finding]:
+    return [
+        Finding(check_id, Status.NOT_JUDGED, _held(settings.is_prod), reason, source=Source.VERIFY)
+        for check_id, reason in LIVE_ONLY.items()
+    ]
 
 
-def leak_checks(leaks: list["Leak"], settings: "Settings") -> list[CheckResult]:
+def leak_checks(leaks: list["Leak"], settings: "Settings") -> list[Finding]:
     """A secret's plaintext outside a secret value is a baked secret."""
     return [
-        CheckResult(
+        violation(
             "no-baked-secrets",
-            "fail",
-            settings.is_prod,
+            _held(settings.is_prod),
             f"a secret's plaintext appears unmarked at {leak.path}; pass it as a Pulumi secret or by reference",
-            leak.urn,
-            source="preview",
+            resource=leak.urn,
+            source=Source.PLAN,
         )
         for leak in leaks
     ]
 
 
-def print_table(checks: list[CheckResult], settings: "Settings", out: TextIO = sys.stdout) -> None:
+def ordered(checks: list[Finding]) -> list[Finding]:
+    """Checklist order, and within an item violations before the rest."""
+    return sorted(checks, key=_order)
+
+
+def print_table(checks: list[Finding], settings: "Settings", out: TextIO = sys.stdout) -> None:
     mode = "mandatory" if settings.is_prod else "advisory"
     print(f"Go-live checklist ({mode} for {settings.environment})", file=out)
     if not checks:
         print("  (no checklist results)", file=out)
         return
     width = max(len(item.id) for item in ITEMS)
-    for check in sorted(checks, key=_order):
-        status = check.status
-        if status == "fail":
-            status = "FAIL" if check.mandatory else "WARN"  # an advisory failure does not block
+    for check in ordered(checks):
         resource = f"  [{check.resource.split('::')[-1]}]" if check.resource else ""
-        print(f"  {check.id:<{width}}  {status:<5} {check.reason}{resource}", file=out)
+        print(f"  {check.rule:<{width}}  {check.status.label:<{LABEL_WIDTH}} {check.reason}{resource}", file=out)
 
 
 _POSITION = {check_id: index for index, check_id in enumerate(BY_ID)}
+_STATUS_ORDER = {
+    status: index
+    for index, status in enumerate((Status.FAIL, Status.WARN, Status.WAIVED, Status.PASS, Status.NOT_JUDGED))
+}
 
 
-def _order(check: CheckResult) -> tuple[int, str]:
-    return (_POSITION.get(check.id, len(_POSITION)), check.status)
+def _order(check: Finding) -> tuple[int, int]:
+    return (_POSITION.get(check.rule, len(_POSITION)), _STATUS_ORDER[check.status])

@@ -28,9 +28,17 @@ def parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="offline go-live preview of a stack (no cloud, no Pulumi CLI)")
     preview.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     preview.add_argument("--stack-file", type=Path, help="read this stack file instead")
-    preview.add_argument("--json", type=Path, dest="json_path", help="write the plan as JSON to this path")
     preview.add_argument(
-        "--graph", type=Path, dest="graph_path", help="write the resource graph: DOT for .dot/.gv, Mermaid otherwise"
+        "--json", type=Path, dest="json_path", help="write the findings, verdict and plan as JSON to this path (- for stdout)"
+    )
+    preview.add_argument(
+        "--junit", type=Path, dest="junit_path", help="write the findings as JUnit XML to this path (- for stdout)"
+    )
+    preview.add_argument(
+        "--graph",
+        type=Path,
+        dest="graph_path",
+        help="write the resource graph: DOT for .dot/.gv, Mermaid otherwise (- for Mermaid on stdout)",
     )
     preview.add_argument(
         "--graph-detail",
@@ -76,8 +84,12 @@ def parser() -> argparse.ArgumentParser:
         "--probe-rate-limit", action="store_true", help="exceed the auth rate limit from this IP and expect a 429"
     )
     verify.add_argument("--ca-file", type=Path, help="trust this CA bundle instead of the system store")
-    verify.add_argument("--json", type=Path, dest="json_path", help="write the results as JSON to this path")
-    verify.add_argument("--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path")
+    verify.add_argument(
+        "--json", type=Path, dest="json_path", help="write the results as JSON to this path (- for stdout)"
+    )
+    verify.add_argument(
+        "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
+    )
     return root
 
 
@@ -113,7 +125,14 @@ def _run(argv: Optional[Sequence[str]]) -> int:
     if args.command == "preview":
         from golive import preview
 
-        return preview.main(args.stack, args.stack_file, args.json_path, graph_path=args.graph_path, graph_detail=args.graph_detail)
+        return preview.main(
+            args.stack,
+            args.stack_file,
+            args.json_path,
+            graph_path=args.graph_path,
+            graph_detail=args.graph_detail,
+            junit_path=args.junit_path,
+        )
     if args.command in ("release", "rollback"):
         from golive import release
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from pathlib import Path
+from typing import Optional, TextIO
 
+from golive import outputs
 from golive.critical_path import CriticalPath, nodes_from
 from golive.program import RunResult
 
@@ -95,16 +98,17 @@ def to_mermaid(result: RunResult, path: CriticalPath) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_graph(result: RunResult, path: CriticalPath, target: Path, detail: str = "resources") -> str:
-    """Write DOT for .dot/.gv, Mermaid otherwise; returns the format written."""
+def write_graph(
+    result: RunResult, path: CriticalPath, target: Path, detail: str = "resources", stdout: Optional[TextIO] = None
+) -> str:
+    """Write DOT for .dot/.gv, Mermaid otherwise (and for `-`, stdout); returns the format written."""
     if detail == "components":
         text, kind = to_mermaid_components(result, path), "mermaid (components)"
     elif target.suffix in DOT_SUFFIXES:
         text, kind = to_dot(result, path), "dot"
     else:
         text, kind = to_mermaid(result, path), "mermaid"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    outputs.write(target, text, stdout or sys.stdout)
     return kind
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from golive.mocks import Registration, Secret, Unknown
@@ -87,10 +87,9 @@ class Plan:
     stack: str
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
-    checklist: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"stack": self.stack, "resources": self.resources, "outputs": self.outputs, "checklist": self.checklist}
+        return {"stack": self.stack, "resources": self.resources, "outputs": self.outputs}
 
 
 def resource_entry(registration: Registration, secrets: frozenset[str]) -> dict[str, Any]:

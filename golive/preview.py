@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional, TextIO
 
 from golive import checklist as checklist_mod
+from golive import outputs
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
 from golive.plan import Plan, build_plan, counts_by_type, find_leaks, redact, secret_texts, tree
 from golive.program import ROOT, STACKS_DIR, ProgramError, RunResult, run_program
+from golive.results import EXIT_BLOCKED, EXIT_OK, Enforcement, Finding, Report, Source, Status, junit_text, violation
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
 from settings.model import Settings
 
-EXIT_READY, EXIT_NOT_READY, EXIT_INVALID = 0, 1, 2
+EXIT_READY, EXIT_NOT_READY, EXIT_INVALID = EXIT_OK, EXIT_BLOCKED, 2
+MANIFESTS_VALID = "kubernetes-manifests-valid"
+NAMES_UNIQUE = "resource-names-unique"
+"""The preview's own rules of the graph, beside the checklist: they block in every environment."""
+MANDATORY = Enforcement.MANDATORY
 
 
 @dataclass
@@ -32,7 +39,7 @@ class Preview:
     result: RunResult
     plan: Plan
     manifest_problems: list[ManifestProblem]
-    checks: list[checklist_mod.CheckResult]
+    checks: list[Finding]  # the checklist's findings, in checklist order
     critical: CriticalPath
     warnings: list[str] = field(default_factory=list)
 
@@ -41,13 +48,60 @@ class Preview:
         return [p for p in self.manifest_problems if not p.skipped]
 
     @property
-    def mandatory_failures(self) -> list[checklist_mod.CheckResult]:
-        return [c for c in self.checks if c.status == "fail" and c.mandatory]
+    def mandatory_failures(self) -> list[Finding]:
+        return [c for c in self.checks if c.blocking]
+
+    @property
+    def graph_findings(self) -> list[Finding]:
+        return graph_findings(self.manifest_problems, self.result.duplicate_urns, self.settings.kubernetes.version)
+
+    @property
+    def report(self) -> Report:
+        """Every finding of the preview; its verdict and exit code are the preview's."""
+        return Report(
+            "preview", self.result.stack, (*self.checks, *self.graph_findings), environment=self.settings.environment
+        )
 
     @property
     def exit_code(self) -> int:
-        blocked = self.mandatory_failures or self.manifest_failures or self.result.duplicate_urns
-        return EXIT_NOT_READY if blocked else EXIT_READY
+        return self.report.exit_code
+
+    def to_json(self) -> dict[str, Any]:
+        """What `--json` writes: the report (verdict, exit code, counts, findings) and the plan's graph."""
+        return {**self.report.to_json(), **self.plan.to_json()}
+
+
+def graph_findings(problems: list[ManifestProblem], duplicate_urns: list[str], version: str) -> list[Finding]:
+    """Findings of the manifest validation and the resource-name check (always mandatory)."""
+    found = [
+        Finding(
+            MANIFESTS_VALID,
+            Status.NOT_JUDGED if problem.skipped else Status.FAIL,
+            MANDATORY,
+            problem.message,
+            name=f"{problem.kind}/{problem.name}",
+            resource=problem.urn,
+            source=Source.PLAN,
+        )
+        for problem in problems
+    ]
+    if not any(f.blocking for f in found):
+        found.append(
+            Finding(MANIFESTS_VALID, Status.PASS, MANDATORY, f"valid for Kubernetes {version} (strict)", source=Source.PLAN)
+        )
+    found += [
+        violation(
+            NAMES_UNIQUE,
+            MANDATORY,
+            "two resources share this URN; give each resource a unique name",
+            resource=urn,
+            source=Source.PLAN,
+        )
+        for urn in duplicate_urns
+    ]
+    if not duplicate_urns:
+        found.append(Finding(NAMES_UNIQUE, Status.PASS, MANDATORY, "every resource URN is unique", source=Source.PLAN))
+    return found
 
 
 def config_secrets(config: StackConfig) -> list[str]:
@@ -77,7 +131,7 @@ def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / 
     plan = build_plan(result, secrets)
     problems = validate_manifests(result.resources, settings.kubernetes.version)
     checks = checklist_mod.combine(pending.rows(), checklist_mod.leak_checks(find_leaks(result, secrets), settings))
-    plan.checklist = [c.to_json() for c in checks]
+    checks = checklist_mod.ordered(checks)
     # A program may log a value it holds as secret; the summary prints warnings verbatim.
     warnings = [redact(text, secrets) for severity, text in result.messages if severity == "warning"]
     critical = critical_path(nodes_from(result.resources))
@@ -111,11 +165,13 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     say()
     manifests = sum(1 for r in result.resources if r.custom and r.type.startswith("kubernetes:"))
     say(f"Kubernetes manifests: {manifests} checked against {s.kubernetes.version} (strict)")
-    for problem in preview.manifest_problems:
-        label = "skipped" if problem.skipped else "INVALID"
-        say(f"  {label}: {problem.kind}/{problem.name}: {problem.message}")
-    for urn in result.duplicate_urns:
-        say(f"  DUPLICATE resource name: {urn}")
+    report = preview.report
+    for finding in report.findings:
+        if finding.rule == MANIFESTS_VALID and finding.status is not Status.PASS:
+            label = "INVALID" if finding.blocking else "not validated"
+            say(f"  {label}: {finding.name}: {finding.reason}")
+        elif finding.rule == NAMES_UNIQUE and finding.blocking:
+            say(f"  DUPLICATE resource name: {finding.resource}")
     for warning in preview.warnings:
         say(f"warning: {warning}")
     say()
@@ -123,17 +179,21 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     say()
     checklist_mod.print_table(preview.checks, s, out)
     say()
-    if preview.exit_code == EXIT_READY:
-        say(f"Verdict: READY to go live ({'prod: checklist mandatory' if s.is_prod else 'advisory outside prod'})")
+    if report.passed:
+        mode = "prod: checklist mandatory" if s.is_prod else "advisory outside prod"
+        say(f"Verdict: {report.verdict} to go live ({mode}); {report.summary()}")
     else:
-        reasons = []
-        if preview.mandatory_failures:
-            reasons.append(f"{len(preview.mandatory_failures)} mandatory checklist failure(s)")
-        if preview.manifest_failures:
-            reasons.append(f"{len(preview.manifest_failures)} invalid manifest(s)")
-        if result.duplicate_urns:
-            reasons.append(f"{len(result.duplicate_urns)} duplicate resource name(s)")
-        say(f"Verdict: NOT READY: {', '.join(reasons)}")
+        blocked = Counter(f.rule if f.rule in (MANIFESTS_VALID, NAMES_UNIQUE) else "checklist" for f in report.blocking)
+        reasons = [
+            f"{blocked[group]} {what}"
+            for group, what in (
+                ("checklist", "mandatory checklist failure(s)"),
+                (MANIFESTS_VALID, "invalid manifest(s)"),
+                (NAMES_UNIQUE, "duplicate resource name(s)"),
+            )
+            if blocked[group]
+        ]
+        say(f"Verdict: {report.verdict}: {', '.join(reasons)}; {report.summary()}")
 
 
 def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
@@ -154,8 +214,16 @@ def main(
     out: Optional[TextIO] = None,
     graph_path: Optional[Path] = None,
     graph_detail: str = "resources",
+    junit_path: Optional[Path] = None,
 ) -> int:
-    out = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
+    stdout = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
+    targets = (("--json", json_path), ("--junit", junit_path), ("--graph", graph_path))
+    clash = outputs.conflict(targets)
+    if clash:
+        print(f"golive preview: error: {clash}", file=sys.stderr)
+        return EXIT_INVALID
+    # With a document on stdout, the summary goes to stderr so stdout can be parsed.
+    out = sys.stderr if any(outputs.is_stdout(path) for _, path in targets) else stdout
     if graph_path is not None and graph_detail == "components" and graph_path.suffix in DOT_SUFFIXES:
         print(
             f"--graph {graph_path}: --graph-detail components is drawn as Mermaid only; "
@@ -172,22 +240,29 @@ def main(
         print(f"the program stopped: {exc}", file=sys.stderr)
         return EXIT_INVALID
     print_summary(preview, out)
-    if json_path is not None:
+    documents = (
+        ("--json", json_path, "plan", lambda: json.dumps(preview.to_json(), indent=2, sort_keys=False) + "\n"),
+        ("--junit", junit_path, "JUnit report", lambda: junit_text(preview.report)),
+    )
+    for option, path, what, render in documents:
+        if path is None:
+            continue
         try:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(json.dumps(preview.plan.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+            outputs.write(path, render(), stdout)
         except OSError as exc:
-            print(f"--json {json_path}: cannot write the plan ({exc.strerror or exc}); choose a writable path", file=sys.stderr)
+            print(f"{option} {path}: cannot write the {what} ({exc.strerror or exc}); choose a writable path", file=sys.stderr)
             return EXIT_INVALID
-        print(f"plan written to {json_path}", file=out)
+        if not outputs.is_stdout(path):
+            print(f"{what} written to {path}", file=out)
     if graph_path is not None:
         from golive.graph import write_graph
 
         try:
-            kind = write_graph(preview.result, preview.critical, graph_path, graph_detail)
+            kind = write_graph(preview.result, preview.critical, graph_path, graph_detail, stdout)
         except OSError as exc:
             reason = exc.strerror or exc
             print(f"--graph {graph_path}: cannot write the graph ({reason}); choose a writable path", file=sys.stderr)
             return EXIT_INVALID
-        print(f"{kind} graph written to {graph_path}", file=out)
+        if not outputs.is_stdout(graph_path):
+            print(f"{kind} graph written to {graph_path}", file=out)
     return preview.exit_code

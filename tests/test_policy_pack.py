@@ -16,6 +16,7 @@ from google.protobuf import json_format, struct_pb2
 
 from golive import analyzer, checklist
 from golive.mocks import Registration
+from golive.results import Finding
 from objectos_core.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, config_file, load_config
 
@@ -266,7 +267,7 @@ def test_the_preview_has_a_row_for_every_checklist_item(previews):
 
 def test_cross_org_access_is_left_to_the_live_verifier(previews):
     row = next(r for r in previews("prod").checks if r.id == "cross-org-access-denied")
-    assert (row.status, row.reason) == ("skip", "verified live by golive verify --access")
+    assert (row.status, row.reason) == ("not_judged", "verified live by golive verify --access")
 
 
 def test_the_dev_preview_rows_are_advisory(previews):
@@ -276,7 +277,7 @@ def test_the_dev_preview_rows_are_advisory(previews):
 
 
 def test_the_json_plan_carries_the_checklist(previews):
-    ids = {row["id"] for row in previews("prod").plan.checklist}
+    ids = {row["rule"] for row in previews("prod").to_json()["findings"] if row["source"] != "plan"}
     assert ids == set(BY_ID)
 
 
@@ -298,11 +299,11 @@ def test_in_prod_a_policy_the_sdk_could_not_run_is_a_mandatory_failure():
     assert (row.status, row.mandatory) == ("fail", True) and CANNOT_RUN in row.reason
 
 
-def test_outside_prod_a_policy_the_sdk_could_not_run_is_skipped_not_passed():
+def test_outside_prod_a_policy_the_sdk_could_not_run_is_not_judged_not_passed():
     levels = {policy_id: "advisory" for policy_id in POLICY_IDS}
     diagnostic = analyzer.Diagnostic("tls-at-edge", CANNOT_RUN, "", "advisory", "")
     row = next(r for r in checklist.rows([diagnostic], levels, strict=False) if r.id == "tls-at-edge")
-    assert (row.status, row.reason) == ("skip", CANNOT_RUN)
+    assert (row.status, row.reason) == ("not_judged", CANNOT_RUN)
 
 
 def test_in_prod_a_policy_disabled_in_the_config_is_a_mandatory_failure():
@@ -311,19 +312,19 @@ def test_in_prod_a_policy_disabled_in_the_config_is_a_mandatory_failure():
     assert (row.status, row.mandatory) == ("fail", True)
 
 
-def test_outside_prod_a_policy_disabled_in_the_config_is_skipped():
+def test_outside_prod_a_policy_disabled_in_the_config_is_not_judged():
     levels = {policy_id: "advisory" for policy_id in POLICY_IDS} | {"hsts-after-tls": "disabled"}
     row = next(r for r in checklist.rows([], levels, strict=False) if r.id == "hsts-after-tls")
-    assert (row.status, row.mandatory) == ("skip", False)
+    assert (row.status, row.mandatory) == ("not_judged", False)
 
 
-def test_in_prod_the_only_skipped_items_are_the_live_only_ones(previews):
-    assert {r.id for r in previews("prod").checks if r.status == "skip"} == set(LIVE_ONLY)
+def test_in_prod_the_only_unjudged_items_are_the_live_only_ones(previews):
+    assert {r.id for r in previews("prod").checks if r.status == "not_judged"} == set(LIVE_ONLY)
 
 
 def test_a_leak_replaces_the_passing_row_of_no_baked_secrets():
-    passing = [checklist.CheckResult("no-baked-secrets", "pass", True, "ok")]
-    leak = [checklist.CheckResult("no-baked-secrets", "fail", True, "leak", source="preview")]
+    passing = [Finding("no-baked-secrets", "pass", "mandatory", "ok")]
+    leak = [Finding("no-baked-secrets", "fail", "mandatory", "leak", source="plan")]
     assert checklist.combine(passing, leak) == leak
 
 

@@ -151,7 +151,8 @@ def test_the_prod_preview_exits_0_and_says_ready(prod_cli):
 def test_the_json_plan_has_the_documented_shape(prod_cli):
     _, plan = prod_cli
     assert plan["stack"] == "prod"
-    assert isinstance(plan["checklist"], list)
+    assert (plan["schemaVersion"], plan["verdict"], plan["exitCode"]) == (1, "READY", 0)
+    assert isinstance(plan["findings"], list)
     for entry in plan["resources"]:
         assert PLAN_KEYS <= set(entry), entry["urn"]
         assert isinstance(entry["dependencies"], list) and isinstance(entry["inputs"], dict)
@@ -186,7 +187,7 @@ def planted(tmp_path_factory):
 
 
 def test_secret_values_are_written_as_secret_in_the_json_plan(planted):
-    text = json.dumps(planted.plan.to_json())
+    text = json.dumps(planted.to_json())
     assert "[secret]" in text
     assert not [value for value in PLANTED.values() if value in text]
 
@@ -207,7 +208,7 @@ def test_a_secret_baked_into_a_plain_value_fails_the_checklist(planted):
 def test_the_prod_stack_secure_values_never_reach_the_plan_or_summary(previews):
     preview = previews("prod")
     assert stack_config("prod").secret_keys(), "the prod stack should hold secure: values"
-    text = json.dumps(preview.plan.to_json()) + summary(preview)
+    text = json.dumps(preview.to_json()) + summary(preview)
     assert SECRET_PLACEHOLDER not in text
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from golive import results
 from golive.verify import access, command, report
 from golive.verify.http import HttpProbe
 from tests.conftest import ROOT
@@ -31,7 +32,7 @@ def run_example(leaky: bool, environ: dict[str, str] = ENVIRONMENT):
 
 def test_the_isolated_api_passes_every_probe_of_the_example():
     outcomes = run_example(leaky=False)
-    assert {o.id for o in outcomes} == {"cross-org-access-denied"}
+    assert {o.rule for o in outcomes} == {"cross-org-access-denied"}
     assert {o.name: o.status for o in outcomes if o.status != "pass"} == {}
 
 
@@ -51,10 +52,10 @@ def test_an_expired_credential_fails_instead_of_passing_as_denied():
 
 def test_no_credential_or_expanded_value_reaches_any_report():
     outcomes = run_example(leaky=True)
-    run = report.Run("prod", "https://app.example.com", "2026-11-29T00:00:00+00:00", 0.1, tuple(outcomes))
+    run = report.build("prod", "https://app.example.com", "2026-11-29T00:00:00+00:00", 0.1, outcomes)
     table = StringIO()
     report.print_table(run, table)
-    texts = [table.getvalue(), str(report.to_json(run)), ET.tostring(report.junit(run), encoding="unicode")]
+    texts = [table.getvalue(), str(run.to_json()), ET.tostring(results.junit(run), encoding="unicode")]
     for text in texts:
         assert SESSION_COOKIE not in text and SESSION_COOKIE.split("=", 1)[1] not in text
         assert "${OBJECTOS_PROBE_ORG_B_RECORD_ID}" in text  # probes are shown as written

@@ -20,8 +20,8 @@ from moto.server import ThreadedMotoServer
 
 from components import waf_rules
 from components.headers import header_set
+from golive.results import Finding
 from golive.verify import aws, aws_checks
-from golive.verify.checks import CheckOutcome
 from golive.verify.command import aws_expectations
 from settings.model import TAG_STACK
 from tests.conftest import stack_settings
@@ -325,7 +325,7 @@ class Split:
         return getattr(self._stubbed if name in self._names else self._real, name)
 
 
-def verify(url: str, broken: str = "", expected: aws_checks.AwsExpectations = EXPECTED) -> list[CheckOutcome]:
+def verify(url: str, broken: str = "", expected: aws_checks.AwsExpectations = EXPECTED) -> list[Finding]:
     backup_stub = boto3.client("backup", region_name=REGION)
     cloudfront_stub = boto3.client("cloudfront", region_name="us-east-1")
     with Stubber(backup_stub) as backup_stubber, Stubber(cloudfront_stub) as cloudfront_stubber:
@@ -346,8 +346,8 @@ def verify(url: str, broken: str = "", expected: aws_checks.AwsExpectations = EX
     return outcomes
 
 
-def failing(outcomes: list[CheckOutcome]) -> dict[str, str]:
-    return {f"{o.id} / {o.name}": o.reason for o in outcomes if o.status == "fail"}
+def failing(outcomes: list[Finding]) -> dict[str, str]:
+    return {f"{o.rule} / {o.name}": o.reason for o in outcomes if o.status == "fail"}
 
 
 # --- the tests ----------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_a_compliant_account_passes_every_aws_check(moto_url):
     outcomes = verify(moto_url)
     assert failing(outcomes) == {}
     assert {o.status for o in outcomes} == {"pass"}
-    assert {o.id for o in outcomes} == {
+    assert {o.rule for o in outcomes} == {
         "security-headers-present",
         "cors-explicit-origins",
         "rate-limits-auth-write",
@@ -403,16 +403,16 @@ def test_resources_of_another_stack_are_not_taken_for_this_one(moto_url):
     )
     reasons = " ".join(o.reason for o in outcomes if o.status == "fail")
     assert "objectos:stack=staging" in reasons
-    assert {o.status for o in outcomes if o.id == "auth-secret-in-secret-store"} == {"fail"}
+    assert {o.status for o in outcomes if o.rule == "auth-secret-in-secret-store"} == {"fail"}
 
 
 def test_an_api_that_cannot_be_read_fails_its_own_checks_with_the_reason(moto_url):
     seed(moto_url)
     plain = aws.AwsReader("prod", REGION, client_factory=lambda s, r: moto_client(moto_url, s, r))
     outcomes = aws.verify(plain, EXPECTED, NOW)  # moto answers no backup selections nor restore tests
-    backup = [o for o in outcomes if o.id == "database-backup-restore-tested"]
+    backup = [o for o in outcomes if o.rule == "database-backup-restore-tested"]
     assert [o.status for o in backup] == ["fail"] and backup[0].reason.startswith("cannot read:")
-    assert {o.status for o in outcomes if o.id == "redis-encrypted-with-auth"} == {"pass"}
+    assert {o.status for o in outcomes if o.rule == "redis-encrypted-with-auth"} == {"pass"}
 
 
 def test_without_credentials_every_aws_item_fails_and_nothing_leaves_loopback(monkeypatch, tmp_path):
@@ -463,5 +463,5 @@ def test_a_restore_testing_plan_that_never_ran_warns():
 
 
 def test_no_redis_is_fine_for_a_single_pod_stack_only():
-    assert aws_checks.redis([], replace(EXPECTED, needs_redis=False))[0].status == "skip"
+    assert aws_checks.redis([], replace(EXPECTED, needs_redis=False))[0].status == "not_judged"
     assert aws_checks.redis([], EXPECTED)[0].status == "fail"

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from golive.results import Finding
 from golive.verify import checks
 from golive.verify.checks import (
     AccessProbeResult,
-    CheckOutcome,
     Expectations,
     FetchError,
     RateProbe,
@@ -51,7 +51,7 @@ def page(**changes: str | None) -> Response:
 
 def test_an_outcome_must_name_a_checklist_item():
     with pytest.raises(ValueError, match="unknown checklist id"):
-        CheckOutcome("headers-ok", "headers", "pass", "fine")
+        checks.outcome("headers-ok", "headers", "pass", "fine")
 
 
 # --- headers ------------------------------------------------------------------
@@ -66,7 +66,7 @@ def test_promised_headers_pass_whatever_their_spacing_and_case():
 
 def test_a_missing_header_fails_and_is_named():
     outcome = checks.security_headers("/api/v1/health", page(X_Frame_Options=None), EXPECTED)
-    assert (outcome.id, outcome.status) == ("security-headers-present", "fail")
+    assert (outcome.rule, outcome.status) == ("security-headers-present", "fail")
     assert "X-Frame-Options is missing" in outcome.reason
 
 
@@ -123,7 +123,7 @@ def test_a_temporary_redirect_warns():
 def test_anything_but_a_first_hop_to_https_on_the_host_fails(status, location):
     headers = {"location": location} if location else {}
     outcome = checks.https_redirect(response(status, "http://app.example.com/", **headers), "https://app.example.com")
-    assert (outcome.id, outcome.status) == ("tls-at-edge", "fail")
+    assert (outcome.rule, outcome.status) == ("tls-at-edge", "fail")
 
 
 def test_hsts_as_configured_passes_and_a_shorter_max_age_fails():
@@ -132,7 +132,7 @@ def test_hsts_as_configured_passes_and_a_shorter_max_age_fails():
         == "pass"
     )
     outcome = checks.hsts_over_https(page(Strict_Transport_Security="max-age=300"), HSTS)
-    assert (outcome.id, outcome.status) == ("hsts-after-tls", "fail")
+    assert (outcome.rule, outcome.status) == ("hsts-after-tls", "fail")
 
 
 def test_hsts_missing_fails():
@@ -177,7 +177,7 @@ def test_the_allowed_origin_echoed_with_credentials_passes():
 )
 def test_the_allowed_origin_gets_anything_else_fails(headers):
     outcome = checks.cors_allowed(preflight(**headers), ORIGIN, credentials=True)
-    assert (outcome.id, outcome.status) == ("cors-explicit-origins", "fail")
+    assert (outcome.rule, outcome.status) == ("cors-explicit-origins", "fail")
 
 
 def test_an_unlisted_origin_gets_nothing():
@@ -211,7 +211,7 @@ def test_an_old_protocol_fails_and_so_does_accepting_one():
 
 def test_a_rejected_certificate_fails_with_the_verification_message():
     outcome = checks.tls_certificate(tls(error="certificate rejected: certificate has expired", not_after=None), NOW)
-    assert (outcome.id, outcome.status) == ("tls-at-edge", "fail") and "expired" in outcome.reason
+    assert (outcome.rule, outcome.status) == ("tls-at-edge", "fail") and "expired" in outcome.reason
 
 
 def test_a_certificate_expiring_within_three_weeks_warns():
@@ -237,7 +237,7 @@ def test_a_block_without_retry_after_warns():
 
 def test_no_limit_fails_with_the_count_sent():
     outcome = checks.rate_limited(probe(sent=55, elapsed_seconds=40.2))
-    assert (outcome.id, outcome.status) == ("rate-limits-auth-write", "fail") and "55 requests" in outcome.reason
+    assert (outcome.rule, outcome.status) == ("rate-limits-auth-write", "fail") and "55 requests" in outcome.reason
 
 
 # --- access probes ------------------------------------------------------------
@@ -258,7 +258,7 @@ def test_rows_are_read_from_every_objectstack_shape(document, rows):
     assert checks.rows_in(document) == rows
 
 
-def access(status: int, body: bytes = b"", expect=("denied",), credential: str | None = "ORG_A_TOKEN") -> CheckOutcome:
+def access(status: int, body: bytes = b"", expect=("denied",), credential: str | None = "ORG_A_TOKEN") -> Finding:
     fetched = response(status, "https://a/api/v1/data/account", body)
     return checks.access_denied(
         AccessProbeResult("read org B", "GET /api/v1/data/account", expect, fetched, credential)
@@ -278,7 +278,7 @@ def test_a_401_with_a_credential_proves_nothing():
 def test_records_from_another_organization_fail_as_a_leak():
     body = b'{"success":true,"data":{"records":[{"id":"acc_b"}],"total":1}}'
     outcome = access(200, body, expect=("denied", "empty"))
-    assert (outcome.id, outcome.status) == ("cross-org-access-denied", "fail")
+    assert (outcome.rule, outcome.status) == ("cross-org-access-denied", "fail")
     assert "1 records" in outcome.reason and "leaks" in outcome.reason
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from golive.verify import checks, command, tls, web
-from golive.verify.checks import CheckOutcome, Expectations
+from golive.results import Finding
+from golive.verify.checks import Expectations
 from golive.verify.http import HttpProbe
 from tests import verify_servers
 from tests.conftest import ROOT, stack_settings
@@ -42,7 +43,7 @@ def pki(tmp_path_factory) -> Pki:
 
 def verify(
     site: Site, pki: Pki, tmp_path: Path, expected: Expectations = STANDIN, rate: bool = False
-) -> list[CheckOutcome]:
+) -> list[Finding]:
     with nginx(site, pki, tmp_path / "nginx") as edge, HttpProbe(pki.ca_file) as client:
         where = web.target(edge.https_url, edge.http_url)
         outcomes = web.run(client, where, expected, pki.ca_file, datetime.now(timezone.utc)).outcomes
@@ -70,18 +71,18 @@ def test_nginx_starts_on_new_ports_when_a_free_port_is_taken_before_it_binds(pki
     assert len(calls) == 2 and answer.status == 200
 
 
-def failing(outcomes: list[CheckOutcome]) -> dict[str, str]:
+def failing(outcomes: list[Finding]) -> dict[str, str]:
     return {o.name: o.reason for o in outcomes if o.status == "fail"}
 
 
-def named(outcomes: list[CheckOutcome], name: str) -> CheckOutcome:
+def named(outcomes: list[Finding], name: str) -> Finding:
     return next(o for o in outcomes if o.name == name)
 
 
 def test_a_correct_edge_passes_every_check(pki, tmp_path):
     outcomes = verify(Site(), pki, tmp_path, rate=True)
     assert {o.status for o in outcomes} == {"pass"}, failing(outcomes)
-    assert {o.id for o in outcomes} >= {
+    assert {o.rule for o in outcomes} >= {
         "tls-at-edge",
         "hsts-after-tls",
         "security-headers-present",
@@ -100,7 +101,7 @@ def test_a_missing_header_fails_the_header_check_on_every_route(pki, tmp_path):
 
 def test_wildcard_cors_fails_both_cors_checks_only(pki, tmp_path):
     outcomes = verify(Site(cors="wildcard"), pki, tmp_path)
-    assert {o.id for o in outcomes if o.status == "fail"} == {"cors-explicit-origins"}
+    assert {o.rule for o in outcomes if o.status == "fail"} == {"cors-explicit-origins"}
     assert "'*'" in named(outcomes, "CORS preflight from an unlisted origin").reason
 
 
@@ -112,7 +113,7 @@ def test_an_edge_reflecting_any_origin_fails_the_unlisted_origin_check(pki, tmp_
 def test_no_redirect_fails_the_redirect_check(pki, tmp_path):
     outcomes = verify(Site(redirect=False), pki, tmp_path)
     redirect = named(outcomes, "HTTP redirects to HTTPS")
-    assert (redirect.id, redirect.status) == ("tls-at-edge", "fail")
+    assert (redirect.rule, redirect.status) == ("tls-at-edge", "fail")
     assert "answered 200" in redirect.reason
     # The Observatory scores the missing redirect on the site's root, nowhere else.
     assert set(failing(outcomes)) == {"HTTP redirects to HTTPS", "grade of /"}
@@ -121,13 +122,13 @@ def test_no_redirect_fails_the_redirect_check(pki, tmp_path):
 def test_hsts_over_plain_http_fails_hsts_after_tls_only(pki, tmp_path):
     outcomes = verify(Site(hsts_over_http=True), pki, tmp_path)
     assert set(failing(outcomes)) == {"no HSTS over plain HTTP"}
-    assert named(outcomes, "no HSTS over plain HTTP").id == "hsts-after-tls"
+    assert named(outcomes, "no HSTS over plain HTTP").rule == "hsts-after-tls"
 
 
 def test_hsts_missing_over_https_fails(pki, tmp_path):
     outcomes = verify(Site(hsts=None), pki, tmp_path)
     hsts = named(outcomes, "HSTS over HTTPS")
-    assert (hsts.id, hsts.status) == ("hsts-after-tls", "fail")
+    assert (hsts.rule, hsts.status) == ("hsts-after-tls", "fail")
 
 
 @pytest.mark.parametrize(
@@ -141,10 +142,10 @@ def test_hsts_missing_over_https_fails(pki, tmp_path):
 def test_a_bad_certificate_fails_the_tls_check_and_nothing_is_read_over_it(pki, tmp_path, cert, words):
     outcomes = verify(Site(cert=cert), pki, tmp_path)
     certificate = named(outcomes, "TLS certificate")
-    assert (certificate.id, certificate.status) == ("tls-at-edge", "fail")
+    assert (certificate.rule, certificate.status) == ("tls-at-edge", "fail")
     assert words in certificate.reason
     assert set(failing(outcomes)) == {"TLS certificate"}
-    assert {o.status for o in outcomes if o.name == "responses over HTTPS"} == {"skip"}
+    assert {o.status for o in outcomes if o.name == "responses over HTTPS"} == {"not_judged"}
 
 
 def test_a_certificate_close_to_expiry_warns(pki, tmp_path):
@@ -162,13 +163,13 @@ def test_an_edge_still_accepting_tls_1_1_fails_the_protocol_check(pki, tmp_path)
 
 def test_limit_req_answering_429_passes_the_rate_limit_probe(pki, tmp_path):
     outcome = verify(Site(), pki, tmp_path, rate=True)[-1]
-    assert (outcome.id, outcome.status) == ("rate-limits-auth-write", "pass")
+    assert (outcome.rule, outcome.status) == ("rate-limits-auth-write", "pass")
     assert "429" in outcome.reason and "Retry-After: 60" in outcome.reason
 
 
 def test_no_rate_limit_fails_the_probe_within_its_bounds(pki, tmp_path):
     outcome = verify(Site(rate_limit_per_minute=None), pki, tmp_path, rate=True)[-1]
-    assert (outcome.id, outcome.status) == ("rate-limits-auth-write", "fail")
+    assert (outcome.rule, outcome.status) == ("rate-limits-auth-write", "fail")
     assert "none was limited" in outcome.reason
 
 
@@ -209,37 +210,37 @@ def test_the_command_exits_0_and_reports_a_correct_edge(pki, tmp_path):
     with nginx(Site(), pki, tmp_path / "nginx") as edge:
         code, table, document, junit = run_command(edge, pki, tmp_path, probe_rate_limit=True)
     assert code == command.EXIT_OK, table
-    assert document["passed"] is True and document["counts"]["fail"] == 0
-    assert "all checks pass" in table
+    assert document["verdict"] == "PASS" and document["exitCode"] == 0 and document["counts"]["fail"] == 0
+    assert "Verdict: PASS" in table
     suite = junit.find("testsuite")
-    assert suite.get("failures") == "0" and int(suite.get("tests")) == len(document["checks"])
+    assert suite.get("failures") == "0" and int(suite.get("tests")) == len(document["findings"])
 
 
 def test_the_command_exits_1_and_names_the_failure_in_json_and_junit(pki, tmp_path):
     with nginx(Site(cors="wildcard"), pki, tmp_path / "nginx") as edge:
         code, table, document, junit = run_command(edge, pki, tmp_path)
     assert code == command.EXIT_FAILED
-    failed = [c for c in document["checks"] if c["status"] == "fail"]
-    assert {c["id"] for c in failed} == {"cors-explicit-origins"}
+    failed = [c for c in document["findings"] if c["status"] == "fail"]
+    assert {c["rule"] for c in failed} == {"cors-explicit-origins"}
     failures = junit.findall(".//testcase[failure]")
     assert {case.get("classname") for case in failures} == {"cors-explicit-origins"}
-    assert "FAIL" in table and "NOT verified" in table
+    assert "FAIL" in table and "Verdict: FAIL" in table
 
 
 def test_the_command_skips_what_it_was_not_asked_to_run(pki, tmp_path):
     with nginx(Site(), pki, tmp_path / "nginx") as edge:
         _, _, document, junit = run_command(edge, pki, tmp_path)
-    skipped = {c["id"] for c in document["checks"] if c["status"] == "skip"}
+    skipped = {c["rule"] for c in document["findings"] if c["status"] == "not_judged"}
     assert {"rate-limits-auth-write", "cross-org-access-denied", *command.AWS_IDS} <= skipped
-    assert len(junit.findall(".//testcase/skipped")) == len([c for c in document["checks"] if c["status"] == "skip"])
+    assert len(junit.findall(".//testcase/skipped")) == len([c for c in document["findings"] if c["status"] == "not_judged"])
 
 
 def test_a_bad_certificate_skips_the_probes_that_would_send_over_it(pki, tmp_path):
     with nginx(Site(cert="expired"), pki, tmp_path / "nginx") as edge:
         code, _, document, _ = run_command(edge, pki, tmp_path, probe_rate_limit=True)
     assert code == command.EXIT_FAILED
-    probe = next(c for c in document["checks"] if c["name"] == "rate limit probe")
-    assert probe["status"] == "skip" and "certificate" in probe["reason"]
+    probe = next(c for c in document["findings"] if c["name"] == "rate limit probe")
+    assert probe["status"] == "not_judged" and "certificate" in probe["reason"]
 
 
 def test_expectations_come_from_the_stack_settings():
@@ -266,5 +267,5 @@ def test_the_cli_verifies_an_edge_serving_the_prod_promises(pki, tmp_path):
             timeout=60,
         )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert json.loads((tmp_path / "v.json").read_text())["passed"] is True
+    assert json.loads((tmp_path / "v.json").read_text())["verdict"] == "PASS"
     assert "is not objectos:domain app.example.com" in done.stderr

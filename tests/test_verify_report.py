@@ -11,33 +11,35 @@ from io import StringIO
 
 import pytest
 
+from golive import results
+from golive.results import Finding
 from golive.verify import command, report, tls
-from golive.verify.checks import CheckOutcome, TlsObservation
+from golive.verify.checks import TlsObservation, outcome
 from tests.conftest import ROOT
 
 OUTCOMES = (
-    CheckOutcome("tls-at-edge", "TLS certificate", "warn", "expires in 12 days"),
-    CheckOutcome(
+    outcome("tls-at-edge", "TLS certificate", "warn", "expires in 12 days"),
+    outcome(
         "cors-explicit-origins", "CORS preflight from an unlisted origin", "fail", "Access-Control-Allow-Origin is '*'"
     ),
-    CheckOutcome("security-headers-present", "headers on /", "pass", "all 6 promised headers match"),
-    CheckOutcome("audit-log-retention", "AWS resources", "skip", "not run; pass --aws"),
+    outcome("security-headers-present", "headers on /", "pass", "all 6 promised headers match"),
+    outcome("audit-log-retention", "AWS resources", "not_judged", "not run; pass --aws"),
 )
 
 
-def run(*outcomes: CheckOutcome) -> report.Run:
-    return report.Run("prod", "https://app.example.com", "2026-11-29T10:00:00+00:00", 2.5, outcomes)
+def run(*outcomes: Finding) -> results.Report:
+    return report.build("prod", "https://app.example.com", "2026-11-29T10:00:00+00:00", 2.5, outcomes)
 
 
-def test_warnings_and_skips_do_not_fail_a_run_but_one_failure_does():
+def test_warnings_and_unjudged_checks_do_not_fail_a_run_but_one_failure_does():
     assert run(OUTCOMES[0], OUTCOMES[2], OUTCOMES[3]).passed
     assert not run(*OUTCOMES).passed
 
 
 def test_json_lists_every_check_in_checklist_order_with_counts():
-    document = report.to_json(run(*OUTCOMES))
-    assert document["counts"] == {"pass": 1, "warn": 1, "fail": 1, "skip": 1}
-    assert [c["id"] for c in document["checks"]] == [
+    document = run(*OUTCOMES).to_json()
+    assert document["counts"] == {"pass": 1, "fail": 1, "warn": 1, "not_judged": 1, "waived": 0}
+    assert [c["rule"] for c in document["findings"]] == [
         "tls-at-edge",
         "security-headers-present",
         "cors-explicit-origins",
@@ -61,8 +63,8 @@ def test_the_table_shows_failures_in_capitals_and_the_verdict():
     out = StringIO()
     report.print_table(run(*OUTCOMES), out)
     text = out.getvalue()
-    assert "FAIL  cors-explicit-origins" in text
-    assert text.rstrip().splitlines()[-1].startswith("NOT verified: 1 pass, 1 warn, 1 fail, 1 skip")
+    assert "FAIL       cors-explicit-origins" in text
+    assert text.rstrip().splitlines()[-1].startswith("Verdict: FAIL: 1 pass, 1 FAIL, 1 WARN, 1 not judged")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +130,7 @@ def test_a_report_under_a_file_is_refused_before_any_check(tmp_path, monkeypatch
 
 
 def test_a_report_that_cannot_be_written_exits_2(tmp_path, monkeypatch):
-    def full_disk(run, path):
+    def full_disk(run, path, stdout):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(report, "write_json", full_disk)
@@ -140,8 +142,8 @@ def test_a_tls_handshake_timeout_is_not_reported_as_a_rejected_certificate(monke
     stalled = TlsObservation("127.0.0.1", 443, error="no TLS handshake within 5 s")
     monkeypatch.setattr(tls, "observe", lambda *args, **kwargs: stalled)
     verify(probe_rate_limit=True, json_path=tmp_path / "verify.json")
-    checks = json.loads((tmp_path / "verify.json").read_text())["checks"]
-    skipped = [c["reason"] for c in checks if c["status"] == "skip" and c["id"] != "cross-org-access-denied"]
+    checks = json.loads((tmp_path / "verify.json").read_text())["findings"]
+    skipped = [c["reason"] for c in checks if c["status"] == "not_judged" and c["rule"] != "cross-org-access-denied"]
     skipped = [reason for reason in skipped if "pass --aws" not in reason]
     assert len(skipped) == 4  # three HTTPS checks and the rate limit probe
     assert all("handshake within 5 s" in reason and "rejected" not in reason for reason in skipped)

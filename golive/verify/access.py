@@ -16,7 +16,8 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from golive.verify.checks import AccessProbeResult, CheckOutcome, access_denied
+from golive.results import Finding
+from golive.verify.checks import AccessProbeResult, access_denied
 from golive.verify.http import HttpProbe
 
 EXPECTATIONS = ("denied", "empty", "allowed")
@@ -102,7 +103,7 @@ def missing_variables(probes: list[Probe], environ: Mapping[str, str]) -> list[s
     return sorted({name for probe in probes for name in probe.variables() if not environ.get(name)})
 
 
-def run(probes: list[Probe], client: HttpProbe, base_url: str, environ: Mapping[str, str]) -> list[CheckOutcome]:
+def run(probes: list[Probe], client: HttpProbe, base_url: str, environ: Mapping[str, str]) -> list[Finding]:
     return [access_denied(_send(probe, client, base_url, environ)) for probe in probes]
 
 

@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from golive.results import Finding
 from golive.verify import aws_checks as judge
 from golive.verify.aws_checks import (
     AwsExpectations,
@@ -31,7 +32,7 @@ from golive.verify.aws_checks import (
     Vault,
     WebAcl,
 )
-from golive.verify.checks import CheckOutcome, failed
+from golive.verify.checks import failed
 from settings.model import TAG_STACK
 
 CLOUDFRONT_REGION = "us-east-1"  # CloudFront, its certificate and its web ACL live here
@@ -323,7 +324,7 @@ _ALL_IDS = (
 )
 
 
-def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[CheckOutcome]:
+def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[Finding]:
     """Every AWS check; an API that cannot be read fails its own checks with the reason."""
     cloudfront = expected.edge_mode == "cloudfront"
     regions = [reader.region] + ([CLOUDFRONT_REGION] if cloudfront and reader.region != CLOUDFRONT_REGION else [])
@@ -338,10 +339,10 @@ def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[
     def of(service: str, marker: str = "") -> list[str]:
         return sorted({a for a in arns if a.split(":")[2] == service and marker in a})
 
-    outcomes: list[CheckOutcome] = []
+    outcomes: list[Finding] = []
 
     def read(
-        check_id: str, name: str, observe: Callable[[], Any], judge_it: Callable[[Any], list[CheckOutcome]]
+        check_id: str, name: str, observe: Callable[[], Any], judge_it: Callable[[Any], list[Finding]]
     ) -> Any:
         try:
             observed = observe()

@@ -1,4 +1,4 @@
-"""Judgements of the live verifier over AWS resources: observations in, CheckOutcomes out.
+"""Judgements of the live verifier over AWS resources: observations in, Findings out.
 
 Pure: aws.py reads the account into the observation types below; everything
 that decides pass or fail is here and is tested from literals.
@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Mapping, Optional, Sequence
 
-from golive.verify.checks import FAIL, PASS, WARN, CheckOutcome, same_value
+from golive.results import Finding
+from golive.verify.checks import FAIL, NOT_JUDGED, PASS, WARN, outcome, same_value
 
 WAF_INCLUDED_WCU = 1500  # capacity a web ACL gets before extra charges
 RESTORE_TEST_MAX_AGE_DAYS = 92  # the backup page asks for a restore test at least quarterly
@@ -150,14 +151,14 @@ class AwsExpectations:
     cors_credentials: bool
 
 
-def _o(check_id: str, name: str, status: str, reason: str) -> CheckOutcome:
-    return CheckOutcome(check_id, name, status, reason)
+def _o(check_id: str, name: str, status: str, reason: str) -> Finding:
+    return outcome(check_id, name, status, reason)
 
 
 # --- WAF ----------------------------------------------------------------------
 
 
-def waf_rules(acl: Optional[WebAcl], expected: AwsExpectations) -> list[CheckOutcome]:
+def waf_rules(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Finding]:
     """One rate-based rule per traffic kind, at or below the promised limit, blocking."""
     if acl is None:
         return [_o("rate-limits-auth-write", "WAF web ACL", FAIL, _no_acl(expected))]
@@ -194,7 +195,7 @@ def waf_rules(acl: Optional[WebAcl], expected: AwsExpectations) -> list[CheckOut
     return outcomes
 
 
-def waf_association(acl: Optional[WebAcl], expected: AwsExpectations) -> list[CheckOutcome]:
+def waf_association(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Finding]:
     if acl is None:
         return []
     kind = "distribution" if expected.edge_mode == "cloudfront" else "load balancer"
@@ -224,7 +225,7 @@ def waf_association(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Ch
     return outcomes
 
 
-def waf_logging(acl: Optional[WebAcl], expected: AwsExpectations) -> list[CheckOutcome]:
+def waf_logging(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Finding]:
     """Logs go to an aws-waf-logs- destination with the credential headers redacted."""
     name = "WAF logging"
     if acl is None:
@@ -263,7 +264,7 @@ def _no_acl(expected: AwsExpectations) -> str:
 # --- secrets ------------------------------------------------------------------
 
 
-def secrets(found: Sequence[Secret], expected: AwsExpectations) -> list[CheckOutcome]:
+def secrets(found: Sequence[Secret], expected: AwsExpectations) -> list[Finding]:
     """OS_AUTH_SECRET exists under the kit's key with a value; no entry is left empty."""
     check = "auth-secret-in-secret-store"
     auth = [s for s in found if s.name.rstrip("/").rsplit("/", 1)[-1].upper() == AUTH_SECRET]
@@ -315,11 +316,11 @@ def backups(
     restore_tests: Sequence[RestoreTesting],
     expected: AwsExpectations,
     now: datetime,
-) -> list[CheckOutcome]:
+) -> list[Finding]:
     return [_vault_lock(vaults, expected, now), _plan(plans, expected), *_restore_testing(restore_tests, expected, now)]
 
 
-def _vault_lock(vaults: Sequence[Vault], expected: AwsExpectations, now: datetime) -> CheckOutcome:
+def _vault_lock(vaults: Sequence[Vault], expected: AwsExpectations, now: datetime) -> Finding:
     check, name = "database-backup-restore-tested", "backup vault lock"
     if not vaults:
         return _o(check, name, FAIL, f"no backup vault is tagged objectos:stack={expected.stack}")
@@ -342,7 +343,7 @@ def _vault_lock(vaults: Sequence[Vault], expected: AwsExpectations, now: datetim
     return _o(check, name, PASS, f"{vault.name} locked, {vault.min_days}..{vault.max_days} days")
 
 
-def _plan(plans: Sequence[BackupPlan], expected: AwsExpectations) -> CheckOutcome:
+def _plan(plans: Sequence[BackupPlan], expected: AwsExpectations) -> Finding:
     check, name = "database-backup-restore-tested", "backup plan"
     if not plans:
         return _o(check, name, FAIL, f"no backup plan is tagged objectos:stack={expected.stack}")
@@ -366,7 +367,7 @@ def _plan(plans: Sequence[BackupPlan], expected: AwsExpectations) -> CheckOutcom
     return _o(check, name, PASS, f"{plan.name}: continuous and {len(snapshots)} scheduled rule(s) cover the database")
 
 
-def _restore_testing(tests: Sequence[RestoreTesting], expected: AwsExpectations, now: datetime) -> list[CheckOutcome]:
+def _restore_testing(tests: Sequence[RestoreTesting], expected: AwsExpectations, now: datetime) -> list[Finding]:
     check = "database-backup-restore-tested"
     covering = [t for t in tests if expected.database_arn in t.protected or "*" in t.protected]
     if not covering:
@@ -425,7 +426,7 @@ def _expected_retention(group: LogGroup, expected: AwsExpectations) -> tuple[str
     return "audit", expected.audit_retention_days
 
 
-def audit_logs(groups: Sequence[LogGroup], buckets: Sequence[Bucket], expected: AwsExpectations) -> list[CheckOutcome]:
+def audit_logs(groups: Sequence[LogGroup], buckets: Sequence[Bucket], expected: AwsExpectations) -> list[Finding]:
     """Log groups keep at least what the stack promises, encrypted; the archive bucket is locked."""
     check = "audit-log-retention"
     outcomes = []
@@ -451,7 +452,7 @@ def audit_logs(groups: Sequence[LogGroup], buckets: Sequence[Bucket], expected: 
     return outcomes
 
 
-def _archive(buckets: Sequence[Bucket], expected: AwsExpectations) -> CheckOutcome:
+def _archive(buckets: Sequence[Bucket], expected: AwsExpectations) -> Finding:
     check, name = "audit-log-retention", "audit archive Object Lock"
     locked = [b for b in buckets if b.lock_enabled]
     if not locked:
@@ -478,7 +479,7 @@ def _archive(buckets: Sequence[Bucket], expected: AwsExpectations) -> CheckOutco
 # --- Redis --------------------------------------------------------------------
 
 
-def redis(groups: Sequence[Redis], expected: AwsExpectations) -> list[CheckOutcome]:
+def redis(groups: Sequence[Redis], expected: AwsExpectations) -> list[Finding]:
     check, name = "redis-encrypted-with-auth", "Redis encryption and AUTH"
     if not groups:
         if expected.needs_redis:
@@ -490,7 +491,7 @@ def redis(groups: Sequence[Redis], expected: AwsExpectations) -> list[CheckOutco
                     f"no replication group is tagged objectos:stack={expected.stack}, yet the stack runs several pods",
                 )
             ]
-        return [_o(check, name, "skip", "the stack runs one pod and needs no Redis")]
+        return [_o(check, name, NOT_JUDGED, "the stack runs one pod and needs no Redis")]
     outcomes = []
     for group in groups:
         missing = [
@@ -512,7 +513,7 @@ def redis(groups: Sequence[Redis], expected: AwsExpectations) -> list[CheckOutco
 # --- CloudFront response headers policy --------------------------------------
 
 
-def edge_policy(policy: Optional[EdgePolicy], expected: AwsExpectations) -> list[CheckOutcome]:
+def edge_policy(policy: Optional[EdgePolicy], expected: AwsExpectations) -> list[Finding]:
     """The distribution's response headers policy holds the promised headers and CORS, overriding the origin."""
     if expected.edge_mode != "cloudfront":
         return []

@@ -1,4 +1,4 @@
-"""Judgements of the live verifier over HTTP and TLS: one observation in, one CheckOutcome out.
+"""Judgements of the live verifier over HTTP and TLS: one observation in, one Finding out.
 
 Pure: no network and no clock unless passed in. The observation types live here
 so that every judge can be tested from literals; http.py, tls.py and access.py
@@ -14,10 +14,10 @@ from typing import Any, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
 from golive.grader import grade_headers
+from golive.results import Enforcement, Finding, Source, Status, check_id
 from objectos_core.checklist import BY_ID
 
-PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
-STATUSES = (PASS, WARN, FAIL, SKIP)
+PASS, WARN, FAIL, NOT_JUDGED = Status.PASS, Status.WARN, Status.FAIL, Status.NOT_JUDGED
 MIN_TLS = "TLSv1.2"
 TLS_ORDER = ("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 EXPIRY_WARN_DAYS = 21
@@ -25,23 +25,6 @@ PASSING_SCORE = 90  # an Observatory A: the prod header set is built to score A+
 DENIED_STATUSES = (401, 403, 404)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 HSTS = "Strict-Transport-Security"
-
-
-@dataclass(frozen=True)
-class CheckOutcome:
-    id: str  # a objectos_core/checklist.py id
-    name: str  # what was looked at, e.g. "headers on /api/v1/health"
-    status: str  # pass | warn | fail | skip
-    reason: str  # one sentence an on-call engineer can act on
-
-    def __post_init__(self) -> None:
-        if self.id not in BY_ID:
-            raise ValueError(f"unknown checklist id {self.id!r}")
-        if self.status not in STATUSES:
-            raise ValueError(f"unknown status {self.status!r}")
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "status": self.status, "reason": self.reason}
 
 
 # --- observations -------------------------------------------------------------
@@ -137,8 +120,24 @@ class AccessProbeResult:
     denied: Optional[tuple[int, ...]] = None  # statuses that count as a denial; default by credential
 
 
-def _outcome(check_id: str, name: str, status: str, reason: str) -> CheckOutcome:
-    return CheckOutcome(check_id, name, status, reason)
+def outcome(rule: str, name: str, status: Status, reason: str, resource: Optional[str] = None) -> Finding:
+    """One finding of the live verifier under a checklist id; its sub-check id comes from `name`.
+
+    Every live check is held as mandatory: a `fail` fails the run, and a `warn`
+    is the advisory violation a check reports when the promise holds imperfectly.
+    """
+    if rule not in BY_ID:
+        raise ValueError(f"unknown checklist id {rule!r}")
+    status = Status(status)
+    enforcement = Enforcement.ADVISORY if status is WARN else Enforcement.MANDATORY
+    return Finding(
+        rule, status, enforcement, reason, check=check_id(name), name=name, resource=resource, source=Source.VERIFY
+    )
+
+
+def _on(fetched: Fetched, rule: str, name: str, status: Status, reason: str) -> Finding:
+    """A finding about the URL that was fetched."""
+    return outcome(rule, name, status, reason, resource=fetched.url)
 
 
 # --- headers ------------------------------------------------------------------
@@ -156,11 +155,11 @@ def same_value(header: str, seen: str, promised: str) -> bool:
     return _normal(seen) == _normal(promised)
 
 
-def security_headers(route: str, fetched: Fetched, expected: Expectations) -> CheckOutcome:
+def security_headers(route: str, fetched: Fetched, expected: Expectations) -> Finding:
     """Every promised header is on the final response of `route`, once, with the promised value."""
     name = f"headers on {route}"
     if isinstance(fetched, FetchError):
-        return _outcome("security-headers-present", name, FAIL, fetched.reason)
+        return _on(fetched, "security-headers-present", name, FAIL, fetched.reason)
     problems, doubles = [], []
     for header, value in expected.headers.items():
         seen = fetched.values(header)
@@ -172,32 +171,32 @@ def security_headers(route: str, fetched: Fetched, expected: Expectations) -> Ch
         elif len(seen) > 1:
             doubles.append(header)
     if problems:
-        return _outcome("security-headers-present", name, FAIL, "; ".join(problems))
+        return _on(fetched, "security-headers-present", name, FAIL, "; ".join(problems))
     if doubles:
-        return _outcome(
+        return _on(fetched, 
             "security-headers-present",
             name,
             WARN,
             f"{', '.join(doubles)} sent more than once (edge and origin both set it); "
             "browsers apply every copy, so let only the edge send it",
         )
-    return _outcome("security-headers-present", name, PASS, f"all {len(expected.headers)} promised headers match")
+    return _on(fetched, "security-headers-present", name, PASS, f"all {len(expected.headers)} promised headers match")
 
 
-def header_grade(route: str, fetched: Fetched, redirects_to_https: Optional[bool]) -> CheckOutcome:
+def header_grade(route: str, fetched: Fetched, redirects_to_https: Optional[bool]) -> Finding:
     """The Observatory-style grade of the final response; an A or better passes."""
     name = f"grade of {route}"
     if isinstance(fetched, FetchError):
-        return _outcome("security-headers-present", name, FAIL, fetched.reason)
+        return _on(fetched, "security-headers-present", name, FAIL, fetched.reason)
     https = urlsplit(fetched.url).scheme == "https"
     grade = grade_headers(
         fetched.header_map(), https=https, redirects_to_https=redirects_to_https, cookies=fetched.values("set-cookie")
     )
     summary = f"{grade.grade} ({grade.score}/100)"
     if grade.score >= PASSING_SCORE:
-        return _outcome("security-headers-present", name, PASS, summary)
+        return _on(fetched, "security-headers-present", name, PASS, summary)
     penalties = [m.reason for m in grade.modifiers if m.score < 0]
-    return _outcome("security-headers-present", name, FAIL, f"{summary}: " + " ".join(penalties))
+    return _on(fetched, "security-headers-present", name, FAIL, f"{summary}: " + " ".join(penalties))
 
 
 # --- redirect and HSTS --------------------------------------------------------
@@ -209,25 +208,25 @@ def _origin(url: str) -> tuple[str, str, Optional[int]]:
     return parts.scheme, (parts.hostname or ""), parts.port or default
 
 
-def https_redirect(fetched: Fetched, https_url: str) -> CheckOutcome:
+def https_redirect(fetched: Fetched, https_url: str) -> Finding:
     """Plain HTTP answers with a redirect to HTTPS on the same host at the first hop."""
     name = "HTTP redirects to HTTPS"
     if isinstance(fetched, FetchError):
-        return _outcome("tls-at-edge", name, FAIL, fetched.reason)
+        return _on(fetched, "tls-at-edge", name, FAIL, fetched.reason)
     location = fetched.header("location")
     if fetched.status not in REDIRECT_STATUSES or not location:
-        return _outcome(
+        return _on(fetched, 
             "tls-at-edge", name, FAIL, f"{fetched.url} answered {fetched.status} instead of a redirect to HTTPS"
         )
     scheme, host, port = _origin(location)
     _, want_host, want_port = _origin(https_url)
     if scheme != "https":
-        return _outcome("tls-at-edge", name, FAIL, f"the first hop goes to {location}, not to https://")
+        return _on(fetched, "tls-at-edge", name, FAIL, f"the first hop goes to {location}, not to https://")
     if (host, port) != (want_host, want_port):
-        return _outcome("tls-at-edge", name, FAIL, f"the first hop goes to {location}, another host than {https_url}")
+        return _on(fetched, "tls-at-edge", name, FAIL, f"the first hop goes to {location}, another host than {https_url}")
     status = PASS if fetched.status in (301, 308) else WARN
     note = "" if status == PASS else "; use a permanent redirect (301 or 308) so clients remember it"
-    return _outcome("tls-at-edge", name, status, f"{fetched.status} to {location}{note}")
+    return _on(fetched, "tls-at-edge", name, status, f"{fetched.status} to {location}{note}")
 
 
 def hsts_directives(value: str) -> tuple[Optional[int], bool, bool]:
@@ -243,32 +242,32 @@ def hsts_directives(value: str) -> tuple[Optional[int], bool, bool]:
     return max_age, subdomains, preload
 
 
-def hsts_over_https(fetched: Fetched, expected: Optional[str]) -> CheckOutcome:
+def hsts_over_https(fetched: Fetched, expected: Optional[str]) -> Finding:
     """HTTPS responses carry HSTS exactly as configured, and none when objectos:hsts is off."""
     name = "HSTS over HTTPS"
     if isinstance(fetched, FetchError):
-        return _outcome("hsts-after-tls", name, FAIL, fetched.reason)
+        return _on(fetched, "hsts-after-tls", name, FAIL, fetched.reason)
     seen = fetched.header(HSTS)
     if expected is None:
         if seen is None:
-            return _outcome("hsts-after-tls", name, PASS, "not sent, as objectos:hsts.enabled is false")
-        return _outcome("hsts-after-tls", name, FAIL, f"'{seen}' is sent although objectos:hsts.enabled is false")
+            return _on(fetched, "hsts-after-tls", name, PASS, "not sent, as objectos:hsts.enabled is false")
+        return _on(fetched, "hsts-after-tls", name, FAIL, f"'{seen}' is sent although objectos:hsts.enabled is false")
     if seen is None:
-        return _outcome("hsts-after-tls", name, FAIL, f"missing; the stack promises '{expected}'")
+        return _on(fetched, "hsts-after-tls", name, FAIL, f"missing; the stack promises '{expected}'")
     if len(fetched.values(HSTS)) > 1 or hsts_directives(seen) != hsts_directives(expected):
-        return _outcome("hsts-after-tls", name, FAIL, f"'{seen}' differs from the promised '{expected}'")
-    return _outcome("hsts-after-tls", name, PASS, seen)
+        return _on(fetched, "hsts-after-tls", name, FAIL, f"'{seen}' differs from the promised '{expected}'")
+    return _on(fetched, "hsts-after-tls", name, PASS, seen)
 
 
-def no_hsts_over_http(fetched: Fetched) -> CheckOutcome:
+def no_hsts_over_http(fetched: Fetched) -> Finding:
     """Plain-HTTP responses carry no HSTS: it belongs only on responses over validated TLS."""
     name = "no HSTS over plain HTTP"
     if isinstance(fetched, FetchError):
-        return _outcome("hsts-after-tls", name, FAIL, fetched.reason)
+        return _on(fetched, "hsts-after-tls", name, FAIL, fetched.reason)
     seen = fetched.header(HSTS)
     if seen is None:
-        return _outcome("hsts-after-tls", name, PASS, "plain HTTP carries no Strict-Transport-Security")
-    return _outcome(
+        return _on(fetched, "hsts-after-tls", name, PASS, "plain HTTP carries no Strict-Transport-Security")
+    return _on(fetched, 
         "hsts-after-tls",
         name,
         FAIL,
@@ -279,51 +278,51 @@ def no_hsts_over_http(fetched: Fetched) -> CheckOutcome:
 # --- CORS ---------------------------------------------------------------------
 
 
-def cors_allowed(fetched: Fetched, origin: str, credentials: bool) -> CheckOutcome:
+def cors_allowed(fetched: Fetched, origin: str, credentials: bool) -> Finding:
     """A preflight from an allowed origin gets that exact origin back, never '*'."""
     name = f"CORS preflight from {origin}"
     if isinstance(fetched, FetchError):
-        return _outcome("cors-explicit-origins", name, FAIL, fetched.reason)
+        return _on(fetched, "cors-explicit-origins", name, FAIL, fetched.reason)
     allowed = fetched.header("access-control-allow-origin")
     sent_credentials = (fetched.header("access-control-allow-credentials") or "").strip().lower() == "true"
     if allowed is None:
-        return _outcome(
+        return _on(fetched, 
             "cors-explicit-origins", name, FAIL, f"no Access-Control-Allow-Origin for the allowed origin {origin}"
         )
     if allowed.strip() == "*":
-        return _outcome(
+        return _on(fetched, 
             "cors-explicit-origins", name, FAIL, "Access-Control-Allow-Origin is '*'; list explicit origins"
         )
     if allowed.strip().rstrip("/").lower() != origin.lower():
-        return _outcome(
+        return _on(fetched, 
             "cors-explicit-origins", name, FAIL, f"Access-Control-Allow-Origin is '{allowed}', expected '{origin}'"
         )
     if credentials != sent_credentials:
         sent, want = ("true" if flag else "absent" for flag in (sent_credentials, credentials))
-        return _outcome(
+        return _on(fetched, 
             "cors-explicit-origins",
             name,
             FAIL,
             f"Access-Control-Allow-Credentials is {sent}; the stack promises {want}",
         )
-    return _outcome(
+    return _on(fetched, 
         "cors-explicit-origins", name, PASS, f"echoes {origin}" + (" with credentials" if credentials else "")
     )
 
 
-def cors_disallowed(fetched: Fetched, origin: str) -> CheckOutcome:
+def cors_disallowed(fetched: Fetched, origin: str) -> Finding:
     """A preflight from an origin the stack does not list gets no Access-Control-Allow-Origin."""
     name = "CORS preflight from an unlisted origin"
     if isinstance(fetched, FetchError):
-        return _outcome("cors-explicit-origins", name, FAIL, fetched.reason)
+        return _on(fetched, "cors-explicit-origins", name, FAIL, fetched.reason)
     allowed = fetched.header("access-control-allow-origin")
     if allowed is None:
-        return _outcome("cors-explicit-origins", name, PASS, f"{origin} gets no Access-Control-Allow-Origin")
+        return _on(fetched, "cors-explicit-origins", name, PASS, f"{origin} gets no Access-Control-Allow-Origin")
     if allowed.strip() == "*":
-        return _outcome(
+        return _on(fetched, 
             "cors-explicit-origins", name, FAIL, "Access-Control-Allow-Origin is '*': every site may call the API"
         )
-    return _outcome(
+    return _on(fetched, 
         "cors-explicit-origins",
         name,
         FAIL,
@@ -338,55 +337,55 @@ def _tls_rank(protocol: str) -> int:
     return TLS_ORDER.index(protocol) if protocol in TLS_ORDER else -1
 
 
-def tls_protocol(observed: TlsObservation) -> CheckOutcome:
+def tls_protocol(observed: TlsObservation) -> Finding:
     """The negotiated protocol is at least TLS 1.2 and nothing older is accepted."""
     name = "TLS protocol"
     if observed.protocol is None:
-        return _outcome(
+        return outcome(
             "tls-at-edge", name, FAIL, f"no TLS handshake with {observed.host}:{observed.port}: {observed.error}"
         )
     if _tls_rank(observed.protocol) < _tls_rank(MIN_TLS):
-        return _outcome("tls-at-edge", name, FAIL, f"negotiated {observed.protocol}; require {MIN_TLS} or later")
+        return outcome("tls-at-edge", name, FAIL, f"negotiated {observed.protocol}; require {MIN_TLS} or later")
     if observed.legacy_accepted:
-        return _outcome(
+        return outcome(
             "tls-at-edge",
             name,
             FAIL,
             f"negotiated {observed.protocol} but also accepts {observed.legacy_accepted}; "
             "use a TLS 1.2+ security policy (ELBSecurityPolicy-TLS13-1-2-2021-06, TLSv1.2_2021)",
         )
-    return _outcome("tls-at-edge", name, PASS, f"negotiated {observed.protocol}")
+    return outcome("tls-at-edge", name, PASS, f"negotiated {observed.protocol}")
 
 
-def tls_certificate(observed: TlsObservation, now: datetime, warn_days: int = EXPIRY_WARN_DAYS) -> CheckOutcome:
+def tls_certificate(observed: TlsObservation, now: datetime, warn_days: int = EXPIRY_WARN_DAYS) -> Finding:
     """The certificate is trusted, valid for the host and not about to expire."""
     name = "TLS certificate"
     if observed.error is not None:
-        return _outcome("tls-at-edge", name, FAIL, f"{observed.host}: {observed.error}")
+        return outcome("tls-at-edge", name, FAIL, f"{observed.host}: {observed.error}")
     if observed.not_after is None:
-        return _outcome("tls-at-edge", name, FAIL, f"{observed.host}: the certificate's expiry could not be read")
+        return outcome("tls-at-edge", name, FAIL, f"{observed.host}: the certificate's expiry could not be read")
     days = (observed.not_after - now).days
     if days < 0:
-        return _outcome("tls-at-edge", name, FAIL, f"{observed.host}: the certificate expired {-days} days ago")
+        return outcome("tls-at-edge", name, FAIL, f"{observed.host}: the certificate expired {-days} days ago")
     detail = f"trusted and valid for {observed.host}; expires in {days} days"
     if days < warn_days:
-        return _outcome(
+        return outcome(
             "tls-at-edge", name, WARN, f"{detail} (under {warn_days}); check that ACM renewal (DNS validation) works"
         )
-    return _outcome("tls-at-edge", name, PASS, detail)
+    return outcome("tls-at-edge", name, PASS, detail)
 
 
 # --- rate limit ---------------------------------------------------------------
 
 
-def rate_limited(probe: RateProbe) -> CheckOutcome:
+def rate_limited(probe: RateProbe) -> Finding:
     """Going past the auth limit gets a 429 (or a WAF 403) with Retry-After."""
     name = f"rate limit on {probe.path}"
     sent = f"{probe.sent} requests in {probe.elapsed_seconds:.1f} s"
     if probe.limited_status is None:
         if probe.error:
-            return _outcome("rate-limits-auth-write", name, FAIL, f"probe stopped after {sent}: {probe.error}")
-        return _outcome(
+            return outcome("rate-limits-auth-write", name, FAIL, f"probe stopped after {sent}: {probe.error}")
+        return outcome(
             "rate-limits-auth-write",
             name,
             FAIL,
@@ -394,13 +393,13 @@ def rate_limited(probe: RateProbe) -> CheckOutcome:
         )
     when = f"{probe.limited_status} after {probe.limited_after} requests"
     if not probe.retry_after:
-        return _outcome(
+        return outcome(
             "rate-limits-auth-write",
             name,
             WARN,
             f"{when} but without Retry-After; give the WAF block a custom 429 response with Retry-After",
         )
-    return _outcome("rate-limits-auth-write", name, PASS, f"{when}, Retry-After: {probe.retry_after}")
+    return outcome("rate-limits-auth-write", name, PASS, f"{when}, Retry-After: {probe.retry_after}")
 
 
 # --- cross-organization access ------------------------------------------------
@@ -446,35 +445,36 @@ def denied_statuses(credential: Optional[str]) -> tuple[int, ...]:
 _WANTED = {"denied": "a denial", "empty": "zero records", "allowed": "a 2xx answer"}
 
 
-def access_denied(result: AccessProbeResult) -> CheckOutcome:
+def access_denied(result: AccessProbeResult) -> Finding:
     """A cross-organization or cross-environment request is denied or sees nothing;
     a control request (expect: allowed) proves the credential works at all."""
     name = f"access: {result.name}"
     fetched = result.fetched
     if isinstance(fetched, FetchError):
-        return _outcome("cross-org-access-denied", name, FAIL, fetched.reason)
+        return outcome("cross-org-access-denied", name, FAIL, fetched.reason)
     status, denials = fetched.status, result.denied or denied_statuses(result.credential)
     if "denied" in result.expect and status in denials:
-        return _outcome("cross-org-access-denied", name, PASS, f"{result.request} denied with {status}")
+        return outcome("cross-org-access-denied", name, PASS, f"{result.request} denied with {status}")
     if "allowed" in result.expect and 200 <= status < 300:
-        return _outcome("cross-org-access-denied", name, PASS, f"{result.request} allowed with {status}")
+        return outcome("cross-org-access-denied", name, PASS, f"{result.request} allowed with {status}")
     why = f"answered {status}"
     if "empty" in result.expect:
         empty, why = _empty(fetched)
         if empty:
-            return _outcome("cross-org-access-denied", name, PASS, f"{result.request} {why}")
+            return outcome("cross-org-access-denied", name, PASS, f"{result.request} {why}")
     if status == 401 and result.credential:
         why += f": the credential in ${result.credential} was refused (expired?), so nothing was proven"
     elif 200 <= status < 300 and "allowed" not in result.expect:
         why += " - the wall leaks"
     wanted = " or ".join(_WANTED[e] for e in result.expect)
-    return _outcome("cross-org-access-denied", name, FAIL, f"{result.request} {why}; expected {wanted}")
+    return outcome("cross-org-access-denied", name, FAIL, f"{result.request} {why}; expected {wanted}")
 
 
-def skipped(check_id: str, name: str, reason: str) -> CheckOutcome:
-    return _outcome(check_id, name, SKIP, reason)
+def not_judged(rule: str, name: str, reason: str) -> Finding:
+    """A check that was not asked for or could not run: no verdict, and the reason says why."""
+    return outcome(rule, name, NOT_JUDGED, reason)
 
 
-def failed(check_id: str, name: str, reason: str) -> CheckOutcome:
-    return _outcome(check_id, name, FAIL, reason)
+def failed(rule: str, name: str, reason: str) -> Finding:
+    return outcome(rule, name, FAIL, reason)
 

@@ -1,8 +1,8 @@
 """`python -m golive verify`: one command that proves a deployed stack keeps its settings' promises.
 
-Exit 0 when no check fails (warnings and skipped checks do not fail a run),
-1 when one does, 2 for usage errors: a bad stack file, URL, probe file or
-missing environment variable. Nothing secret is printed: probe credentials are
+Exit 0 (verdict PASS) when no check fails: warnings and checks not judged do
+not fail a run; 1 (verdict FAIL) when one does; 2 for usage errors: a bad stack
+file, URL, probe file, output path or missing environment variable. Nothing secret is printed: probe credentials are
 named by their environment variable only.
 """
 
@@ -17,16 +17,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, Optional, TextIO
 
+from golive import outputs, results
 from golive.program import STACKS_DIR
+from golive.results import Finding
 from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
-from golive.verify.checks import CheckOutcome, Expectations, skipped
+from golive.verify.checks import Expectations, not_judged
 from golive.verify.http import HttpProbe, tls_context
 from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = results.EXIT_OK, results.EXIT_BLOCKED, 2  # the report decides 0 or 1
 AWS_IDS = (
     "waf-logging-redacted",
     "auth-secret-in-secret-store",
@@ -123,10 +125,17 @@ def main(
         context = trust(options.ca_file)
     except ValueError as exc:
         return usage(str(exc))
-    for option, path in (("--json", options.json_path), ("--junit", options.junit_path)):
-        problem = output_problem(path) if path else None
+    targets = (("--json", options.json_path), ("--junit", options.junit_path))
+    clash = outputs.conflict(targets)
+    if clash:
+        return usage(clash)
+    for option, path in targets:
+        problem = outputs.problem(path) if path else None
         if problem:
-            return usage(f"{option} {path}: {problem}; choose a writable file path")
+            return usage(f"{option} {path}: {problem}; choose a writable file path, or - for stdout")
+    stdout = out
+    if any(outputs.is_stdout(path) for _, path in targets):
+        out = err  # stdout carries the document alone; the table goes to stderr
     probes: list[access.Probe] = []
     if options.access:
         try:
@@ -150,8 +159,8 @@ def main(
         )
     outcomes += _aws(options, settings, headers, started, aws_client_factory)
 
-    run = report.Run(
-        options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, tuple(outcomes)
+    run = report.build(
+        options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, outcomes
     )
     report.print_table(run, out)
     for option, path, write in (
@@ -160,10 +169,10 @@ def main(
     ):
         if path:
             try:
-                write(run, path)
+                write(run, path, stdout)
             except OSError as exc:
                 return usage(f"{option} {path}: cannot write the results ({exc.strerror or exc})")
-    return EXIT_OK if run.passed else EXIT_FAILED
+    return run.exit_code
 
 
 def trust(ca_file: Optional[Path]) -> ssl.SSLContext:
@@ -183,20 +192,6 @@ def trust(ca_file: Optional[Path]) -> ssl.SSLContext:
         raise ValueError(f"--ca-file {ca_file} cannot be read ({exc.strerror or exc})") from None
 
 
-def output_problem(path: Path) -> Optional[str]:
-    """Why a report could not be written to `path`, checked before any request is sent."""
-    if path.is_dir():
-        return "is a folder"
-    if path.exists():
-        return None if os.access(path, os.W_OK) else "is not writable"
-    folder = path.parent
-    while not folder.exists():
-        folder = folder.parent
-    if not folder.is_dir():
-        return f"{folder} is not a folder"
-    return None if os.access(folder, os.W_OK | os.X_OK) else f"{folder} is not writable"
-
-
 def _probes(
     client: HttpProbe,
     checked: web.WebResult,
@@ -206,15 +201,15 @@ def _probes(
     probes: list[access.Probe],
     environ: Mapping[str, str],
     settle_seconds: float,
-) -> list[CheckOutcome]:
+) -> list[Finding]:
     """The rate-limit probe and the access probes: run only when asked, and only over trusted TLS."""
     trusted, untrusted = checked.trusted, f"not run: {checked.untrusted_reason}"
     outcomes = []
     if not options.probe_rate_limit:
         why = "not run; pass --probe-rate-limit (it spends this IP's auth budget for one window)"
-        outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", why))
+        outcomes.append(not_judged("rate-limits-auth-write", "rate limit probe", why))
     elif not trusted:
-        outcomes.append(skipped("rate-limits-auth-write", "rate limit probe", untrusted))
+        outcomes.append(not_judged("rate-limits-auth-write", "rate limit probe", untrusted))
     else:
         limit, window = expected.auth_rate_limit, expected.auth_window_seconds
         outcomes.append(
@@ -222,9 +217,9 @@ def _probes(
         )
     if not probes:
         why = "not run; pass --access FILE (see examples/access-probes.yaml)"
-        outcomes.append(skipped("cross-org-access-denied", "access probes", why))
+        outcomes.append(not_judged("cross-org-access-denied", "access probes", why))
     elif not trusted:
-        outcomes.append(skipped("cross-org-access-denied", "access probes", untrusted))
+        outcomes.append(not_judged("cross-org-access-denied", "access probes", untrusted))
     else:
         outcomes += access.run(probes, client, where.https_url, environ)
     return outcomes
@@ -232,10 +227,10 @@ def _probes(
 
 def _aws(
     options: Options, settings: Settings, headers: Mapping[str, str], now: datetime, factory: Optional[Callable]
-) -> list[CheckOutcome]:
+) -> list[Finding]:
     if not options.aws:
         return [
-            skipped(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_IDS
+            not_judged(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_IDS
         ]
     from golive.verify import aws  # boto3 only when asked for
 

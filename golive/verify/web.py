@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import SplitResult, urlsplit
 
+from golive.results import Finding
 from golive.verify import checks, tls
-from golive.verify.checks import CheckOutcome, Expectations, FetchError, RateProbe, TlsObservation
+from golive.verify.checks import Expectations, FetchError, RateProbe, TlsObservation
 from golive.verify.http import HttpProbe
 
 # The console, the auth API (which the runtime may leave without its own headers),
@@ -65,7 +66,7 @@ def _check_port(option: str, url: str, parts: SplitResult) -> None:
 
 @dataclass(frozen=True)
 class WebResult:
-    outcomes: list[CheckOutcome]
+    outcomes: list[Finding]
     trusted: bool  # the certificate verified: HTTPS answers mean something
     untrusted_reason: str = ""  # why nothing was sent over HTTPS, when not trusted
 
@@ -97,7 +98,7 @@ def run(
     if certificate.status == checks.FAIL:
         why = untrusted_reason(observed_tls)
         for check_id in ("hsts-after-tls", "security-headers-present", "cors-explicit-origins"):
-            outcomes.append(checks.skipped(check_id, "responses over HTTPS", f"not checked: {why}"))
+            outcomes.append(checks.not_judged(check_id, "responses over HTTPS", f"not checked: {why}"))
         return WebResult(outcomes, trusted=False, untrusted_reason=why)
     pages = {route: client.fetch("GET", where.https_url + route, follow_redirects=True) for route in ROUTES}
     outcomes.append(checks.hsts_over_https(pages["/"], expected.hsts))
@@ -109,7 +110,7 @@ def run(
     return WebResult(outcomes, trusted=True)
 
 
-def cors(client: HttpProbe, where: Target, expected: Expectations) -> list[CheckOutcome]:
+def cors(client: HttpProbe, where: Target, expected: Expectations) -> list[Finding]:
     url = where.https_url + CORS_PATH
     outcomes = []
     listed = [origin for origin in expected.cors_origins if origin != "*"]
