@@ -26,6 +26,11 @@ by its id and fails on any other):
     `Access-Control-Allow-Credentials: true` gets the universal-access penalty (-50). The
     Observatory scores it as public access (0), because browsers refuse that combination,
     but it always means a misconfigured endpoint.
+  - cors-reflected-origin-with-credentials: an Access-Control-Allow-Origin that echoes the
+    probe Origin, with Access-Control-Allow-Credentials: true, gets the universal-access
+    penalty (-50): any site can then read responses with the user's cookies. The Observatory
+    means to penalise this too, but reads the Origin from the axios request object, which
+    does not carry it, so it never sees the echo and calls it restricted access (0).
   - hsts-preload-not-checked: "hsts-preloaded" (+5) is given when the header meets the
     preload-list rules (max-age >= 1 year, includeSubDomains, preload); the Observatory
     gives it only for a host on Chromium's preload list, which is not read here (the
@@ -114,6 +119,7 @@ SCORE_TABLE: dict[str, tuple[int, str]] = {str(r): entry for test in TESTS for r
 # The ids of the differences listed in this docstring.
 DELIBERATE_DIFFERENCES = (
     "cors-wildcard-with-credentials",
+    "cors-reflected-origin-with-credentials",
     "hsts-preload-not-checked",
     "hsts-max-age-not-a-number",
     "not-tested",
