@@ -30,10 +30,11 @@ STRICT = {
 TESTS_IN_ORDER = (
     "content-security-policy",
     "cookies",
-    "cors",
+    "cross-origin-resource-sharing",
     "redirection",
     "referrer-policy",
     "strict-transport-security",
+    "subresource-integrity",
     "x-content-type-options",
     "x-frame-options",
     "cross-origin-resource-policy",
@@ -72,10 +73,11 @@ def test_empty_headers_over_https_without_redirect_is_f():
     assert results(grade) == {
         "content-security-policy": "csp-not-implemented",
         "cookies": "cookies-not-found",
-        "cors": "cross-origin-resource-sharing-not-implemented",
+        "cross-origin-resource-sharing": "cross-origin-resource-sharing-not-implemented",
         "redirection": "redirection-missing",
         "referrer-policy": "referrer-policy-not-implemented",
         "strict-transport-security": "hsts-not-implemented",
+        "subresource-integrity": "sri-not-implemented-response-not-html",
         "x-content-type-options": "x-content-type-options-not-implemented",
         "x-frame-options": "x-frame-options-not-implemented",
         "cross-origin-resource-policy": "corp-not-implemented",
@@ -142,7 +144,7 @@ def test_wildcard_cors_with_credentials_is_the_worst_case():
     grade = grade_headers(headers, redirects_to_https=True)
     # 100 - 50 (universal access) = 50 < 90 -> bonuses dropped -> 50
     assert (grade.score, grade.grade) == (50, "C")
-    cors = by_test(grade)["cors"]
+    cors = by_test(grade)["cross-origin-resource-sharing"]
     assert (cors.result, cors.score) == ("cross-origin-resource-sharing-implemented-with-universal-access", -50)
     assert "Access-Control-Allow-Credentials" in cors.reason
 
@@ -150,7 +152,7 @@ def test_wildcard_cors_with_credentials_is_the_worst_case():
 def test_wildcard_cors_without_credentials_is_public_access():
     grade = grade_headers(strict(access_control_allow_origin="*"), redirects_to_https=True)
     assert grade.score == 130  # public access is 0
-    assert by_test(grade)["cors"].result == "cross-origin-resource-sharing-implemented-with-public-access"
+    assert by_test(grade)["cross-origin-resource-sharing"].result == "cross-origin-resource-sharing-implemented-with-public-access"
 
 
 def test_reflected_probe_origin_with_credentials_is_universal_access():
@@ -158,7 +160,7 @@ def test_reflected_probe_origin_with_credentials_is_universal_access():
     grade = grade_headers(headers, redirects_to_https=True, cors_origin_probe="https://evil.example")
     # 100 - 50 = 50
     assert (grade.score, grade.grade) == (50, "C")
-    cors = by_test(grade)["cors"]
+    cors = by_test(grade)["cross-origin-resource-sharing"]
     assert cors.result == "cross-origin-resource-sharing-implemented-with-universal-access"
     assert "https://evil.example" in cors.reason
 
@@ -166,7 +168,7 @@ def test_reflected_probe_origin_with_credentials_is_universal_access():
 def test_reflected_probe_origin_without_credentials_is_not_penalised_but_flagged():
     headers = strict(access_control_allow_origin="https://evil.example")
     grade = grade_headers(headers, redirects_to_https=True, cors_origin_probe="https://evil.example")
-    cors = by_test(grade)["cors"]
+    cors = by_test(grade)["cross-origin-resource-sharing"]
     assert (cors.result, cors.score) == ("cross-origin-resource-sharing-implemented-with-restricted-access", 0)
     assert "echoed" in cors.reason
 
@@ -175,7 +177,7 @@ def test_fixed_trusted_origin_with_credentials_is_restricted_access():
     headers = strict(access_control_allow_origin="https://console.example", access_control_allow_credentials="true")
     grade = grade_headers(headers, redirects_to_https=True, cors_origin_probe="https://evil.example")
     assert grade.score == 130
-    cors = by_test(grade)["cors"]
+    cors = by_test(grade)["cross-origin-resource-sharing"]
     assert cors.result == "cross-origin-resource-sharing-implemented-with-restricted-access"
     assert "echoed" not in cors.reason
 
@@ -310,11 +312,12 @@ def test_report_only_csp_is_not_enforcement():
     assert results(grade)["x-frame-options"] == "x-frame-options-not-implemented"
 
 
-def test_two_csp_policies_are_both_enforced():
-    # the second policy removes 'unsafe-inline' from script-src, so the combination is safe
+def test_a_comma_does_not_split_csp_into_policies():
+    # Like the Observatory, the joined value of a repeated header is read as one policy,
+    # so here script-src appears twice in it and the policy is invalid.
     joined = "default-src 'none'; script-src 'self' 'unsafe-inline', default-src 'none'; script-src 'self'"
     grade = grade_headers({"Content-Security-Policy": joined})
-    assert results(grade)["content-security-policy"] == "csp-implemented-with-no-unsafe-default-src-none"
+    assert results(grade)["content-security-policy"] == "csp-header-invalid"
 
 
 # --- Other single-header tests ------------------------------------------------------
@@ -331,7 +334,7 @@ def test_two_csp_policies_are_both_enforced():
         ("X-Content-Type-Options", "sniff-away", "x-content-type-options", "x-content-type-options-header-invalid"),
         ("X-Content-Type-Options", "NoSniff", "x-content-type-options", "x-content-type-options-nosniff"),
         ("X-Frame-Options", "sameorigin", "x-frame-options", "x-frame-options-sameorigin-or-deny"),
-        ("X-Frame-Options", "DENY, DENY", "x-frame-options", "x-frame-options-sameorigin-or-deny"),
+        ("X-Frame-Options", "DENY, DENY", "x-frame-options", "x-frame-options-header-invalid"),  # sent twice
         ("X-Frame-Options", "DENY, SAMEORIGIN", "x-frame-options", "x-frame-options-header-invalid"),
         ("X-Frame-Options", "ALLOW-FROM https://a.example", "x-frame-options", "x-frame-options-allow-from-origin"),
         ("X-Frame-Options", "ALLOWALL", "x-frame-options", "x-frame-options-header-invalid"),
@@ -375,7 +378,8 @@ def test_untested_redirect_says_so():
         (["csrftoken=a; Secure"], STRICT, True, "cookies-anticsrf-without-samesite-flag"),
         (["theme=dark; Secure; SameSite=Sometimes"], STRICT, True, "cookies-samesite-flag-invalid"),
         (["theme=dark; SameSite=None"], STRICT, True, "cookies-samesite-flag-invalid"),  # None needs Secure
-        (["sessionid=a; Secure; HttpOnly; SameSite=Lax"], STRICT, False, "cookies-session-without-secure-flag"),
+        # the Observatory grades the flags, not the transport the cookie came over
+        (["sessionid=a; Secure; HttpOnly; SameSite=Lax"], STRICT, False, "cookies-secure-with-httponly-sessions-and-samesite"),
         (["heroku-session-affinity=x"], STRICT, True, "cookies-not-found"),
     ],
 )
