@@ -34,6 +34,7 @@ preview: $(STAMP)
 	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json
 
 test: $(STAMP) $(OBSERVATORY)/node_modules
+	tools/system-packages.sh nginx:nginx
 	$(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
