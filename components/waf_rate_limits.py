@@ -17,9 +17,11 @@ from typing import Any, Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from . import aws_names, waf_rules
+from objectos_core import names as aws_names
+from objectos_core import waf_rules
+from objectos_core.waf_rules import RateLimit
+
 from .inputs import args_of, fill_defaults
-from .waf_rules import RateLimit
 
 SCOPES = ("REGIONAL", "CLOUDFRONT")
 CLOUDFRONT_REGION = "us-east-1"

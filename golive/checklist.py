@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Optional, TextIO
 
 from golive import analyzer
 from golive.program import PROJECT
-from objectos_core.checklist import BY_ID, ITEMS
-from policy.enforcement import LIVE_ONLY, load_config
+from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
+from policy.enforcement import load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
-    from golive.program import RunResult
+    from testing.runner import RunResult
     from settings.model import Settings
 
 STATUSES = ("pass", "fail", "skip")

@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from golive.critical_path import CriticalPath, nodes_from
-from golive.program import RunResult
+from testing.runner import RunResult
 
 DOT_SUFFIXES = (".dot", ".gv")  # any other file name gets Mermaid
 

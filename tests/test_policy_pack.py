@@ -15,7 +15,7 @@ import yaml
 from google.protobuf import json_format, struct_pb2
 
 from golive import analyzer, checklist
-from golive.mocks import Registration
+from testing.mocks import Registration
 from objectos_core.checklist import BY_ID, ITEMS
 from policy.enforcement import LIVE_ONLY, config_file, load_config
 

@@ -22,18 +22,13 @@ from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
 from golive.verify.checks import CheckOutcome, Expectations, skipped
 from golive.verify.http import HttpProbe, tls_context
+from objectos_core.checklist import AWS_VERIFIED
+from objectos_core.headers import ALB_UNSUPPORTED, HSTS
 from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-AWS_IDS = (
-    "waf-logging-redacted",
-    "auth-secret-in-secret-store",
-    "database-backup-restore-tested",
-    "audit-log-retention",
-    "redis-encrypted-with-auth",
-)
 
 
 @dataclass(frozen=True)
@@ -54,12 +49,12 @@ class Options:
 
 def promised_headers(settings: Settings) -> tuple[dict[str, str], Expectations]:
     """The edge's header map (HSTS included) and the expectations of the HTTP checks."""
-    from components.headers import ALB_UNSUPPORTED, header_set
+    from program.adapters import header_set  # what the program gives the edge
 
     promised = header_set(settings)
     headers = dict(promised.as_map())
-    without_hsts = {k: v for k, v in headers.items() if k.lower() != checks.HSTS.lower()}
-    hsts = next((v for k, v in headers.items() if k.lower() == checks.HSTS.lower()), None)
+    without_hsts = {k: v for k, v in headers.items() if k.lower() != HSTS.lower()}
+    hsts = next((v for k, v in headers.items() if k.lower() == HSTS.lower()), None)
     return headers, Expectations(
         headers=without_hsts,
         hsts=hsts,
@@ -235,7 +230,7 @@ def _aws(
 ) -> list[CheckOutcome]:
     if not options.aws:
         return [
-            skipped(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_IDS
+            skipped(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_VERIFIED
         ]
     from golive.verify import aws  # boto3 only when asked for
 

@@ -1,0 +1,2 @@
+from program import main
+main()
