@@ -33,6 +33,23 @@ def test_the_preview_registers_the_recorded_resources(previews, stack):
     assert graph_of(previews(stack).result) == recorded()[stack]
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_build_declares_the_recorded_resources_from_settings_alone(stack):
+    from golive.program import PROJECT
+    from program import build
+    from settings.load import validate
+    from testing.runner import run_callable
+    from tests.conftest import stack_config
+
+    config = stack_config(stack)
+    settings = validate(config)
+    outputs: dict = {}
+    result = run_callable(stack, {"aws:region": settings.region}, [], lambda: outputs.update(build(settings)), PROJECT)
+    assert graph_of(result) == recorded()[stack]
+    assert set(result.outputs) == {name for name, value in outputs.items() if value is not None}  # None is not exported
+    assert outputs["url"] == settings.public_url
+
+
 def _write() -> None:
     from golive.program import run_program
     from tests.conftest import stack_config
