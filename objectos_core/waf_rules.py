@@ -82,7 +82,7 @@ RATE_LIMITED_BODY = {
 
 
 class RateLimitLike(Protocol):
-    """A bucket: settings.model.RateLimit or `RateLimit` below."""
+    """A bucket: anything with `limit` and `window_seconds`, such as `RateLimit` below."""
 
     limit: int
     window_seconds: int
@@ -108,7 +108,7 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class ManagedRuleGroup:
-    setting: str  # field of settings.model.ManagedRuleGroups
+    setting: str  # its key in the modes mapping `managed_rule_group_rules` takes
     name: str  # AWS managed rule group name (vendor AWS)
     capacity: int  # WCU published by AWS for the group
     counted_rules: tuple[str, ...] = ()  # rules of the group that only count, whatever the group's mode
