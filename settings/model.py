@@ -170,7 +170,7 @@ class Cors(Model):
 
 class RateLimit(Model):
     limit: int = Field(description="Requests per client IP per window (>= 10, the WAF minimum).")
-    window_seconds: Literal[60, 120, 300, 600] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
+    window_seconds: Literal[limits.EVALUATION_WINDOWS] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
 
     @field_validator("limit", mode="before")
     @classmethod
