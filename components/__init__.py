@@ -1,10 +1,13 @@
 """ObjectOS on AWS and Kubernetes as reusable Pulumi components.
 
-Installed, this folder is the `objectos_components` package. Every component
-and its Args import from the package itself (`from objectos_components import
-WafRateLimits, WafRateLimitsArgs`) or from its own module. The pure modules
-(headers, waf_rules, backup_schedule, secret_catalog, pins...) need neither
-Pulumi nor the cloud SDKs, so components are imported only when first used.
+Installed, this folder is the `objectos_components` package, shipped with
+`objectos_core`, the domain facts it builds from (header set, WAF rules, pins,
+names, limits). Every component and its Args import from the package itself
+(`from objectos_components import WafRateLimits, WafRateLimitsArgs`) or from its
+own module. Components import only objectos_core, the Pulumi SDKs and each other:
+never the kit's settings. The pure modules (objectos_core, backup_schedule,
+secret_catalog) need neither Pulumi nor the cloud SDKs, so components are
+imported only when first used.
 """
 
 import importlib
@@ -12,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it.
+# Public name -> module that defines it (relative to this package, or in objectos_core).
 _EXPORTS = {
     "AppNamespace": "namespace",
     "AppNamespaceArgs": "namespace",
@@ -31,9 +34,9 @@ _EXPORTS = {
     "DnsValidatedCertificateArgs": "certificates",
     "HeaderPolicy": "header_policy",
     "HeaderPolicyArgs": "header_policy",
-    "CorsPolicy": "headers",
-    "EdgeMode": "headers",
-    "HeaderSet": "headers",
+    "CorsPolicy": "objectos_core.headers",
+    "EdgeMode": "objectos_core.headers",
+    "HeaderSet": "objectos_core.headers",
     "ObjectOsWorkload": "workload",
     "WorkloadArgs": "workload",
     "PinnedRelease": "pinned_release",
@@ -48,7 +51,7 @@ _EXPORTS = {
     "SecretSource": "secret_catalog",
     "TlsIngress": "tls_ingress",
     "TlsIngressArgs": "tls_ingress",
-    "RateLimit": "waf_rules",
+    "RateLimit": "objectos_core.waf_rules",
     "WafRateLimits": "waf_rate_limits",
     "WafRateLimitsArgs": "waf_rate_limits",
 }
@@ -76,7 +79,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+    where = module if module.startswith("objectos_core.") else f".{module}"
+    return getattr(importlib.import_module(where, __name__), name)
 
 
 def all_components() -> list[type]:
@@ -85,6 +89,9 @@ def all_components() -> list[type]:
 
 
 if TYPE_CHECKING:  # editors and type checkers see the lazy names
+    from objectos_core.headers import CorsPolicy, EdgeMode, HeaderSet
+    from objectos_core.waf_rules import RateLimit
+
     from .app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
     from .audit_log_retention import AuditLogRetention, AuditLogRetentionArgs, ObjectLockMode
     from .backup_schedule import RecoveryTargets
@@ -92,7 +99,6 @@ if TYPE_CHECKING:  # editors and type checkers see the lazy names
     from .cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
     from .database_backups import DatabaseBackups, DatabaseBackupsArgs
     from .header_policy import HeaderPolicy, HeaderPolicyArgs
-    from .headers import CorsPolicy, EdgeMode, HeaderSet
     from .namespace import AppNamespace, AppNamespaceArgs
     from .pinned_release import PinnedRelease, PinnedReleaseArgs
     from .redis_cache import RedisCache, RedisCacheArgs
@@ -100,5 +106,4 @@ if TYPE_CHECKING:  # editors and type checkers see the lazy names
     from .secret_delivery import SecretDelivery, SecretDeliveryArgs
     from .tls_ingress import TlsIngress, TlsIngressArgs
     from .waf_rate_limits import WafRateLimits, WafRateLimitsArgs
-    from .waf_rules import RateLimit
     from .workload import ObjectOsWorkload, WorkloadArgs

@@ -14,8 +14,9 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+from objectos_core.names import log_group_key_policy
+
 from . import backup_schedule as schedule
-from .aws_names import log_group_key_policy
 from .inputs import args_of, fill_defaults, member_of
 
 

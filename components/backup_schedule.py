@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .aws_names import service_principal
+from objectos_core.limits import COMPLIANCE_MIN_CHANGEABLE_DAYS, CONTINUOUS_BACKUP_MAX_DAYS
+from objectos_core.names import service_principal
 
 # --- backup plan rules -------------------------------------------------------------
-
-CONTINUOUS_MAX_DAYS = 35  # AWS Backup's limit for point-in-time (continuous) recovery points
-COMPLIANCE_MIN_CHANGEABLE_DAYS = 3  # AWS Backup: a vault lock with a grace period >= 3 days is compliance mode
 
 # Amazon RDS User Guide, "Restoring a DB instance to a specified time": RDS uploads
 # transaction logs to S3 every five minutes, so the latest restorable time of a
@@ -67,7 +65,7 @@ def plan_rules(
         PlanRule(
             "continuous",
             CONTINUOUS_SCHEDULE,
-            min(continuous_retention_days, CONTINUOUS_MAX_DAYS),
+            min(continuous_retention_days, CONTINUOUS_BACKUP_MAX_DAYS),
             continuous=True,
             interval_minutes=POINT_IN_TIME_RPO_MINUTES,
         ),

@@ -15,8 +15,9 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from . import headers as model
-from .headers import EdgeMode
+from objectos_core import headers as model
+from objectos_core.headers import EdgeMode
+
 from .inputs import args_of, fill_defaults, member_of
 
 cf = aws.cloudfront
@@ -27,7 +28,7 @@ class HeaderPolicyArgs:
     """Inputs of HeaderPolicy."""
 
     header_set: model.HeaderSet
-    """The header values (see components.headers.header_set)."""
+    """The header values (objectos_core.headers.HeaderSet)."""
     mode: EdgeMode
     """cloudfront: a response headers policy; alb: listener attributes for the Ingress."""
     tls_ready: pulumi.Input[str]

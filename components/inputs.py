@@ -11,20 +11,12 @@ import dataclasses
 import inspect
 import typing
 from collections import abc
-from enum import Enum
 from typing import Any, Mapping, TypeVar, Union
 
+# Shared with the facts in objectos_core; components import them from here.
+from objectos_core.fields import fill_defaults, member_of  # noqa: F401
+
 T = TypeVar("T")
-E = TypeVar("E", bound=Enum)
-
-
-def member_of(enum: type[E], value: Any, what: str) -> E:
-    """`value` as a member of `enum` (a member or its value); the error names `what` and the choices."""
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(str(member.value) for member in enum)
-        raise ValueError(f"{what} is {value!r}; use one of {choices}") from None
 
 
 def args_of(cls: type[T], value: Union[T, Mapping[str, Any]]) -> T:
@@ -89,18 +81,3 @@ def explicit_dependencies(opts: Any) -> list:
     if depends_on is None:
         return []
     return list(depends_on) if isinstance(depends_on, (list, tuple)) else [depends_on]
-
-
-def fill_defaults(args: Any) -> None:
-    """Give every field left None its declared default.
-
-    A field with a default is typed Optional, so the package schema lists it as
-    optional for every language; None, from any of them, means "the default".
-    """
-    for f in dataclasses.fields(args):
-        if getattr(args, f.name) is not None:
-            continue
-        if f.default is not dataclasses.MISSING and f.default is not None:
-            object.__setattr__(args, f.name, f.default)  # also for frozen dataclasses
-        elif f.default_factory is not dataclasses.MISSING:
-            object.__setattr__(args, f.name, f.default_factory())

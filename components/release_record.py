@@ -10,8 +10,8 @@ import json
 import re
 from typing import Optional
 
-from . import pins
-from .tags import TAG_ARTIFACT_CHECKSUM, TAG_IMAGE_DIGEST, TAG_RELEASE
+from objectos_core import pins
+from objectos_core.names import TAG_ARTIFACT_CHECKSUM, TAG_IMAGE_DIGEST, TAG_RELEASE
 
 RDS_IDENTIFIER_MAX = 63  # cluster snapshots allow 63; keep instance snapshots to the same rule
 UNPINNED = "unpinned"

@@ -4,19 +4,17 @@ Pure decisions, no Pulumi: which Secrets Manager entries a stack has (named
 `objectos/<stack>/<NAME>`), which the kit generates and how, which reach the
 pods, and the JSON of the KMS key policy, the entries' resource policy and the
 workload's IAM role (IRSA). AppSecrets, RedisCache and SecretDelivery only turn
-these into resources. The settings rules import the names from here, so this
-module imports nothing from `settings` at load time.
+these into resources. It never sees the kit's settings: the program maps them
+to `entries(...)` (program/adapters.py).
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
-from .aws_names import account_root, logs_key_statement, partition_of, service_host
+from objectos_core.names import account_root, logs_key_statement, service_host
+
 from .inputs import fill_defaults, member_of
-
-if TYPE_CHECKING:
-    from settings.model import Settings
 
 # --- names -------------------------------------------------------------------------
 
@@ -185,16 +183,6 @@ def entries(
     return found
 
 
-def entries_for(settings: "Settings") -> list[SecretEntry]:
-    return entries(
-        settings.stack,
-        given=settings.secret_values,
-        oidc_provider_ids=[p.provider_id for p in settings.oidc],
-        provider_keys=settings.secrets.provider_keys,
-        redis=settings.multi_pod,
-    )
-
-
 def kit_names(oidc_provider_ids: Sequence[str]) -> list[str]:
     """Names the kit itself defines; a provider key must not reuse one."""
     names = [AUTH_SECRET, SECRET_KEY, *OPERATOR_FILLED, *KIT_WRITTEN]
@@ -207,13 +195,6 @@ def kit_names(oidc_provider_ids: Sequence[str]) -> list[str]:
 def default_admin_roles(partition: str, account_id: str) -> list[str]:
     """Without a list, the account's roles stay readers: IAM users and other accounts do not."""
     return [f"arn:{partition}:iam::{account_id}:role/*"]
-
-
-def admin_roles(settings: "Settings") -> list[str]:
-    """Roles that read the entries besides the workload: administrators and the deployer."""
-    if settings.secrets.admin_role_arns:
-        return list(settings.secrets.admin_role_arns)
-    return default_admin_roles(partition_of(settings.database.arn), settings.database.account_id)
 
 
 # --- policy documents ----------------------------------------------------------------

@@ -30,7 +30,8 @@ from pulumi_kubernetes.networking.v1 import (
     ServiceBackendPortArgs,
 )
 
-from .headers import string_map_annotation
+from objectos_core.headers import string_map_annotation
+
 from .inputs import args_of, fill_defaults
 
 ANNOTATION = "alb.ingress.kubernetes.io/"

@@ -1,7 +1,7 @@
 """WafRateLimits: the AWS WAF web ACL that rate-limits auth, write and read traffic per client IP.
 
 The runtime's own limiter counts per pod, so the shared limit lives at the
-edge. What the rules say is decided in `components.waf_rules`; this file only
+edge. What the rules say is decided in `objectos_core.waf_rules`; this file only
 declares the web ACL, its KMS-encrypted log group and the logging
 configuration. The edge attaches the ACL (Ingress annotation or CloudFront
 web_acl_id) from `web_acl_arn`.
@@ -17,9 +17,11 @@ from typing import Any, Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from . import aws_names, waf_rules
+from objectos_core import names as aws_names
+from objectos_core import waf_rules
+from objectos_core.waf_rules import RateLimit
+
 from .inputs import args_of, fill_defaults
-from .waf_rules import RateLimit
 
 SCOPES = ("REGIONAL", "CLOUDFRONT")
 CLOUDFRONT_REGION = "us-east-1"

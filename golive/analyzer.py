@@ -29,7 +29,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
-from golive.mocks import Registration
+from testing.mocks import Registration
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policy"
 START_TIMEOUT_SECONDS = 60.0

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Optional, TextIO
 from golive import analyzer
 from golive.program import PROJECT
 from golive.results import LABEL_WIDTH, Enforcement, Finding, Source, Status, violation
-from objectos_core.checklist import BY_ID, ITEMS
-from policy.enforcement import LIVE_ONLY, load_config
+from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
+from policy.enforcement import load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
-    from golive.program import RunResult
+    from testing.runner import RunResult
     from settings.model import Settings
 
 _CANNOT_RUN = "can't run policy"  # the policy SDK's note when a value is unknown during preview

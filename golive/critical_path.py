@@ -79,7 +79,7 @@ def creation_seconds(type_: str, custom: bool = True, table: Mapping[str, tuple[
 
 
 def nodes_from(registrations: Iterable) -> list[Node]:
-    """Nodes from golive.mocks.Registration records."""
+    """Nodes from testing.mocks.Registration records."""
     nodes = []
     for r in registrations:
         deps = list(r.dependencies)

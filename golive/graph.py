@@ -9,7 +9,7 @@ from typing import Optional, TextIO
 
 from golive import outputs
 from golive.critical_path import CriticalPath, nodes_from
-from golive.program import RunResult
+from testing.runner import RunResult
 
 DOT_SUFFIXES = (".dot", ".gv")  # any other file name gets Mermaid
 

@@ -11,7 +11,7 @@ import jsonschema
 from kubernetes_validate import utils as kv
 from referencing import Registry, Resource
 
-from golive.mocks import Registration, Secret, Unknown
+from testing.mocks import Registration, Secret, Unknown
 
 K8S_PREFIX = "kubernetes:"
 PLACEHOLDER = "placeholder"

@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from golive.mocks import Registration, Secret, Unknown
-from golive.program import RunResult
+from testing.mocks import Registration, Secret, Unknown
+from testing.runner import RunResult
 
 REDACTED = "[secret]"
 UNKNOWN_TEXT = "[unknown]"

@@ -1,5 +1,5 @@
 """The go-live checklist: one id per item, shared by settings errors, policies,
-the preview report and the live verifier.
+the preview report and the live verifier, and which tool judges each item.
 
 Standard library only: the policy pack imports this module from its own
 virtualenv, and the kit's settings import it too.
@@ -106,3 +106,24 @@ BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}
 def item(check_id: str) -> ChecklistItem:
     """The checklist item with this id; a KeyError names unknown ids."""
     return BY_ID[check_id]
+
+
+# --- which tools judge each item ---------------------------------------------------
+
+LIVE_ONLY: dict[str, str] = {"cross-org-access-denied": "verified live by golive verify --access"}
+"""Items no policy can judge before deploy, with where they are verified; every other item has a policy."""
+
+AWS_VERIFIED: tuple[str, ...] = (
+    "rate-limits-auth-write",
+    "auth-secret-in-secret-store",
+    "database-backup-restore-tested",
+    "audit-log-retention",
+    "redis-encrypted-with-auth",
+    "waf-logging-redacted",
+)
+"""Items `golive verify --aws` judges from the deployed resources, in checklist order."""
+
+
+def policy_judged() -> list[str]:
+    """Ids of the items the policy pack judges, in checklist order."""
+    return [i.id for i in ITEMS if i.id not in LIVE_ONLY]

@@ -13,10 +13,6 @@ from typing import Any
 
 PACK_DIR = Path(__file__).resolve().parent
 
-LIVE_ONLY = {"cross-org-access-denied": "verified live by golive verify --access"}
-"""Checklist items no policy can judge before deploy, with where they are verified."""
-
-
 def config_file(environment: str) -> Path:
     """The pack configuration an environment's stacks run with."""
     return PACK_DIR / f"policy-config.{environment}.json"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from objectos_core.checklist import ITEMS
-from policy.enforcement import LIVE_ONLY
+from objectos_core.checklist import policy_judged
 from policy.policies import data, edge, release, secrets, waf
 
 PACK_NAME = "objectos-go-live"
@@ -20,7 +19,7 @@ DESCRIPTION = "The ObjectOS go-live checklist: mandatory for prod stacks, adviso
 
 def _ordered(policies: list[Policy]) -> list[Policy]:
     by_name = {p.name: p for p in policies}
-    ids = [i.id for i in ITEMS if i.id not in LIVE_ONLY]
+    ids = policy_judged()
     unknown = set(by_name) - set(ids)
     missing = set(ids) - set(by_name)
     if unknown or missing:

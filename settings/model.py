@@ -21,8 +21,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from components.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
-from components.tags import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
+from objectos_core import limits
+from objectos_core.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
+from objectos_core.names import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
 from settings import rules
 
 Environment = Literal["dev", "staging", "prod"]
@@ -77,7 +78,7 @@ class Edge(Model):
 
 class Hsts(Model):
     enabled: bool = Field(description="Send Strict-Transport-Security; only once TLS is validated.")
-    max_age_seconds: int = Field(31536000, description="HSTS max-age in seconds.")
+    max_age_seconds: int = Field(limits.HSTS_PRELOAD_MIN_AGE, description="HSTS max-age in seconds.")
     include_sub_domains: bool = Field(True, description="Add includeSubDomains: every subdomain must serve HTTPS.")
     preload: bool = Field(False, description="Add preload (needs includeSubDomains and a year); submit to the browsers' list after.")
 
@@ -92,10 +93,10 @@ class Hsts(Model):
     def _preload_rules(self) -> "Hsts":
         if self.preload and not self.include_sub_domains:
             raise rules.located("preload", "preload needs includeSubDomains: true; set it or turn preload off")
-        if self.preload and self.max_age_seconds < rules.HSTS_PRELOAD_MIN_AGE:
+        if self.preload and self.max_age_seconds < limits.HSTS_PRELOAD_MIN_AGE:
             raise rules.located(
                 "preload",
-                f"preload needs maxAgeSeconds >= {rules.HSTS_PRELOAD_MIN_AGE} (one year); "
+                f"preload needs maxAgeSeconds >= {limits.HSTS_PRELOAD_MIN_AGE} (one year); "
                 "raise maxAgeSeconds or turn preload off",
             )
         return self
@@ -169,16 +170,16 @@ class Cors(Model):
 
 class RateLimit(Model):
     limit: int = Field(description="Requests per client IP per window (>= 10, the WAF minimum).")
-    window_seconds: Literal[60, 120, 300, 600] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
+    window_seconds: Literal[limits.EVALUATION_WINDOWS] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
 
     @field_validator("limit", mode="before")
     @classmethod
     def _integer(cls, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"must be a whole number of requests, got {value!r}")
-        if value < rules.WAF_MIN_LIMIT or value > rules.WAF_MAX_LIMIT:
+        if value < limits.RATE_LIMIT_MIN or value > limits.RATE_LIMIT_MAX:
             raise ValueError(
-                f"must be between {rules.WAF_MIN_LIMIT} and {rules.WAF_MAX_LIMIT:,} (AWS WAF limits), got {value}"
+                f"must be between {limits.RATE_LIMIT_MIN} and {limits.RATE_LIMIT_MAX:,} (AWS WAF limits), got {value}"
             )
         return value
 

@@ -13,10 +13,12 @@ from urllib.parse import urlsplit
 from pydantic_core import PydanticCustomError
 
 from components.backup_schedule import monthly_retention_days as monthly_snapshot_days
-# One source of truth for the pins: PinnedRelease applies the same rules.
-from components.pins import (  # noqa: F401 (re-exported for the settings and the release tool)
+from objectos_core import limits, schedule
+from objectos_core.limits import CLOUDFRONT_REGION as CLOUDFRONT_CERT_REGION
+# One source of truth for the pins: PinnedRelease and the policy pack apply the same rules.
+from objectos_core.pins import (  # noqa: F401 (re-exported for the settings and the release tool)
     ARTIFACT_PIN,
-    PINNED_IMAGE,
+    IMAGE_REF,
     artifact_checksum,
     image_digest,
     pinned_artifact,
@@ -41,21 +43,12 @@ IAM_ROLE_ARN_PATTERN = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>\d{12}):role/(?P<role>[A-Za-z0-9+=,.@_/*?-]{1,512})"
 )
 RELEASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-IMAGE_REF = re.compile(r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?")
 AWS_ID = {
     "vpc": re.compile(r"vpc-[0-9a-f]{8}([0-9a-f]{9})?"),
     "subnet": re.compile(r"subnet-[0-9a-f]{8}([0-9a-f]{9})?"),
     "sg": re.compile(r"sg-[0-9a-f]{8}([0-9a-f]{9})?"),
 }
 
-WAF_MIN_LIMIT = 10
-WAF_MAX_LIMIT = 2_000_000_000
-HSTS_PRELOAD_MIN_AGE = 31536000
-CLOUDWATCH_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
-CLOUDFRONT_CERT_REGION = "us-east-1"
 ACM_ARN_HINT = "copy it from ACM: arn:aws:acm:<region>:<account>:certificate/<uuid>"
 OIDC_CALLBACK_PATH = "/api/v1/auth/sso/callback/{provider_id}"
 
@@ -85,10 +78,9 @@ def valid_port(url: str) -> bool:
 
 
 def check_log_retention(days: int) -> int:
-    if days not in CLOUDWATCH_RETENTION_DAYS:
-        higher = [d for d in CLOUDWATCH_RETENTION_DAYS if d >= days]
-        nearest = f"; the nearest allowed value at or above it is {higher[0]}" if higher else ""
-        raise ValueError(f"{days} is not a retention CloudWatch Logs accepts{nearest}")
+    problem = limits.log_retention_problem(days)
+    if problem:
+        raise ValueError(problem)
     return days
 
 
@@ -149,73 +141,30 @@ def _real_time(value: str) -> bool:
     return True
 
 
-_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,\-#L W]+")
-
-
 def check_schedule(expression: str) -> str:
-    """Accept AWS `cron(m h dom mon dow year)` and `rate(n unit)` expressions."""
-    rate = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", expression)
-    if rate:
-        value, unit = int(rate.group(1)), rate.group(2)
-        if value < 1 or (value == 1) != (not unit.endswith("s")):
-            raise ValueError(f"'{expression}': use rate(1 day) for one unit and rate(N days) for more")
-        return expression
-    cron = re.fullmatch(r"cron\((.+)\)", expression)
-    if not cron:
-        raise ValueError(f"'{expression}' is not an AWS schedule; use cron(0 5 ? * SAT *) or rate(7 days)")
-    fields = cron.group(1).split()
-    if len(fields) != 6 or not all(_CRON_FIELD.fullmatch(f) for f in fields):
-        raise ValueError(
-            f"'{expression}' needs six cron fields (minutes hours day-of-month month day-of-week year), "
-            "e.g. cron(0 5 ? * SAT *)"
-        )
-    day_of_month, day_of_week = fields[2], fields[4]
-    if (day_of_month == "?") == (day_of_week == "?"):
-        raise ValueError(f"'{expression}': exactly one of day-of-month and day-of-week must be '?'")
+    """Accept AWS `cron(m h dom mon dow year)` and `rate(n unit)` expressions (objectos_core.schedule)."""
+    problem = schedule.problem(expression)
+    if problem:
+        raise ValueError(problem)
     return expression
-
-
-RESTORE_TEST_MAX_GAP_MONTHS = 3  # ObjectOS: test a restore at least quarterly
-_MONTH_NAMES = {name: index for index, name in enumerate(
-    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), start=1
-)}  # fmt: skip
 
 
 def restore_test_rarity(expression: str) -> str | None:
     """Why a restore testing plan's cron(...) schedule is not one AWS Backup and ObjectOS accept, or None."""
-    cron = re.fullmatch(r"cron\((.+)\)", expression)
-    if not cron:
+    if not expression.startswith("cron("):
         return "is not a cron(...) expression, the only schedule restore testing plans take; e.g. cron(0 5 ? * SAT *)"
-    if len(cron.group(1).split()) != 6:
+    if schedule.problem(expression):
         return None  # check_schedule reports the syntax
-    month_field, year_field = cron.group(1).split()[3], cron.group(1).split()[5]
+    year_field = expression[len("cron("):-1].split()[5]
     if year_field != "*":
         return f"pins the year to '{year_field}', so the restore test would stop; use * for the year"
-    months = _cron_months(month_field)
-    if not months:
-        return None
-    ordered = sorted(months)
-    gaps = [b - a for a, b in zip(ordered, ordered[1:])] + [ordered[0] + 12 - ordered[-1]]
-    if max(gaps) > RESTORE_TEST_MAX_GAP_MONTHS:
-        return f"leaves {max(gaps)} months between restore tests; test at least quarterly"
+    cadence = schedule.cadence(expression)
+    if cadence.longest_gap_minutes == float("inf"):
+        return cadence.describe()
+    gap_days = cadence.longest_gap_minutes / schedule.DAY
+    if gap_days > limits.RESTORE_TEST_MAX_GAP_DAYS:
+        return f"leaves {gap_days:g} days between restore tests; test at least quarterly (every {limits.RESTORE_TEST_MAX_GAP_DAYS} days)"
     return None
-
-
-def _cron_months(field: str) -> set[int]:
-    months: set[int] = set()
-    for part in field.upper().split(","):
-        span, _, step = part.partition("/")
-        if span in ("*", "?"):
-            first, last = 1, 12
-        else:
-            low, _, high = span.partition("-")
-            try:
-                first = _MONTH_NAMES.get(low) or int(low)
-                last = (_MONTH_NAMES.get(high) or int(high)) if high else (12 if step else first)
-            except ValueError:
-                return set()
-        months.update(range(first, last + 1, int(step) if step.isdigit() and int(step) > 0 else 1))
-    return {m for m in months if 1 <= m <= 12}
 
 
 def nearest(word: str, choices: list[str]) -> str | None:
@@ -295,21 +244,19 @@ def _region_problems(s: "Settings") -> list[tuple[tuple, str]]:
 
 
 def _edge_header_problems(s: "Settings") -> list[tuple[tuple, str]]:
-    from components import headers  # pure; imported late to keep settings light
-
     csp = s.headers.content_security_policy
     if csp is None:
         return []
     loc = ("headers", "contentSecurityPolicy")
     if s.edge.mode == "alb" and "," in csp:
         return [(loc, "holds ',', which the ALB controller's listener-attributes annotation cannot carry; remove it")]
-    if s.edge.mode == "cloudfront" and len(csp) > headers.CLOUDFRONT_CSP_MAX_LENGTH:
-        return [(loc, f"is {len(csp)} characters; CloudFront accepts at most {headers.CLOUDFRONT_CSP_MAX_LENGTH}")]
+    if s.edge.mode == "cloudfront" and len(csp) > limits.CLOUDFRONT_CSP_MAX_LENGTH:
+        return [(loc, f"is {len(csp)} characters; CloudFront accepts at most {limits.CLOUDFRONT_CSP_MAX_LENGTH}")]
     return []
 
 
 def _waf_capacity_problems(s: "Settings") -> list[tuple[tuple, str]]:
-    from components import waf_rules  # standard library only; imported late to keep settings light
+    from objectos_core import waf_rules  # standard library only; imported late to keep settings light
 
     limits = s.rate_limits
     rules = waf_rules.web_acl_rules(limits.auth, limits.write, limits.read, s.managed_rule_groups.model_dump())

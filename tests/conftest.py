@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 import pytest
 
-from golive.mocks import Registration
-from golive.program import RunResult, run_callable
+from testing.mocks import Registration
+from testing.runner import RunResult, run_callable
 from settings.load import StackConfig, read_stack_file, validate
 from settings.model import Settings
 

@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
-from golive.mocks import Registration
-from golive.program import RunResult
+from testing.mocks import Registration
+from testing.runner import RunResult
 from settings.errors import SettingsError
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings
 

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from components import aws_names, backup_schedule, secret_catalog, waf_rules
+from components import backup_schedule, secret_catalog
+from objectos_core import names as aws_names
+from objectos_core import waf_rules
 
 ACCOUNT = "123456789012"
 

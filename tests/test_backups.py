@@ -15,8 +15,8 @@ import pytest
 
 from components.backup_schedule import OBJECTOS_TARGETS, RecoveryTargets
 from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
-from golive.mocks import Registration
-from golive.program import RunResult
+from testing.mocks import Registration
+from testing.runner import RunResult
 from settings.errors import SettingsError
 from settings.load import validate
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings, with_values

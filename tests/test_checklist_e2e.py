@@ -20,6 +20,7 @@ import components.audit_log_retention
 import components.database_backups
 import components.header_policy
 import components.workload
+import program.stack
 import settings.engine
 from golive.preview import EXIT_NOT_READY, EXIT_READY, run_preview
 from objectos_core.checklist import ITEMS
@@ -40,7 +41,11 @@ def break_args(module: Any, component: str, **changes: Any) -> Callable:
     def patched(name, args, opts=None):
         return original(name, dataclasses.replace(args, **changes), opts)
 
-    return lambda monkeypatch: monkeypatch.setattr(module, component, patched)
+    def apply(monkeypatch) -> None:
+        monkeypatch.setattr(module, component, patched)
+        monkeypatch.setattr(program.stack, component, patched)  # the name the program builds it by
+
+    return apply
 
 
 def break_resources(type_: str, change: Callable[[dict], None], protect: bool | None = None) -> Callable:

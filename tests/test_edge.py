@@ -14,9 +14,10 @@ import pytest
 from components.certificates import DnsValidatedCertificate, DnsValidatedCertificateArgs
 from components.cloudfront_edge import ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
-from components.headers import ALB_UNSUPPORTED, header_set
+from objectos_core.headers import ALB_UNSUPPORTED
+from program.adapters import header_set
 from components.tls_ingress import ORIGIN_HEADER, TlsIngress, TlsIngressArgs, conditions_annotation
-from golive.mocks import Registration, Secret
+from testing.mocks import Registration, Secret
 from tests.conftest import by_type, one, run_components, stack_settings
 
 POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"

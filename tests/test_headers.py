@@ -6,8 +6,9 @@ import dataclasses
 
 import pytest
 
-from components import headers
-from components.headers import ALB_UNSUPPORTED, CorsPolicy, header_set, hsts_parts, hsts_value
+from objectos_core import headers
+from objectos_core.headers import ALB_UNSUPPORTED, CorsPolicy, hsts_parts, hsts_value
+from program.adapters import header_set
 from golive.grader import grade_headers, parse_csp
 from tests.conftest import stack_settings
 

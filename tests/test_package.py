@@ -32,9 +32,11 @@ from golive.program import run_program
 from tests.test_waf import deployed_rules
 
 COMPONENTS_DIR = ROOT / "components"
+CORE_DIR = ROOT / "objectos_core"
+SHIPPED = {"objectos_core"}  # installed with the components: the domain facts they build from
 PROVIDER_MAIN = ROOT / "provider" / "__main__.py"
 EXAMPLE = ROOT / "examples" / "waf-and-headers"
-KIT_PACKAGES = ("settings", "golive", "policy", "components")
+KIT_PACKAGES = ("settings", "golive", "policy", "components", "program", "testing")
 IMPORT_TO_DISTRIBUTION = {
     "pulumi_aws": "pulumi-aws",
     "pulumi_kubernetes": "pulumi-kubernetes",
@@ -75,10 +77,11 @@ def installed(tmp_path_factory) -> dict[str, Any]:
     for name in ("pyproject.toml", "docs/reuse.md"):  # what the build reads besides components/
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_bytes((ROOT / name).read_bytes())
-    for path in COMPONENTS_DIR.iterdir():
-        if path.is_file() and path.suffix in (".py", ".typed"):
-            (source / "components").mkdir(exist_ok=True)
-            (source / "components" / path.name).write_bytes(path.read_bytes())
+    for folder in (COMPONENTS_DIR, CORE_DIR):
+        for path in folder.iterdir():
+            if path.is_file() and path.suffix in (".py", ".typed"):
+                (source / folder.name).mkdir(exist_ok=True)
+                (source / folder.name / path.name).write_bytes(path.read_bytes())
 
     environment = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(environment)], check=True)
@@ -114,8 +117,9 @@ import objectos_components as package
 names = [name for name in package.__all__ if name != "__version__"]
 public = {name: getattr(package, name).__module__ for name in names}
 hosted = [cls.__name__ for cls in package.all_components() if issubclass(cls, pulumi.ComponentResource)]
-kit = sorted({name.split(".")[0] for name in sys.modules} & {"settings", "golive", "policy", "components"})
-print(json.dumps({"file": package.__file__, "version": package.__version__, "public": public,
+kit = sorted({name.split(".")[0] for name in sys.modules} & {"settings", "golive", "policy", "components", "program", "testing"})
+core = sys.modules["objectos_core"].__file__
+print(json.dumps({"file": package.__file__, "core": core, "version": package.__version__, "public": public,
                   "hosted": hosted, "kit": kit}))
 """
 
@@ -128,11 +132,12 @@ def imported(installed) -> dict[str, Any]:
 
 def test_the_installed_package_is_the_one_in_the_new_environment(installed, imported):
     assert Path(imported["file"]).is_relative_to(installed["site"])
+    assert Path(imported["core"]).is_relative_to(installed["site"])  # the facts ship with the components
 
 
 def test_every_component_imports_from_the_installed_package(imported):
     assert sorted(imported["hosted"]) == sorted(component_classes())
-    assert all(module.startswith("objectos_components.") for module in imported["public"].values())
+    assert all(module.startswith(("objectos_components.", "objectos_core.")) for module in imported["public"].values())
 
 
 def test_importing_the_components_imports_nothing_of_the_kit(imported):
@@ -188,13 +193,19 @@ def test_the_package_requires_exactly_what_the_components_import(installed):
     dist = next(importlib.metadata.distributions(name="objectos-components", path=[str(installed["site"])]))
     required = {canonicalize_name(Requirement(text).name) for text in dist.requires or []}
     imported = {name for path in COMPONENTS_DIR.glob("*.py") for name in runtime_imports(path)}
-    third_party = {name for name in imported if name not in sys.stdlib_module_names}
+    third_party = {name for name in imported if name not in sys.stdlib_module_names} - SHIPPED
     assert required == {canonicalize_name(IMPORT_TO_DISTRIBUTION.get(name, name)) for name in third_party}
 
 
 def test_components_import_each_other_relatively_and_never_the_kit():
     for path in COMPONENTS_DIR.glob("*.py"):
         assert not runtime_imports(path) & set(KIT_PACKAGES), path.name
+
+
+def test_the_core_imports_only_the_standard_library_and_itself():
+    for path in CORE_DIR.glob("*.py"):
+        outside = {name for name in runtime_imports(path) if name not in sys.stdlib_module_names}
+        assert outside <= {"objectos_core"}, f"{path.name} imports {sorted(outside)}"
 
 
 # --- (b) the schema other languages get -----------------------------------------------
@@ -367,7 +378,7 @@ def test_a_fractional_number_where_a_whole_one_is_expected_is_refused_by_name(pr
 
 def test_args_from_a_dict_equal_args_built_in_python():
     from components.header_policy import HeaderPolicyArgs
-    from components.headers import CorsPolicy, EdgeMode, HeaderSet
+    from objectos_core.headers import CorsPolicy, EdgeMode, HeaderSet
 
     built = HeaderPolicyArgs(
         header_set=HeaderSet(cors=CorsPolicy(origins=["https://shop.example.com"])),

@@ -11,7 +11,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from components import release_record
 from components.pinned_release import PinnedRelease, PinnedReleaseArgs
-from golive.mocks import Registration
+from testing.mocks import Registration
 from settings import rules
 from tests.conftest import by_type, one, run_components
 

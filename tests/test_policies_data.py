@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from policykit import UNKNOWN, Stack, resource_args, violating_urns, violations
 
-from policy.policies._schedule import DAY, longest_gap_minutes
+from objectos_core.schedule import DAY, longest_gap_minutes
 from policy.policies.data import (
     audit_log_retention,
     database_backup_restore_tested,
@@ -85,10 +85,10 @@ def test_backups_fail_a_stack_without_a_plan():
     assert any("no AWS Backup plan" in v for v in violations(database_backup_restore_tested, Stack().args()))
 
 
-def test_schedule_gaps_are_upper_bounds():
+def test_schedule_gaps_are_measured_on_the_calendar():
     assert longest_gap_minutes("cron(0 5 ? * SAT *)") == 7 * DAY
     assert longest_gap_minutes("cron(0 3 * * ? *)") == DAY
-    assert longest_gap_minutes("cron(0 5 1 1,4,7,10 ? *)") == 3 * 30.5 * DAY
+    assert longest_gap_minutes("cron(0 5 1 1,4,7,10 ? *)") == 92 * DAY  # 1 July to 1 October
     assert longest_gap_minutes("rate(30 days)") == 30 * DAY
     assert longest_gap_minutes("weekly") is None
 
@@ -224,3 +224,8 @@ def test_protection_fails_a_force_destroy_bucket_even_when_protected():
 def test_protection_fails_a_secret_deleted_without_recovery_window():
     args = resource_args("aws:secretsmanager/secret:Secret", {"recoveryWindowInDays": 0}, protect=True)
     assert any("recovery window" in v for v in violations(stateful_resources_protected, args))
+
+
+def test_backups_fail_a_restore_test_schedule_that_never_runs():
+    found = violations(database_backup_restore_tested, backups(restore_schedule="cron(0 5 31 2 ? *)").args())
+    assert any("never runs" in v for v in found), found

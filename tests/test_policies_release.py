@@ -122,7 +122,7 @@ def test_artifact_pins_agree_with_the_settings_rules(url):
     ],
 )
 def test_the_pack_judges_image_pins_as_the_settings_do(image):
-    from components import pins
+    from objectos_core import pins
     from policy.policies import release
 
     assert release.pinned_image(image) == pins.pinned_image(image)
@@ -138,7 +138,7 @@ def test_the_pack_judges_image_pins_as_the_settings_do(image):
     ],
 )
 def test_the_pack_judges_artifact_pins_as_the_settings_do(url):
-    from components import pins
+    from objectos_core import pins
     from policy.policies import release
 
     assert release.pinned_artifact(url) == pins.pinned_artifact(url)

@@ -15,10 +15,10 @@ import yaml
 from google.protobuf import json_format, struct_pb2
 
 from golive import analyzer, checklist
-from golive.mocks import Registration
 from golive.results import Finding
-from objectos_core.checklist import BY_ID, ITEMS
-from policy.enforcement import LIVE_ONLY, config_file, load_config
+from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
+from policy.enforcement import config_file, load_config
+from testing.mocks import Registration
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_IDS = [item.id for item in ITEMS if item.id not in LIVE_ONLY]

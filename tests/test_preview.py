@@ -305,7 +305,7 @@ def test_the_reference_generator_answers_help_without_printing_the_table(capsys)
 
 
 def test_a_failed_run_leaves_no_log_collector_behind():
-    logger = logging.getLogger("golive.program.broken")
+    logger = logging.getLogger("testing.runner.broken")
 
     def broken():
         raise pulumi.RunError("the program stopped")

@@ -12,7 +12,7 @@ from components.redis_cache import (
     parameter_group_family,
     replication_group_id,
 )
-from golive.mocks import Secret
+from testing.mocks import Secret
 from tests.conftest import by_type, one, run_components
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"

@@ -18,7 +18,7 @@ from golive.results import SCHEMA_VERSION, Enforcement, Finding, Report, Status,
 from golive.verify import command, report
 from golive.verify.checks import outcome
 from objectos_core.checklist import BY_ID
-from policy.enforcement import LIVE_ONLY
+from objectos_core.checklist import LIVE_ONLY
 
 LABELS = {status.label: status.value for status in Status}
 LABEL = "|".join(re.escape(label) for label in sorted(LABELS, key=len, reverse=True))

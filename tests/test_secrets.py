@@ -17,9 +17,10 @@ import pytest
 
 from components import secret_catalog as catalog
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
-from golive.mocks import Registration, Secret
+from testing.mocks import Registration, Secret
 from golive.plan import find_leaks, secret_texts
 from golive.preview import print_summary, run_preview
+from program import adapters
 from settings.errors import SettingsError
 from settings.load import Secure, from_engine, validate
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings
@@ -41,7 +42,7 @@ ALNUM = set(string.ascii_letters + string.digits)
 
 
 def prod_entries(**changes: Any) -> list[catalog.SecretEntry]:
-    return catalog.entries_for(stack_settings("prod", **changes))
+    return adapters.secret_entries(stack_settings("prod", **changes))
 
 
 def by_env(entries: list[catalog.SecretEntry]) -> dict[str, catalog.SecretEntry]:
@@ -551,7 +552,7 @@ def test_a_provider_key_may_not_reuse_a_kit_name():
 
 def test_a_given_master_key_replaces_the_generated_one():
     settings = stack_settings("dev", secretValues={"OS_SECRET_KEY": Secure("ab" * 32)})
-    assert by_env(catalog.entries_for(settings))["OS_SECRET_KEY"].source == "given"
+    assert by_env(adapters.secret_entries(settings))["OS_SECRET_KEY"].source == "given"
 
 
 # --- planted values never reach the plan or the summary -------------------------------

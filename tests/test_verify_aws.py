@@ -18,9 +18,9 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto.server import ThreadedMotoServer
 
-from components import waf_rules
-from components.headers import header_set
 from golive.results import Finding
+from objectos_core import waf_rules
+from program.adapters import header_set
 from golive.verify import aws, aws_checks
 from golive.verify.command import aws_expectations
 from settings.model import TAG_STACK
@@ -440,7 +440,7 @@ def test_a_stalled_aws_endpoint_costs_at_most_30_seconds_per_call(monkeypatch):
 def test_the_kits_own_rules_are_recognised_by_what_they_match():
     rules = waf_rules.rate_limit_rules(SETTINGS.rate_limits.auth, SETTINGS.rate_limits.write, SETTINGS.rate_limits.read)
     renamed = [{**rule, "Name": f"rule-{index}"} for index, rule in enumerate(rules)]
-    assert [aws.rule_kind(rule) for rule in renamed] == ["auth", "write", "read"]
+    assert [aws.rate_rule(rule).buckets for rule in renamed] == [("auth",), ("write",), ("read",)]
 
 
 def test_an_alb_web_acl_without_a_load_balancer_fails_the_association():

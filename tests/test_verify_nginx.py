@@ -20,6 +20,7 @@ from golive.verify import checks, command, tls, web
 from golive.results import Finding
 from golive.verify.checks import Expectations
 from golive.verify.http import HttpProbe
+from objectos_core.checklist import AWS_VERIFIED
 from tests import verify_servers
 from tests.conftest import ROOT, stack_settings
 from tests.verify_servers import ALLOWED_ORIGIN, HSTS_VALUE, SECURITY_HEADERS, Pki, Site, make_pki, needs_nginx, nginx
@@ -174,7 +175,7 @@ def test_no_rate_limit_fails_the_probe_within_its_bounds(pki, tmp_path):
 
 
 def test_the_prod_header_set_served_by_the_edge_passes(pki, tmp_path):
-    headers_module = pytest.importorskip("components.headers")
+    headers_module = pytest.importorskip("program.adapters")
     settings = stack_settings("prod")
     promised, expected = command.promised_headers(settings)
     assert promised == headers_module.header_set(settings).as_map()
@@ -231,7 +232,7 @@ def test_the_command_skips_what_it_was_not_asked_to_run(pki, tmp_path):
     with nginx(Site(), pki, tmp_path / "nginx") as edge:
         _, _, document, junit = run_command(edge, pki, tmp_path)
     skipped = {c["rule"] for c in document["findings"] if c["status"] == "not_judged"}
-    assert {"rate-limits-auth-write", "cross-org-access-denied", *command.AWS_IDS} <= skipped
+    assert {"rate-limits-auth-write", "cross-org-access-denied", *AWS_VERIFIED} <= skipped
     assert len(junit.findall(".//testcase/skipped")) == len([c for c in document["findings"] if c["status"] == "not_judged"])
 
 
@@ -254,7 +255,7 @@ def test_expectations_come_from_the_stack_settings():
 
 
 def test_the_cli_verifies_an_edge_serving_the_prod_promises(pki, tmp_path):
-    pytest.importorskip("components.headers")
+    pytest.importorskip("program.adapters")
     _, expected = command.promised_headers(stack_settings("prod"))
     site = Site(headers=dict(expected.headers), hsts=expected.hsts)
     with nginx(site, pki, tmp_path / "nginx") as edge:

@@ -11,10 +11,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components import waf_rules
+from objectos_core import waf_rules
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs, to_args
-from components.waf_rules import RateLimit
-from golive.mocks import ACCOUNT_ID
+from objectos_core.waf_rules import RateLimit
+from testing.mocks import ACCOUNT_ID
 from tests.conftest import by_type, one, run_components
 
 ACL = "aws:wafv2/webAcl:WebAcl"

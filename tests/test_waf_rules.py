@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from components import waf_rules
-from components.waf_rules import AUTH_RULE, READ_RULE, WRITE_RULE, RateLimit, counted_by
+from objectos_core import waf_rules
+from objectos_core.waf_rules import AUTH_RULE, READ_RULE, WRITE_RULE, RateLimit, counted_by
 from settings.errors import SettingsError
 from tests.conftest import stack_settings
 

@@ -8,7 +8,7 @@ import pytest
 
 from components.workload import ObjectOsWorkload, WorkloadArgs
 from components.workload import secret_refs as secret_refs_of
-from golive.mocks import Registration
+from testing.mocks import Registration
 from tests.conftest import by_type, one, run_components
 
 DEPLOYMENT = ("kubernetes:apps/v1:Deployment", "objectos-deployment")

@@ -21,8 +21,8 @@ from objectos_components import (
     WafRateLimits,
     WafRateLimitsArgs,
 )
-from objectos_components.headers import hsts_value
-from objectos_components.tags import TAG_STACK
+from objectos_core.headers import hsts_value
+from objectos_core.names import TAG_STACK
 
 config = pulumi.Config()
 region = pulumi.Config("aws").require("region")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 from golive.grader.model import Outcome, Response
+from objectos_core.headers import max_age_of
+from objectos_core.limits import HSTS_PRELOAD_MIN_AGE
 
 NAME = "strict-transport-security"
 
@@ -53,17 +54,9 @@ TABLE = {
 
 # 15768000 s is six months, but the Observatory accepts the common 15552000 (180 days).
 SIX_MONTHS = 15_552_000
-PRELOAD_MIN_AGE = 31_536_000  # hstspreload.org requires at least one year
-# RFC 6797: max-age is delta-seconds, optionally quoted; browsers ignore a header without a valid one.
-_MAX_AGE_VALUE = re.compile(r'(\d+)|"(\d+)"')
+PRELOAD_MIN_AGE = HSTS_PRELOAD_MIN_AGE
 # The results under which the Observatory counts HSTS as passing (the cookies test asks).
 PASSING = frozenset({Result.AT_LEAST_SIX_MONTHS, Result.PRELOADED})
-
-
-def max_age_of(value: str) -> int | None:
-    """The seconds in a max-age value, or None when it is not a (quoted) decimal number."""
-    match = _MAX_AGE_VALUE.fullmatch(value.strip())
-    return int(match.group(1) or match.group(2)) if match else None
 
 
 def check(response: Response) -> Outcome:

@@ -9,7 +9,7 @@ Secret values are never read: DescribeSecret and ListSecretVersionIds only.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Optional
 
 import boto3
 from botocore.config import Config
@@ -33,10 +33,12 @@ from golive.verify.aws_checks import (
     WebAcl,
 )
 from golive.verify.checks import failed
-from settings.model import TAG_STACK
+from objectos_core.checklist import AWS_VERIFIED
+from objectos_core.headers import HSTS, format_hsts
+from objectos_core.limits import CLOUDFRONT_REGION, DEFAULT_EVALUATION_WINDOW, RESTORE_TEST_MAX_GAP_DAYS
+from objectos_core.names import TAG_STACK
+from objectos_core.waf_rules import rule_buckets
 
-CLOUDFRONT_REGION = "us-east-1"  # CloudFront, its certificate and its web ACL live here
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ClientFactory = Callable[[str, str], Any]
 # A stalled endpoint costs at most ATTEMPTS x (CONNECT + READ) seconds per call (30 s), not minutes;
 # total_max_attempts counts the first try, unlike max_attempts.
@@ -218,7 +220,7 @@ class AwsReader:
             ]
             if database_arn not in protected and "*" not in protected:
                 continue
-            since = now - timedelta(days=judge.RESTORE_TEST_MAX_AGE_DAYS + 30)
+            since = now - timedelta(days=RESTORE_TEST_MAX_GAP_DAYS + 30)
             jobs = _token_pages(
                 backup.list_restore_jobs,
                 "RestoreJobs",
@@ -314,15 +316,6 @@ class AwsReader:
 
 # --- the run ------------------------------------------------------------------
 
-_ALL_IDS = (
-    "rate-limits-auth-write",
-    "waf-logging-redacted",
-    "auth-secret-in-secret-store",
-    "database-backup-restore-tested",
-    "audit-log-retention",
-    "redis-encrypted-with-auth",
-)
-
 
 def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[Finding]:
     """Every AWS check; an API that cannot be read fails its own checks with the reason."""
@@ -333,7 +326,7 @@ def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[
     except (BotoCoreError, ClientError) as exc:
         return [
             failed(check_id, "AWS resources", f"cannot list tagged resources: {aws_reason(exc)}")
-            for check_id in _ALL_IDS
+            for check_id in AWS_VERIFIED
         ]
 
     def of(service: str, marker: str = "") -> list[str]:
@@ -426,48 +419,13 @@ def rate_rule(rule: dict) -> Optional[RateRule]:
     response = action.get("Block", {}).get("CustomResponse", {})
     return RateRule(
         name=rule.get("Name", ""),
-        kind=rule_kind(rule),
+        buckets=rule_buckets(rule),  # judged as the policy pack judges it: by the requests it counts
         limit=int(statement["Limit"]),
-        window_seconds=int(statement.get("EvaluationWindowSec", 300)),
+        window_seconds=int(statement.get("EvaluationWindowSec", DEFAULT_EVALUATION_WINDOW)),
         action=next(iter(action), "none").lower(),
         response_code=response.get("ResponseCode"),
         retry_after=any(h.get("Name", "").lower() == "retry-after" for h in response.get("ResponseHeaders", [])),
     )
-
-
-def rule_kind(rule: dict) -> str:
-    """auth, write or read, from what the scope-down statement matches; the rule name decides a tie."""
-    scope = rule["Statement"]["RateBasedStatement"].get("ScopeDownStatement")
-    matches = list(_matches(scope, negated=False)) if scope else []
-    if any(not negated and "/api/v1/auth" in text for _, text, negated in matches):
-        return "auth"
-    writes = [negated for field, text, negated in matches if field == "method" and _names_write_method(text)]
-    if False in writes:
-        return "write"
-    if not matches or True in writes:
-        return "read"
-    name = rule.get("Name", "").lower()
-    return next((kind for kind in ("auth", "write", "read") if kind in name), "other")
-
-
-def _names_write_method(text: str) -> bool:
-    return any(method in text.upper() for method in WRITE_METHODS)
-
-
-def _matches(statement: dict, negated: bool) -> Iterator[tuple[str, str, bool]]:
-    """(field, text, negated) for every byte or regex match inside a statement."""
-    for key in ("ByteMatchStatement", "RegexMatchStatement"):
-        if key in statement:
-            inner = statement[key]
-            text = inner.get("SearchString", inner.get("RegexString", b""))
-            text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-            field = "method" if "Method" in inner.get("FieldToMatch", {}) else "other"
-            yield field, text, negated
-    for key in ("AndStatement", "OrStatement"):
-        for child in statement.get(key, {}).get("Statements", []):
-            yield from _matches(child, negated)
-    if "NotStatement" in statement:
-        yield from _matches(statement["NotStatement"]["Statement"], not negated)
 
 
 def plan_rule(rule: dict) -> PlanRule:
@@ -513,10 +471,7 @@ def edge_policy_from_config(distribution: str, config: dict) -> EdgePolicy:
         put("Referrer-Policy", security["ReferrerPolicy"]["ReferrerPolicy"], security["ReferrerPolicy"])
     if "StrictTransportSecurity" in security:
         sts = security["StrictTransportSecurity"]
-        value = f"max-age={sts['AccessControlMaxAgeSec']}" + (
-            "; includeSubDomains" if sts.get("IncludeSubdomains") else ""
-        )
-        put("Strict-Transport-Security", value + ("; preload" if sts.get("Preload") else ""), sts)
+        put(HSTS, format_hsts(sts["AccessControlMaxAgeSec"], sts.get("IncludeSubdomains"), sts.get("Preload")), sts)
     for item in config.get("CustomHeadersConfig", {}).get("Items", []):
         put(item["Header"], item["Value"], item)
     cors = config.get("CorsConfig", {})

@@ -12,10 +12,7 @@ from typing import Mapping, Optional, Sequence
 
 from golive.results import Finding
 from golive.verify.checks import FAIL, NOT_JUDGED, PASS, WARN, outcome, same_value
-
-WAF_INCLUDED_WCU = 1500  # capacity a web ACL gets before extra charges
-RESTORE_TEST_MAX_AGE_DAYS = 92  # the backup page asks for a restore test at least quarterly
-CONTINUOUS_BACKUP_MAX_DAYS = 35
+from objectos_core.limits import CONTINUOUS_BACKUP_MAX_DAYS, RESTORE_TEST_MAX_GAP_DAYS, WEB_ACL_CAPACITY_LIMIT
 CREDENTIAL_HEADERS = ("authorization", "cookie")
 AUTH_SECRET = "OS_AUTH_SECRET"
 
@@ -26,7 +23,7 @@ AUTH_SECRET = "OS_AUTH_SECRET"
 @dataclass(frozen=True)
 class RateRule:
     name: str
-    kind: str  # auth | write | read: which traffic the scope-down statement selects
+    buckets: tuple[str, ...]  # auth, write, read: the traffic it certainly counts (objectos_core.waf_rules.rule_buckets)
     limit: int
     window_seconds: int
     action: str  # block | count | captcha | challenge | allow
@@ -165,7 +162,7 @@ def waf_rules(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Finding]
     outcomes = []
     for kind, (limit, window) in expected.rate_limits.items():
         name = f"WAF {kind} rate rule"
-        rules = [r for r in acl.rate_rules if r.kind == kind]
+        rules = [r for r in acl.rate_rules if kind in r.buckets]
         if not rules:
             outcomes.append(
                 _o("rate-limits-auth-write", name, FAIL, f"{acl.name} has no rate-based rule for {kind} traffic")
@@ -213,13 +210,13 @@ def waf_association(acl: Optional[WebAcl], expected: AwsExpectations) -> list[Fi
                 f"{acl.name} is associated with no {kind}, so no rule applies to traffic",
             )
         )
-    if acl.capacity is not None and acl.capacity > WAF_INCLUDED_WCU:
+    if acl.capacity is not None and acl.capacity > WEB_ACL_CAPACITY_LIMIT:
         outcomes.append(
             _o(
                 "rate-limits-auth-write",
                 "WAF capacity",
                 WARN,
-                f"{acl.capacity} WCU is over the {WAF_INCLUDED_WCU} included; AWS charges for the excess",
+                f"{acl.capacity} WCU is over the {WEB_ACL_CAPACITY_LIMIT} included; AWS charges for the excess",
             )
         )
     return outcomes
@@ -396,7 +393,7 @@ def _restore_testing(tests: Sequence[RestoreTesting], expected: AwsExpectations,
                 f"{job.id} restored but validation {job.validation_status.lower()}: {job.message or 'no message'}",
             )
         )
-    elif age > RESTORE_TEST_MAX_AGE_DAYS:
+    elif age > RESTORE_TEST_MAX_GAP_DAYS:
         outcomes.append(
             _o(check, name, FAIL, f"the last successful restore test is {age} days old; test at least quarterly")
         )

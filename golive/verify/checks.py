@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from golive.grader import grade_headers
 from golive.results import Enforcement, Finding, Source, Status, check_id
 from objectos_core.checklist import BY_ID
+from objectos_core.headers import HSTS
+from objectos_core.headers import parse_hsts as hsts_directives
 
 PASS, WARN, FAIL, NOT_JUDGED = Status.PASS, Status.WARN, Status.FAIL, Status.NOT_JUDGED
 MIN_TLS = "TLSv1.2"
@@ -24,7 +26,6 @@ EXPIRY_WARN_DAYS = 21
 PASSING_SCORE = 90  # an Observatory A: the prod header set is built to score A+
 DENIED_STATUSES = (401, 403, 404)
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-HSTS = "Strict-Transport-Security"
 
 
 # --- observations -------------------------------------------------------------
@@ -227,19 +228,6 @@ def https_redirect(fetched: Fetched, https_url: str) -> Finding:
     status = PASS if fetched.status in (301, 308) else WARN
     note = "" if status == PASS else "; use a permanent redirect (301 or 308) so clients remember it"
     return _on(fetched, "tls-at-edge", name, status, f"{fetched.status} to {location}{note}")
-
-
-def hsts_directives(value: str) -> tuple[Optional[int], bool, bool]:
-    max_age, subdomains, preload = None, False, False
-    for part in value.split(";"):
-        key, _, raw = part.strip().partition("=")
-        key = key.strip().lower()
-        if key == "max-age":
-            digits = raw.strip().strip('"')
-            max_age = int(digits) if digits.isdigit() else None
-        subdomains = subdomains or key == "includesubdomains"
-        preload = preload or key == "preload"
-    return max_age, subdomains, preload
 
 
 def hsts_over_https(fetched: Fetched, expected: Optional[str]) -> Finding:

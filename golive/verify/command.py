@@ -24,18 +24,13 @@ from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
 from golive.verify.checks import Expectations, not_judged
 from golive.verify.http import HttpProbe, tls_context
+from objectos_core.checklist import AWS_VERIFIED
+from objectos_core.headers import ALB_UNSUPPORTED, HSTS
 from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = results.EXIT_OK, results.EXIT_BLOCKED, 2  # the report decides 0 or 1
-AWS_IDS = (
-    "waf-logging-redacted",
-    "auth-secret-in-secret-store",
-    "database-backup-restore-tested",
-    "audit-log-retention",
-    "redis-encrypted-with-auth",
-)
 
 
 @dataclass(frozen=True)
@@ -56,12 +51,12 @@ class Options:
 
 def promised_headers(settings: Settings) -> tuple[dict[str, str], Expectations]:
     """The edge's header map (HSTS included) and the expectations of the HTTP checks."""
-    from components.headers import ALB_UNSUPPORTED, header_set
+    from program.adapters import header_set  # what the program gives the edge
 
     promised = header_set(settings)
     headers = dict(promised.as_map())
-    without_hsts = {k: v for k, v in headers.items() if k.lower() != checks.HSTS.lower()}
-    hsts = next((v for k, v in headers.items() if k.lower() == checks.HSTS.lower()), None)
+    without_hsts = {k: v for k, v in headers.items() if k.lower() != HSTS.lower()}
+    hsts = next((v for k, v in headers.items() if k.lower() == HSTS.lower()), None)
     return headers, Expectations(
         headers=without_hsts,
         hsts=hsts,
@@ -230,7 +225,7 @@ def _aws(
 ) -> list[Finding]:
     if not options.aws:
         return [
-            not_judged(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_IDS
+            not_judged(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_VERIFIED
         ]
     from golive.verify import aws  # boto3 only when asked for
 

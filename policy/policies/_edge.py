@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any, Iterator, Mapping
 
+from objectos_core.headers import format_hsts
 from policy.policies._k8s import annotations
 from policy.policies._props import UNKNOWN, elements, get, is_mapping, text
 
@@ -130,31 +131,7 @@ def hsts_from_cloudfront(config: Any) -> Any:
     age = get(config, "accessControlMaxAgeSec")
     if age is UNKNOWN:
         return UNKNOWN
-    value = f"max-age={int(age) if isinstance(age, (int, float)) else age}"
-    if get(config, "includeSubdomains") is True:
-        value += "; includeSubDomains"
-    if get(config, "preload") is True:
-        value += "; preload"
-    return value
-
-
-def parse_hsts(value: str) -> tuple[int | None, bool, bool]:
-    """(max-age, includeSubDomains, preload) of an HSTS header value."""
-    age = None
-    subdomains = preload = False
-    for directive in value.split(";"):
-        name, _, arg = directive.strip().partition("=")
-        name = name.strip().lower()
-        if name == "max-age":
-            try:
-                age = int(arg.strip().strip('"'))
-            except ValueError:
-                age = None
-        elif name == "includesubdomains":
-            subdomains = True
-        elif name == "preload":
-            preload = True
-    return age, subdomains, preload
+    return format_hsts(age, get(config, "includeSubdomains") is True, get(config, "preload") is True)
 
 
 def served_hosts(distributions: list, ingresses: list) -> set[str]:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from objectos_core.schedule import DAY, cadence, longest_gap_minutes
 from policy.policies._base import Config, resource_policy, stack_policy
 from policy.policies._graph import Graph, qualified_types
 from policy.policies._props import UNKNOWN, elements, get, number, strings, text, truthy
-from policy.policies._schedule import DAY, longest_gap_minutes
 
 PLAN = "aws:backup/plan:Plan"
 SELECTION = "aws:backup/selection:Selection"
@@ -65,6 +66,9 @@ def _plan_rules(plan: Any, config: Config, report: ReportViolation) -> None:
         else:
             schedule = get(rule, "schedule")
             gap = longest_gap_minutes(schedule) if isinstance(schedule, str) else None
+            if gap == math.inf:
+                report(f"backup rule '{name}' ('{schedule}') {cadence(schedule).describe()}", plan.urn)
+                gap = None
         if gap is not None:
             rpo = gap if rpo is None else min(rpo, gap)
         keep = number(get(rule, "lifecycle", "deleteAfter"))
@@ -98,6 +102,8 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
         gap = longest_gap_minutes(schedule) if isinstance(schedule, str) else None
         if isinstance(schedule, str) and gap is None:
             report(f"restore testing schedule '{schedule}' is not a cron() or rate() expression", plan.urn)
+        elif gap == math.inf:
+            report(f"restore testing schedule '{schedule}' {cadence(schedule).describe()}: no restore is ever tested", plan.urn)
         elif gap is not None and gap > limit_days * DAY:
             report(
                 f"restore tests run only every {gap / DAY:g} days ('{schedule}'); test at least every {limit_days:g} days",

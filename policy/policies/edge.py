@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
 
+from objectos_core.headers import hsts_problem, parse_hsts
 from policy.policies import _edge as e
 from policy.policies._base import Config, resource_policy, stack_policy
 from policy.policies._graph import Graph
@@ -328,14 +329,9 @@ def _hsts_carriers(graph: Graph):
 
 
 def _hsts_value(resource: Any, value: str, report: ReportViolation) -> None:
-    age, subdomains, preload = e.parse_hsts(value)
-    if age is None or age <= 0:
-        report(f"Strict-Transport-Security '{value}' has no positive max-age", resource.urn)
-    elif preload and (not subdomains or age < 31536000):
-        report(
-            f"Strict-Transport-Security '{value}': preload needs includeSubDomains and max-age >= 31536000",
-            resource.urn,
-        )
+    problem = hsts_problem(parse_hsts(value))
+    if problem:
+        report(f"Strict-Transport-Security '{value}': {problem}", resource.urn)
 
 
 hsts_after_tls = stack_policy(

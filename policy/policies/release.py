@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pulumi_policy import ReportViolation, Severity
 
+from objectos_core.pins import pinned_artifact, pinned_image
 from policy.policies._base import Config, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import containers, is_workload
 from policy.policies._props import UNKNOWN, get, parse_json, text
 
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
-# The same pins as settings.rules (tests keep them in step); the pack imports only the standard library.
-PINNED_IMAGE = re.compile(r".+@sha256:[0-9a-f]{64}")
-ARTIFACT_PIN = re.compile(r"#sha256=[0-9a-f]{64}$")
-
-
-def pinned_image(image: str) -> bool:
-    return bool(PINNED_IMAGE.fullmatch(image))
-
-
-def pinned_artifact(url: str) -> bool:
-    return url.startswith("https://") and bool(ARTIFACT_PIN.search(url))
 
 
 def _release(graph: Graph, config: Config, report: ReportViolation) -> None:

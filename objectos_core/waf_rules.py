@@ -2,8 +2,12 @@
 
 Three rate-based rules per client IP (auth, write, read), optional AWS managed
 rule groups after them, the 429 response a blocked client gets, the capacity
-(WCU) the rules cost, and the resource policy the ACL's log group needs. Standard
-library only: the settings validate capacity with it, the component declares it.
+(WCU) the rules cost, and the resource policy the ACL's log group needs.
+
+Also the one evaluator of "which rule counts this request": the WafRateLimits
+component, the policy pack and the live verifier all ask `evaluate` (or
+`counts`, `rule_buckets`) rather than guessing from a rule's name or shape.
+Standard library only.
 """
 
 import json
@@ -13,8 +17,20 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Protocol
 from urllib.parse import unquote_to_bytes
 
-from .aws_names import log_group_arn, partition, service_principal
-from .inputs import fill_defaults
+from .fields import fill_defaults
+from .limits import (
+    BYTE_MATCH_WCU,
+    CUSTOM_KEY_WCU,
+    EVALUATION_WINDOWS,
+    FIELD_STATEMENT_WCU,
+    ORIGIN_STATEMENT_WCU,
+    RATE_BASED_WCU,
+    RATE_LIMIT_MAX,
+    RATE_LIMIT_MIN,
+    TEXT_TRANSFORMATION_WCU,
+    WEB_ACL_CAPACITY_LIMIT,
+)
+from .names import log_group_arn, partition, service_principal
 
 Statement = dict[str, Any]
 Rule = dict[str, Any]
@@ -66,14 +82,10 @@ RATE_LIMITED_BODY = {
 
 
 class RateLimitLike(Protocol):
-    """A bucket: settings.model.RateLimit or `RateLimit` below."""
+    """A bucket: anything with `limit` and `window_seconds`, such as `RateLimit` below."""
 
     limit: int
     window_seconds: int
-
-
-RATE_LIMIT_MIN, RATE_LIMIT_MAX = 10, 2_000_000_000
-EVALUATION_WINDOWS = (60, 120, 300, 600)
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ class RateLimit:
 
 @dataclass(frozen=True)
 class ManagedRuleGroup:
-    setting: str  # field of settings.model.ManagedRuleGroups
+    setting: str  # its key in the modes mapping `managed_rule_group_rules` takes
     name: str  # AWS managed rule group name (vendor AWS)
     capacity: int  # WCU published by AWS for the group
     counted_rules: tuple[str, ...] = ()  # rules of the group that only count, whatever the group's mode
@@ -236,23 +248,6 @@ def web_acl_rules(
 
 # --- capacity (WCU) ---------------------------------------------------------------
 
-WEB_ACL_CAPACITY_LIMIT = 1500  # WCU included in the web ACL's base price
-TEXT_TRANSFORMATION_WCU = 10
-RATE_BASED_WCU, CUSTOM_KEY_WCU = 2, 30
-BYTE_MATCH_WCU = {"EXACTLY": 2, "STARTS_WITH": 2, "ENDS_WITH": 2, "CONTAINS": 10, "CONTAINS_WORD": 10}
-FIELD_STATEMENT_WCU = {  # base cost of the statements that inspect a request component
-    "RegexMatchStatement": 3,
-    "RegexPatternSetReferenceStatement": 25,
-    "SizeConstraintStatement": 1,
-    "SqliMatchStatement": 20,
-    "XssMatchStatement": 40,
-}
-ORIGIN_STATEMENT_WCU = {
-    "GeoMatchStatement": 1,
-    "AsnMatchStatement": 1,
-    "IPSetReferenceStatement": 1,
-    "LabelMatchStatement": 1,
-}
 LOGICAL = ("AndStatement", "OrStatement")
 MANAGED_CAPACITY = {group.name: group.capacity for group in MANAGED_RULE_GROUPS}
 
@@ -316,40 +311,141 @@ def capacity_problem(rules: Iterable[Rule], limit: int = WEB_ACL_CAPACITY_LIMIT)
 
 
 # --- which rate rules count a request ------------------------------------------------
-# An evaluator for the statements above, so tests and docs can ask "which
-# buckets does POST /api/v1/data/account/query count against?".
+# One evaluator for every reader: plain rules built above, the policy pack's
+# resource properties (camelCase, possibly unknown during a preview) and the
+# AWS API's JSON the live verifier reads (PascalCase, byte strings).
+
+# (method, path) samples of each checklist bucket, from the ObjectOS route reference.
+SAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "auth": (
+        ("POST", "/api/v1/auth/sign-in/email"),
+        ("POST", "/api/v1/auth/sign-up/email"),
+        ("GET", "/api/v1/auth/get-session"),
+        ("GET", "/api/v1/auth/sso/callback/okta"),
+    ),
+    "write": (
+        ("POST", "/api/v1/data/account"),
+        ("PUT", "/api/v1/data/account/1"),
+        ("PATCH", "/api/v1/data/account/1"),
+        ("DELETE", "/api/v1/data/account/1"),
+        ("POST", "/api/v1/data/account/batch"),
+    ),
+    "read": (
+        ("GET", "/api/v1/data/account"),
+        ("GET", "/api/v1/meta/objects"),
+        ("POST", "/api/v1/data/account/query"),
+        ("POST", "/api/v1/analytics/query"),
+        ("GET", "/_console/"),
+    ),
+}
+BUCKET_TEXT = {
+    "auth": "requests under /api/v1/auth/",
+    "write": "POST, PUT, PATCH and DELETE requests to the data API",
+    "read": "all other requests",
+}
+
+
+def evaluate(statement: Any, method: str, path: str) -> Optional[bool]:
+    """Whether the statement matches the request: True, False, or None when that depends on more
+    than method and path (IP sets, headers, labels) or on a value not known yet.
+
+    Keys may be the API's PascalCase or the provider's camelCase.
+    """
+    if not isinstance(statement, Mapping):
+        return None
+    results = []
+    for kind, body in statement.items():
+        if not isinstance(body, Mapping):
+            continue
+        kind = _pascal(kind)
+        if kind in ("AndStatement", "OrStatement"):
+            inner = _field(body, "Statements")
+            parts = [evaluate(s, method, path) for s in inner] if isinstance(inner, (list, tuple)) else []
+            if kind == "AndStatement":
+                results.append(False if False in parts else (True if parts and all(parts) else None))
+            else:
+                results.append(True if True in parts else (False if parts and all(p is False for p in parts) else None))
+        elif kind == "NotStatement":
+            value = evaluate(_field(body, "Statement"), method, path)
+            results.append(None if value is None else not value)
+        elif kind in ("ByteMatchStatement", "RegexMatchStatement"):
+            results.append(_match(kind, body, method, path))
+        else:
+            results.append(None)
+    return results[0] if len(results) == 1 else None
+
+
+def counts(rule: Mapping[str, Any], method: str, path: str) -> Optional[bool]:
+    """Whether a rate-based rule counts the request (a rule without a scope-down counts all); None if unknowable."""
+    rate = _field(_field(rule, "Statement"), "RateBasedStatement")
+    if not isinstance(rate, Mapping):
+        return False
+    scope = _field(rate, "ScopeDownStatement")
+    return True if scope is None else evaluate(scope, method, path)
 
 
 def counted_by(rules: Iterable[Rule], method: str, path: str) -> list[str]:
-    """Names of the rate-based rules whose scope-down matches the request (a rule without one counts all)."""
-    names = []
-    for rule in rules:
-        rate = rule["Statement"].get("RateBasedStatement")
-        if rate is None:
-            continue
-        scope = rate.get("ScopeDownStatement")
-        if scope is None or matches(scope, method, path):
-            names.append(rule["Name"])
-    return names
+    """Names of the rate-based rules that certainly count the request."""
+    return [_field(rule, "Name") for rule in rules if counts(rule, method, path) is True]
 
 
-def matches(statement: Statement, method: str, path: str) -> bool:
-    (kind, body), = statement.items()
-    if kind == "AndStatement":
-        return all(matches(s, method, path) for s in body["Statements"])
-    if kind == "OrStatement":
-        return any(matches(s, method, path) for s in body["Statements"])
-    if kind == "NotStatement":
-        return not matches(body["Statement"], method, path)
-    (field,) = body["FieldToMatch"]
-    value = {"UriPath": path, "Method": method}[field]
-    for step in sorted(body["TextTransformations"], key=lambda t: t["Priority"]):
-        value = _TRANSFORM[step["Type"]](value)
+def rule_buckets(rule: Mapping[str, Any]) -> tuple[str, ...]:
+    """The checklist buckets (auth, write, read) every sample of which the rule certainly counts."""
+    return tuple(b for b, samples in SAMPLES.items() if all(counts(rule, m, p) is True for m, p in samples))
+
+
+def _pascal(key: str) -> str:
+    return key[:1].upper() + key[1:] if isinstance(key, str) else key
+
+
+def _field(body: Any, name: str) -> Any:
+    """body[name] in PascalCase or camelCase; None when absent or not a mapping."""
+    if not isinstance(body, Mapping):
+        return None
+    if name in body:
+        return body[name]
+    return body.get(name[:1].lower() + name[1:])
+
+
+def _match(kind: str, body: Mapping[str, Any], method: str, path: str) -> Optional[bool]:
+    target = _field(body, "FieldToMatch")
+    if not isinstance(target, Mapping):
+        return None
+    if _field(target, "UriPath") is not None:
+        value = path
+    elif _field(target, "Method") is not None:
+        value = method
+    else:
+        return None  # headers, query, body: not in a (method, path) sample
+    steps = _field(body, "TextTransformations")
+    steps = [t for t in steps if isinstance(t, Mapping)] if isinstance(steps, (list, tuple)) else []
+    for step in sorted(steps, key=lambda t: _number(_field(t, "Priority"))):
+        transform = _TRANSFORM.get(_field(step, "Type"))
+        if transform is None:
+            return None
+        value = transform(value)
     if kind == "RegexMatchStatement":
-        return re.search(body["RegexString"], value) is not None
-    if kind == "ByteMatchStatement":
-        return _byte_match(body["PositionalConstraint"], body["SearchString"], value)
-    raise ValueError(f"the evaluator does not know {kind}")
+        pattern = _text(_field(body, "RegexString"))
+        if pattern is None:
+            return None
+        try:
+            return re.search(pattern, value) is not None
+        except re.error:
+            return None
+    search = _text(_field(body, "SearchString"))
+    if search is None:
+        return None
+    return _byte_match(_field(body, "PositionalConstraint"), search, value)
+
+
+def _text(value: Any) -> Optional[str]:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else None
+
+
+def _number(value: Any) -> float:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
 
 def _normalize_path(path: str) -> str:
@@ -365,21 +461,29 @@ def _normalize_path(path: str) -> str:
     return leading + normal
 
 
+def _url_decode(value: str) -> str:
+    return unquote_to_bytes(value.replace("+", " ")).decode("latin-1")
+
+
 _TRANSFORM = {
     "NONE": lambda v: v,
     "LOWERCASE": str.lower,
-    "URL_DECODE": lambda v: unquote_to_bytes(v.replace("+", " ")).decode("latin-1"),
+    "URL_DECODE": _url_decode,
+    "URL_DECODE_UNI": _url_decode,
     "NORMALIZE_PATH": _normalize_path,
+    "NORMALIZE_PATH_WIN": lambda v: _normalize_path(v.replace("\\", "/")),
+    "COMPRESS_WHITE_SPACE": lambda v: re.sub(r"\s+", " ", v),
 }
 
 
-def _byte_match(constraint: str, search: str, value: str) -> bool:
+def _byte_match(constraint: Any, search: str, value: str) -> Optional[bool]:
     return {
         "EXACTLY": value == search,
         "STARTS_WITH": value.startswith(search),
         "ENDS_WITH": value.endswith(search),
         "CONTAINS": search in value,
-    }[constraint]
+        "CONTAINS_WORD": re.search(rf"(^|\W){re.escape(search)}(\W|$)", value) is not None,
+    }.get(constraint)
 
 
 # --- logging ----------------------------------------------------------------------

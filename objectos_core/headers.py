@@ -1,20 +1,19 @@
 """The one model of the response headers the edge sends, and how each edge can carry it.
 
-Pure: no Pulumi. `header_set(settings)` decides the values (strict defaults,
-`objectos:headers` overrides, HSTS, CORS); the renderers below turn them into
-what CloudFront or the AWS Load Balancer Controller accept. The live verifier
-imports `header_set` and `ALB_UNSUPPORTED` to know what to expect on the wire.
+Standard library only. `HeaderSet` holds the values (strict defaults unless
+overridden, HSTS, CORS), with the one HSTS format (`hsts_value`, `format_hsts`)
+and parse (`parse_hsts`, `hsts_parts`) the settings, the HeaderPolicy component,
+the policy pack and the live verifier all use. The renderers below turn a header
+set into what CloudFront or the AWS Load Balancer Controller accept.
 """
 
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
-from .inputs import fill_defaults, member_of
-
-if TYPE_CHECKING:
-    from settings.model import Settings
+from .fields import fill_defaults, member_of
+from .limits import CLOUDFRONT_CSP_MAX_LENGTH, HSTS_PRELOAD_MIN_AGE
 
 
 class EdgeMode(StrEnum):
@@ -47,9 +46,6 @@ DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
 DEFAULT_PERMISSIONS_POLICY = "geolocation=(), camera=(), microphone=(), payment=()"
 DEFAULT_CORP = "same-origin"
 NOSNIFF = "nosniff"
-
-HSTS_PRELOAD_MIN_AGE = 31_536_000  # hstspreload.org: at least one year
-CLOUDFRONT_CSP_MAX_LENGTH = 1783  # CloudFront's limit on the CSP header value
 
 # Headers an ALB listener cannot add: reported as not covered at the edge, never dropped silently.
 ALB_UNSUPPORTED: tuple[str, ...] = ("Referrer-Policy", "Permissions-Policy", "Cross-Origin-Resource-Policy")
@@ -122,7 +118,7 @@ class HeaderSet:
             "Cross-Origin-Resource-Policy": self.cross_origin_resource_policy,
         }
         if self.strict_transport_security is not None:
-            headers["Strict-Transport-Security"] = self.strict_transport_security
+            headers[HSTS] = self.strict_transport_security
         return headers
 
 
@@ -137,15 +133,15 @@ def cors_problem(cors: CorsPolicy) -> Optional[str]:
     return None
 
 
-def hsts_value(max_age_seconds: int, include_sub_domains: bool, preload: bool) -> str:
-    """The Strict-Transport-Security value, formatted as CloudFront sends it."""
-    if max_age_seconds <= 0:
-        raise ValueError(f"HSTS max-age must be positive, got {max_age_seconds}")
-    if preload and not (include_sub_domains and max_age_seconds >= HSTS_PRELOAD_MIN_AGE):
-        raise ValueError(
-            f"HSTS preload needs includeSubDomains and max-age >= {HSTS_PRELOAD_MIN_AGE} (hsts-after-tls)"
-        )
-    parts = [f"max-age={max_age_seconds}"]
+# --- HSTS: one format, one parse ------------------------------------------------
+
+HSTS = "Strict-Transport-Security"
+
+
+def format_hsts(max_age_seconds: object, include_sub_domains: bool, preload: bool) -> str:
+    """The header value for these fields, as CloudFront sends it (no judgement: see `hsts_problem`)."""
+    age = int(max_age_seconds) if isinstance(max_age_seconds, float) and max_age_seconds.is_integer() else max_age_seconds
+    parts = [f"max-age={age}"]
     if include_sub_domains:
         parts.append("includeSubDomains")
     if preload:
@@ -153,18 +149,63 @@ def hsts_value(max_age_seconds: int, include_sub_domains: bool, preload: bool) -
     return "; ".join(parts)
 
 
+def hsts_value(max_age_seconds: int, include_sub_domains: bool, preload: bool) -> str:
+    """The Strict-Transport-Security value; ValueError for fields browsers or the preload list refuse."""
+    problem = hsts_problem(HstsParts(max_age_seconds, include_sub_domains, preload))
+    if problem:
+        raise ValueError(problem)
+    return format_hsts(max_age_seconds, include_sub_domains, preload)
+
+
 @dataclass(frozen=True)
 class HstsParts:
-    max_age_seconds: int
+    max_age_seconds: Optional[int]
+    """None when the value has no readable max-age."""
     include_sub_domains: bool
     preload: bool
+
+
+# RFC 6797: max-age is delta-seconds (ASCII digits), optionally quoted.
+_DELTA_SECONDS = re.compile(r'(\d+)|"(\d+)"', re.ASCII)
+MAX_AGE_CAP = 10**18  # longer values are clamped, as browsers do, and never parsed digit by digit
+
+
+def max_age_of(raw: str) -> Optional[int]:
+    """The seconds in a max-age value, or None when it is not a (quoted) decimal number."""
+    match = _DELTA_SECONDS.fullmatch(raw.strip())
+    if match is None:
+        return None
+    digits = (match.group(1) or match.group(2)).lstrip("0") or "0"
+    return MAX_AGE_CAP if len(digits) > 18 else int(digits)
+
+
+def parse_hsts(value: str) -> HstsParts:
+    """The directives of a header value as a browser reads them: names in any case, unknown ones ignored."""
+    max_age, subdomains, preload = None, False, False
+    for part in value.split(";"):
+        key, _, raw = part.strip().partition("=")
+        key = key.strip().lower()
+        if key == "max-age":
+            max_age = max_age_of(raw)
+        subdomains = subdomains or key == "includesubdomains"
+        preload = preload or key == "preload"
+    return HstsParts(max_age, subdomains, preload)
+
+
+def hsts_problem(parts: HstsParts) -> Optional[str]:
+    """Why the header would not protect (no positive max-age) or not qualify for preload, or None."""
+    if parts.max_age_seconds is None or parts.max_age_seconds <= 0:
+        return f"HSTS max-age must be a positive number of seconds, got {parts.max_age_seconds}"
+    if parts.preload and not (parts.include_sub_domains and parts.max_age_seconds >= HSTS_PRELOAD_MIN_AGE):
+        return f"HSTS preload needs includeSubDomains and max-age >= {HSTS_PRELOAD_MIN_AGE} (hsts-after-tls)"
+    return None
 
 
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
 def hsts_parts(value: str) -> HstsParts:
-    """Split a value made by `hsts_value` back into the fields CloudFront's policy takes."""
+    """Split a value made by `hsts_value` back into the fields CloudFront's policy takes; strict."""
     directives = [d.strip() for d in value.split(";") if d.strip()]
     match = _MAX_AGE.fullmatch(directives[0]) if directives else None
     if match is None:
@@ -174,31 +215,6 @@ def hsts_parts(value: str) -> HstsParts:
     if unknown:
         raise ValueError(f"'{value}' has unknown HSTS directives: {', '.join(sorted(unknown))}")
     return HstsParts(int(match.group(1)), "includesubdomains" in rest, "preload" in rest)
-
-
-def header_set(settings: "Settings") -> HeaderSet:
-    """The stack's header set: strict defaults, `objectos:headers` overrides, `objectos:hsts`, `objectos:cors`."""
-    overrides = settings.headers
-    hsts = settings.hsts
-    cors = settings.cors
-    return HeaderSet(
-        content_security_policy=overrides.content_security_policy or DEFAULT_CSP,
-        content_type_options=NOSNIFF,
-        frame_options=overrides.frame_options or DEFAULT_FRAME_OPTIONS,
-        referrer_policy=overrides.referrer_policy or DEFAULT_REFERRER_POLICY,
-        permissions_policy=overrides.permissions_policy or DEFAULT_PERMISSIONS_POLICY,
-        cross_origin_resource_policy=overrides.cross_origin_resource_policy or DEFAULT_CORP,
-        strict_transport_security=(
-            hsts_value(hsts.max_age_seconds, hsts.include_sub_domains, hsts.preload) if hsts.enabled else None
-        ),
-        cors=CorsPolicy(
-            origins=tuple(cors.origins),
-            allow_credentials=cors.allow_credentials,
-            allowed_methods=tuple(cors.allowed_methods),
-            allowed_headers=tuple(cors.allowed_headers),
-            max_age_seconds=cors.max_age_seconds,
-        ),
-    )
 
 
 # --- CloudFront ----------------------------------------------------------------

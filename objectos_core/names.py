@@ -1,4 +1,4 @@
-"""AWS partitions and the names that follow from them.
+"""AWS names: partitions and what follows from them, and the tag keys the kit puts on resources.
 
 Standard library only. The partition comes from the region (`cn-*` is aws-cn,
 `us-gov-*` aws-us-gov), and with it the ARN prefix and the DNS suffix of
@@ -8,6 +8,17 @@ Logs use a key for given log groups, shared by every encrypted log group.
 
 import json
 from typing import Any, Optional
+
+# --- tags ----------------------------------------------------------------------
+# The live verifier finds a stack's resources by TAG_STACK.
+TAG_STACK = "objectos:stack"
+TAG_ENVIRONMENT = "objectos:environment"
+TAG_RELEASE = "objectos:release"
+# On the pre-migration snapshot: which pair ran on the schema it holds.
+TAG_IMAGE_DIGEST = "objectos:image-digest"
+TAG_ARTIFACT_CHECKSUM = "objectos:artifact-checksum"
+
+# --- partitions -------------------------------------------------------------------
 
 PARTITIONS_BY_REGION_PREFIX = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"))
 DNS_SUFFIXES = {"aws-cn": "amazonaws.com.cn"}

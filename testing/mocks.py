@@ -251,6 +251,6 @@ class KitMocks(Mocks):
         if handler is None:
             raise NotImplementedError(
                 f"the offline preview has no answer for the invoke {args.token}; compute the value in the "
-                "component or add it to golive.mocks.INVOKES"
+                "component or add it to testing.mocks.INVOKES"
             )
         return handler(args.args, self), []
