@@ -7,7 +7,6 @@ Each section below belongs to one concern; the order follows the data flow.
 from typing import Optional
 
 import pulumi
-import pulumi_aws as aws
 
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
 from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
@@ -16,6 +15,7 @@ from components.cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
 from components.headers import header_set
 from components import aws_names, secret_catalog
+from components.aws_provider import ProviderConfigError, regional_provider
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.namespace import AppNamespace, AppNamespaceArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
@@ -25,7 +25,7 @@ from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, ORIGIN_HEADER, TlsI
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs
 from components.waf_rules import RateLimit
 from components.workload import ObjectOsWorkload, WorkloadArgs
-from settings.engine import engine_settings
+from settings.engine import aws_provider_config, engine_settings
 from settings.model import TAG_RELEASE, aws_tags
 
 settings = engine_settings()
@@ -33,12 +33,16 @@ tags = aws_tags(settings)
 partition = aws_names.partition(settings.region)
 
 # --- providers ------------------------------------------------------------------
-# CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region.
-us_east_1 = (
-    aws.Provider("us-east-1", aws.ProviderArgs(region="us-east-1", default_tags=aws.ProviderDefaultTagsArgs(tags=tags)))
-    if settings.edge.mode == "cloudfront"
-    else None
-)
+# CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region;
+# that provider keeps the stack's own aws:* settings (profile, roles, account guards).
+try:
+    us_east_1 = (
+        regional_provider("us-east-1", aws_provider_config(), "us-east-1", tags)
+        if settings.edge.mode == "cloudfront"
+        else None
+    )
+except ProviderConfigError as exc:
+    raise pulumi.RunError(str(exc)) from None
 
 # --- secrets ------------------------------------------------------------------
 # One Secrets Manager entry per value; pods get them by secretKeyRef from the
@@ -258,6 +262,7 @@ workload = ObjectOsWorkload(
         optional_secret_env=[e.env for e in delivered if not e.required],
         replicas=settings.kubernetes.replicas,
         max_replicas=settings.kubernetes.autoscaler_ceiling,
+        edition=settings.runtime_edition,
         cluster_driver="redis" if settings.multi_pod else None,
         cpu_request=settings.kubernetes.resources.requests.cpu,
         memory_request=settings.kubernetes.resources.requests.memory,

@@ -351,7 +351,9 @@ def test_rollback_names_the_snapshot_pulumi_up_took(stacks):
         database_arn=settings.database.arn,
     )
     taken = one(run_components(lambda: PinnedRelease("release", args)), CLUSTER_SNAPSHOT)
-    assert taken.inputs["dbClusterSnapshotIdentifier"] in do_rollback(stacks).out
+    prefix = release_record.snapshot_identifier("prod", settings.release.id, settings.release.pinned_at)
+    assert taken.inputs["dbClusterSnapshotIdentifier"].startswith(prefix + "-")
+    assert f"snapshot {prefix}-*" in do_rollback(stacks).out
 
 
 def test_rollback_of_a_release_without_migration_needs_no_restore(stacks):
