@@ -59,7 +59,7 @@ def snapshot_identifier(stack: str, release_id: str, pinned_at: Optional[str] = 
     the name's stable prefix, which `golive release` prints to find the snapshot by.
     """
     stamp = re.sub(r"\D", "", pinned_at) if pinned_at else ""
-    tail = (f"-{stamp}" if stamp else "") + (f"-{_rds_safe(unique)}" if unique else "")
+    tail = (f"-{stamp}" if stamp else "") + (f"-{re.sub(r'[^a-z0-9]+', '', unique.lower())}" if unique else "")
     identifier = _rds_safe(f"objectos-{stack}-{release_id}")
     if len(identifier) + len(tail) > RDS_IDENTIFIER_MAX:
         digest = hashlib.sha256(f"{stack}\0{release_id}".encode()).hexdigest()[:8]
