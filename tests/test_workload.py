@@ -381,3 +381,11 @@ def test_the_first_secret_sync_has_its_own_wait(prod):
     (delivery, *_) = [r for r in prod.result.resources if r.type.endswith(":ExternalSecret")]
     assert delivery.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
     assert delivery.custom_timeouts == {"create": "10m", "update": "10m"}
+
+
+def test_rollout_waves_follow_the_surge():
+    from components import waits
+
+    assert [waits.rollout_waves(n) for n in (1, 2, 4, 6, 9, 12)] == [1, 2, 4, 3, 3, 4]
+    assert waits.rollout_waves(3, max_surge_percent=100) == 1
+    assert waits.job_timeout_seconds(1800) == 2100 and waits.duration(2100) == "35m" and waits.duration(90) == "90s"
