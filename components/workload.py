@@ -52,9 +52,7 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
-from objectos_core import editions
-
-from . import waits
+from . import editions, waits
 from .inputs import args_of, fill_defaults
 from .secret_catalog import MIGRATION_READS
 

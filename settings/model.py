@@ -23,7 +23,7 @@ from pydantic.alias_generators import to_camel
 
 from components.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
 from components.tags import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
-from objectos_core import editions
+from components import editions
 from settings import rules
 
 Environment = Literal["dev", "staging", "prod"]

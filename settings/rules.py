@@ -381,7 +381,7 @@ def _environment_problems(s: "Settings") -> list[tuple[tuple, str]]:
 
 def edition_problems(s: "Settings") -> list[tuple[tuple, str]]:
     """The edition the image runs, and a pod topology that edition boots without split brain."""
-    from objectos_core import editions
+    from components import editions
 
     repository = editions.image_repository(s.release.image)
     if s.edition is None and s.runtime_edition is None:

@@ -213,3 +213,13 @@ def test_containers_that_do_not_run_objectos_are_left_alone():
     body = workload(DEPLOYMENT, pod([container([{"name": "PORT", "value": "80"}], image="nginx:1")]))
     body["spec"]["replicas"] = 5
     assert topology(body) == []
+
+
+def test_the_pack_states_the_editions_as_the_components_do():
+    from components import editions as kit
+    from policy.policies import _editions as pack
+
+    public = {name for name in dir(kit) if name.isupper()}
+    assert public and {name: getattr(pack, name) for name in public} == {name: getattr(kit, name) for name in public}
+    for image in (LICENSED_IMAGE, OPEN_IMAGE, "ghcr.io/objectstack-ai/objectstack:17.4.0", "localhost:5000/os:1"):
+        assert pack.inferred_edition(image) == kit.inferred_edition(image)

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Optional
 
 from pulumi_policy import ReportViolation, Severity
 
-from objectos_core import editions
+from policy.policies import _editions as editions
 from policy.policies._base import Config, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, pod_spec_path

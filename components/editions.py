@@ -7,7 +7,8 @@ licensed packages (@objectstack/security-enterprise, @objectstack/organizations)
 provide. With OS_CLUSTER_REPLICAS or OS_EXPECT_MULTI_NODE it then refuses to
 boot; OS_ALLOW_MEMORY_CLUSTER_MULTINODE boots it anyway on per-process locks
 (split brain). Its tenancy is single-org: `group` and `isolated` postures are
-fatal at boot. Standard library only: settings and the policy pack read these.
+fatal at boot. Standard library only, like pins.py: the workload, the settings and
+the policy pack (which imports nothing else of components/) read these.
 """
 
 from __future__ import annotations
