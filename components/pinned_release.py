@@ -11,6 +11,7 @@ from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from . import release_record
 from .inputs import args_of, fill_defaults
@@ -86,7 +87,19 @@ class PinnedRelease(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        identifier = release_record.snapshot_identifier(args.stack, args.release_id, args.pinned_at)
+        # The snapshot outlives a destroy: a random part drawn anew for each release, image and
+        # artifact (and after a destroy) keeps a later `pulumi up` from colliding with it.
+        suffix = random.RandomId(
+            f"{name}-snapshot-suffix",
+            random.RandomIdArgs(
+                byte_length=release_record.SNAPSHOT_SUFFIX_BYTES,
+                keepers={"release": args.release_id, "image": args.image, "artifact": args.artifact_url},
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        identifier = suffix.hex.apply(
+            lambda unique: release_record.snapshot_identifier(args.stack, args.release_id, args.pinned_at, unique)
+        )
         database = release_record.database_identifier(args.database_arn)
         # Retained: a new release replaces this resource, and the old snapshot must outlive it.
         snapshot_opts = pulumi.ResourceOptions(

@@ -44,14 +44,22 @@ def database_identifier(database_arn: str) -> str:
     return database_arn.rsplit(":", 1)[1]
 
 
-def snapshot_identifier(stack: str, release_id: str, pinned_at: Optional[str] = None) -> str:
-    """A valid RDS snapshot identifier, unique per stack, release and pin time.
+SNAPSHOT_SUFFIX_BYTES = 4
+"""Random bytes folded into each snapshot name (8 hex characters)."""
+
+
+def snapshot_identifier(stack: str, release_id: str, pinned_at: Optional[str] = None, unique: str = "") -> str:
+    """A valid RDS snapshot identifier for a stack, release and pin time, ending in `unique`.
 
     The pin time makes a rollback to an earlier release take a fresh snapshot instead
-    of colliding with the one that release kept from its first deployment.
+    of colliding with the one that release kept from its first deployment. The snapshot
+    outlives the stack (retained), so `unique` (a random id the deployment draws per
+    release, image and artifact) keeps a destroy-and-up, or a new image under the same
+    release id, from colliding with a snapshot already taken. Without it the result is
+    the name's stable prefix, which `golive release` prints to find the snapshot by.
     """
     stamp = re.sub(r"\D", "", pinned_at) if pinned_at else ""
-    tail = f"-{stamp}" if stamp else ""
+    tail = (f"-{stamp}" if stamp else "") + (f"-{re.sub(r'[^a-z0-9]+', '', unique.lower())}" if unique else "")
     identifier = _rds_safe(f"objectos-{stack}-{release_id}")
     if len(identifier) + len(tail) > RDS_IDENTIFIER_MAX:
         digest = hashlib.sha256(f"{stack}\0{release_id}".encode()).hexdigest()[:8]

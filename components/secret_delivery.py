@@ -18,6 +18,7 @@ import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
+from . import waits
 from .inputs import args_of, explicit_dependencies, fill_defaults
 
 API_VERSION = "external-secrets.io/v1"
@@ -42,8 +43,8 @@ class SecretDeliveryArgs:
     """An existing SecretStore to read through (another delivery's store_name); None: create one."""
     refresh_interval: Optional[str] = "15m"
     """How often ESO re-reads the entries: a filled-in or rotated value arrives within this time."""
-    wait_timeout_seconds: Optional[int] = 600
-    """How long `pulumi up` waits for the first sync before failing."""
+    wait_timeout_seconds: Optional[int] = waits.SECRET_SYNC_SECONDS
+    """How long `pulumi up` waits for the first sync (the Ready condition) before failing."""
 
     def __post_init__(self) -> None:
         fill_defaults(self)
@@ -76,11 +77,9 @@ class SecretDelivery(pulumi.ComponentResource):
                 name=args.target_secret,
                 namespace=args.namespace,
                 labels=LABELS,
-                annotations={
-                    # `pulumi up` waits for the first sync, so pods never start without their secrets.
-                    "pulumi.com/waitFor": "condition=Ready",
-                    "pulumi.com/timeoutSeconds": str(args.wait_timeout_seconds),
-                },
+                # pulumi-kubernetes awaits a custom resource only when asked: `pulumi up` then waits
+                # for the first sync, so the pods that use `secret_name` never start without their secrets.
+                annotations={"pulumi.com/waitFor": "condition=Ready"},
             ),
             spec={
                 "refreshInterval": args.refresh_interval,
@@ -98,7 +97,13 @@ class SecretDelivery(pulumi.ComponentResource):
                 ],
             },
             # Named on the ExternalSecret too, so the recorded graph shows what the first sync waits for.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*stores, *explicit_dependencies(opts)]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[*stores, *explicit_dependencies(opts)],
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=waits.duration(args.wait_timeout_seconds), update=waits.duration(args.wait_timeout_seconds)
+                ),
+            ),
         )
         # The Secret's name, resolved with the ExternalSecret so that its users wait for the first sync.
         self.secret_name = external_secret.metadata.apply(lambda _: args.target_secret)

@@ -52,6 +52,9 @@ from pulumi_kubernetes.core.v1 import (
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
+from objectos_core import editions
+
+from . import waits
 from .inputs import args_of, fill_defaults
 from .secret_catalog import MIGRATION_READS
 
@@ -116,14 +119,60 @@ class WorkloadArgs:
     """Snapshot the migration Job waits for and names in an annotation (PinnedRelease.snapshot_identifier)."""
     name: Optional[str] = "objectos"
     """Name of the Deployment, Service and friends."""
+    edition: Optional[str] = None
+    """Runtime edition the image runs: open (one pod) or licensed (multi-node); None: inferred from the image
+    (the open image's repository means open; any other image must say)."""
+    migration_deadline_seconds: Optional[int] = waits.MIGRATION_DEADLINE_SECONDS
+    """The migration Job's activeDeadlineSeconds; `pulumi up` waits this long plus a margin."""
+    progress_deadline_seconds: Optional[int] = waits.PROGRESS_DEADLINE_SECONDS
+    """The Deployment's progressDeadlineSeconds: each wave of new pods must be ready within it."""
 
     def __post_init__(self) -> None:
         fill_defaults(self)
+        if self.edition is None:
+            inferred = editions.inferred_edition(self.image) if isinstance(self.image, str) else None
+            if inferred is None:
+                raise ValueError(
+                    "WorkloadArgs.edition: say which runtime edition the image runs (open or licensed); "
+                    f"only the open image {editions.OPEN_IMAGE_REPOSITORY} is recognised by its name"
+                )
+            self.edition = inferred
+        for problem in topology_problems(self):
+            raise ValueError(f"WorkloadArgs: {problem}")
         if self.service_account_name is not None and self.service_account_annotations:
             raise ValueError(
                 "WorkloadArgs.service_account_annotations applies to the account the workload creates: "
                 "annotate the account given in service_account_name where it is made"
             )
+
+
+def topology_problems(args: WorkloadArgs) -> list[str]:
+    """Why the runtime edition would refuse to boot these pods, or run them split-brained."""
+    most = max(args.replicas, args.max_replicas)
+    if args.edition not in editions.EDITIONS:
+        return [f"edition is '{args.edition}'; use open or licensed"]
+    if args.edition == editions.OPEN:
+        if most > 1:
+            return [
+                f"the open edition runs one pod, but replicas {args.replicas} / max_replicas {args.max_replicas} "
+                f"allow {most}: multi-node is licensed; {editions.FIX_MULTI_NODE}"
+            ]
+        if args.cluster_driver:
+            return ["the open edition has no remote cluster driver; leave cluster_driver unset"]
+        return []
+    if most > 1 and args.cluster_driver != editions.REMOTE_DRIVER:
+        return [f"{most} pods need cluster_driver 'redis' (OS_CLUSTER_DRIVER), or each pod runs as if alone"]
+    if args.cluster_driver:
+        if editions.REDIS_URL not in (args.server_secret_env or {}):
+            return [f"cluster_driver '{args.cluster_driver}' needs {editions.REDIS_URL} in server_secret_env"]
+        if editions.SECRET_KEY not in args.secret_env:
+            return [f"a cluster driver other than memory makes {editions.SECRET_KEY} mandatory; add it to secret_env"]
+    return []
+
+
+def single_pod(args: WorkloadArgs) -> bool:
+    """One pod at most: no autoscaler, and rollouts replace the pod rather than surge beside it."""
+    return max(args.replicas, args.max_replicas) <= 1
 
 
 def migration_job_name(name: str, release_id: str) -> str:
@@ -190,7 +239,12 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         super().__init__("objectos:index:ObjectOsWorkload", name, None, opts)
         args = args_of(WorkloadArgs, args)
         labels = {"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"}
-        pod_labels = {**labels, "objectos.dev/release": _label_value(args.release_id)}
+        # The edition label tells the policy pack which topologies these pods may take.
+        pod_labels = {
+            **labels,
+            "objectos.dev/release": _label_value(args.release_id),
+            editions.EDITION_LABEL: args.edition,
+        }
 
         in_ns = pulumi.ResourceOptions(parent=self)
         ns_name = pulumi.Output.from_input(args.namespace)
@@ -207,6 +261,25 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             ).metadata.name
 
         container = self._container(args)
+        job_wait = waits.job_timeout_seconds(args.migration_deadline_seconds)
+        one_pod = single_pod(args)
+        # Updated at the autoscaler's ceiling, a rollout replaces that many pods, wave by wave.
+        rollout_wait = waits.deployment_timeout_seconds(
+            max(args.replicas, args.max_replicas),
+            args.progress_deadline_seconds,
+            100 if one_pod else waits.MAX_SURGE_PERCENT,
+        )
+        strategy = (
+            # One pod at a time: a surge pod would be a second node, which the open edition cannot coordinate.
+            k8s.apps.v1.DeploymentStrategyArgs(type="Recreate")
+            if one_pod
+            else k8s.apps.v1.DeploymentStrategyArgs(
+                type="RollingUpdate",
+                rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(
+                    max_surge=f"{waits.MAX_SURGE_PERCENT}%", max_unavailable=0
+                ),
+            )
+        )
         job = Job(
             f"{name}-migrate",
             metadata=ObjectMetaArgs(
@@ -218,34 +291,34 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             ),
             spec=JobSpecArgs(
                 backoff_limit=2,
-                active_deadline_seconds=1800,
+                active_deadline_seconds=args.migration_deadline_seconds,
                 ttl_seconds_after_finished=7 * 24 * 3600,
                 template=PodTemplateSpecArgs(
                     metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "migrate"}),
                     spec=self._pod_spec(args, account_name, self._container(args, migrate=True), restart="Never"),
                 ),
             ),
-            opts=in_ns,
+            # The wait outlasts the deadline: Kubernetes, not the provider's 10-minute default, fails a migration.
+            opts=pulumi.ResourceOptions(parent=self, custom_timeouts=_timeouts(job_wait)),
         )
 
         deployment = Deployment(
             f"{name}-deployment",
             metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=pod_labels),
-            # No replicas: the HPA owns the count, and a pinned one would scale the pods back
-            # to the floor on every update of the Deployment.
+            # No replicas with an HPA: it owns the count, and a pinned one would scale the pods back
+            # to the floor on every update of the Deployment. One pod has no HPA.
             spec=DeploymentSpecArgs(
+                replicas=1 if one_pod else None,
                 selector=LabelSelectorArgs(match_labels=labels),
-                strategy=k8s.apps.v1.DeploymentStrategyArgs(
-                    type="RollingUpdate",
-                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge="25%", max_unavailable=0),
-                ),
+                strategy=strategy,
+                progress_deadline_seconds=args.progress_deadline_seconds,
                 template=PodTemplateSpecArgs(
                     metadata=ObjectMetaArgs(labels={**pod_labels, "objectos.dev/role": "server"}),
                     spec=self._pod_spec(args, account_name, container, restart="Always", spread_labels=labels),
                 ),
             ),
             # The Deployment waits for this release's migration to finish.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[job]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[job], custom_timeouts=_timeouts(rollout_wait)),
         )
 
         service = Service(
@@ -268,27 +341,28 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             opts=in_ns,
         )
 
-        HorizontalPodAutoscaler(
-            f"{name}-hpa",
-            metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
-            spec=HorizontalPodAutoscalerSpecArgs(
-                scale_target_ref=CrossVersionObjectReferenceArgs(
-                    # The name is known up front: waiting for the Deployment's rollout would serialize the HPA behind it.
-                    api_version="apps/v1", kind="Deployment", name=args.name
+        if not one_pod:  # one pod has nothing to scale
+            HorizontalPodAutoscaler(
+                f"{name}-hpa",
+                metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
+                spec=HorizontalPodAutoscalerSpecArgs(
+                    scale_target_ref=CrossVersionObjectReferenceArgs(
+                        # The name is known up front: waiting for the Deployment's rollout would serialize the HPA behind it.
+                        api_version="apps/v1", kind="Deployment", name=args.name
+                    ),
+                    min_replicas=args.replicas,
+                    max_replicas=max(args.max_replicas, args.replicas),
+                    metrics=[
+                        MetricSpecArgs(
+                            type="Resource",
+                            resource=ResourceMetricSourceArgs(
+                                name="cpu", target=MetricTargetArgs(type="Utilization", average_utilization=70)
+                            ),
+                        )
+                    ],
                 ),
-                min_replicas=args.replicas,
-                max_replicas=max(args.max_replicas, args.replicas),
-                metrics=[
-                    MetricSpecArgs(
-                        type="Resource",
-                        resource=ResourceMetricSourceArgs(
-                            name="cpu", target=MetricTargetArgs(type="Utilization", average_utilization=70)
-                        ),
-                    )
-                ],
-            ),
-            opts=in_ns,
-        )
+                opts=in_ns,
+            )
 
         self.namespace = ns_name
         self.service_name = service.metadata.name
@@ -400,6 +474,10 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             volumes=[VolumeArgs(name="tmp", empty_dir=EmptyDirVolumeSourceArgs(size_limit="256Mi"))],
             topology_spread_constraints=spread,
         )
+
+
+def _timeouts(seconds: int) -> pulumi.CustomTimeouts:
+    return pulumi.CustomTimeouts(create=waits.duration(seconds), update=waits.duration(seconds))
 
 
 def _snapshot_annotation(snapshot: Optional[pulumi.Input[str]]) -> Optional[dict[str, pulumi.Input[str]]]:

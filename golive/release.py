@@ -252,13 +252,15 @@ def _print_rollback(workspace: Workspace, entry: Entry, crossed: list[Entry], ou
     say(f"Recorded in {_show(workspace.history_doc.path)}; {RELEASE_KEY} set in {_show(workspace.stack_doc.path)}.")
     if crossed:
         restore_point = crossed[0]
-        snapshot = release_record.snapshot_identifier(workspace.stack, restore_point.id, restore_point.released_at)
+        # The name ends in a random part drawn at deploy time, so it is found by its stable prefix.
+        prefix = release_record.snapshot_identifier(workspace.stack, restore_point.id, restore_point.released_at)
+        snapshot = f"{prefix}-*"
         names = ", ".join(e.id for e in crossed)
         if history.needs_restore(crossed):
             say(f"Database: this rollback leaves release(s) {names}; schema migrations are forward-only.")
             say(f"  Restore the database FIRST from snapshot {snapshot}, taken before release {restore_point.id}'s")
             say(f"  migration Job; order: database, then artifact, then start ({RUNBOOK}, 'Roll back').")
-            say(f"  Check it exists: {_describe_snapshot(workspace.database_arn, snapshot)}")
+            say(f"  Find it (the newest if several): {_describe_snapshot(workspace.database_arn, prefix)}")
         else:
             say(f"Database: release(s) {names} recorded no schema migration; no restore is needed.")
             say(f"  (Their pre-release snapshot, if you need it anyway: {snapshot})")
@@ -347,10 +349,13 @@ def _print_pair_change(before: Optional[Entry], after: Entry, say: Callable[[str
 
 
 def _print_next_snapshot(workspace: Workspace, entry: Entry, say: Callable[[str], None]) -> None:
-    snapshot = release_record.snapshot_identifier(workspace.stack, entry.id, entry.released_at)
+    prefix = release_record.snapshot_identifier(workspace.stack, entry.id, entry.released_at)
     kind = "cluster" if release_record.is_cluster(workspace.database_arn) else "instance"
     database = release_record.database_identifier(workspace.database_arn)
-    say(f"`pulumi up` snapshots {kind} {database} as {snapshot} before the migration Job runs.")
+    say(
+        f"`pulumi up` snapshots {kind} {database} as {prefix}-<random> before the migration Job runs "
+        "(stack output release.preMigrationSnapshot names it)."
+    )
 
 
 def _print_apply(workspace: Workspace, say: Callable[[str], None]) -> None:
@@ -363,10 +368,17 @@ def _print_apply(workspace: Workspace, say: Callable[[str], None]) -> None:
     say(f"  pulumi up --stack {workspace.stack}")
 
 
-def _describe_snapshot(database_arn: str, snapshot: str) -> str:
+def _describe_snapshot(database_arn: str, prefix: str) -> str:
+    database = release_record.database_identifier(database_arn)
     if release_record.is_cluster(database_arn):
-        return f"aws rds describe-db-cluster-snapshots --db-cluster-snapshot-identifier {snapshot}"
-    return f"aws rds describe-db-snapshots --db-snapshot-identifier {snapshot}"
+        return (
+            f"aws rds describe-db-cluster-snapshots --db-cluster-identifier {database} --query "
+            f"\"DBClusterSnapshots[?starts_with(DBClusterSnapshotIdentifier, '{prefix}-')].DBClusterSnapshotIdentifier\""
+        )
+    return (
+        f"aws rds describe-db-snapshots --db-instance-identifier {database} --query "
+        f"\"DBSnapshots[?starts_with(DBSnapshotIdentifier, '{prefix}-')].DBSnapshotIdentifier\""
+    )
 
 
 def _stamp(moment: datetime.datetime) -> str:

@@ -98,6 +98,21 @@ ITEMS: tuple[ChecklistItem, ...] = (
         "Keep the WAF logging configuration with the authorization and cookie headers redacted.",
         supporting=True,
     ),
+    ChecklistItem(
+        "pods-can-start",
+        "Every pod the stack declares can start: the Secrets, ConfigMaps and accounts it needs are delivered",
+        "Produce each Secret a pod requires in the stack (an ExternalSecret with that target.name, or a Secret), "
+        "mark a reference optional if the pod starts without it, or list a Secret made outside the stack in the "
+        "policy's externalSecrets; in this kit set objectos:kubernetes.oidcProviderArn so secrets are delivered.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "runtime-edition-topology",
+        "The pod topology is one the runtime edition boots without split brain",
+        "On the open edition run one pod (replicas 1, autoscaler ceiling 1, Recreate rollouts, no cluster driver); "
+        "more pods need a licensed image (objectos:edition: licensed) with OS_CLUSTER_DRIVER=redis and OS_REDIS_URL.",
+        supporting=True,
+    ),
 )
 
 BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}

@@ -8,21 +8,24 @@ their own. program/adapters.py maps the settings to the components' inputs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 if TYPE_CHECKING:
     from settings.model import Settings
 
 
-def build(settings: "Settings") -> dict[str, Any]:
-    """Declare the stack for these settings; export and return its outputs (see program/stack.py)."""
+def build(settings: "Settings", aws_config: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+    """Declare the stack for these settings; export and return its outputs (see program/stack.py).
+
+    `aws_config` is the stack's `aws:*` configuration, inherited by the program's explicit providers.
+    """
     from program.stack import build as build_stack  # the components load only when a stack is built
 
-    return build_stack(settings)
+    return build_stack(settings, aws_config)
 
 
 def main() -> None:
     """What the Pulumi engine runs: read and validate the stack's configuration, then build it."""
-    from settings.engine import engine_settings
+    from settings.engine import aws_provider_config, engine_settings
 
-    build(engine_settings())
+    build(engine_settings(), aws_provider_config())

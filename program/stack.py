@@ -7,10 +7,9 @@ program/adapters.py. Each section below belongs to one concern; the order
 follows the data flow.
 """
 
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import pulumi
-import pulumi_aws as aws
 
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
 from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
@@ -18,6 +17,7 @@ from components.certificates import DnsValidatedCertificate, DnsValidatedCertifi
 from components.cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
 from components import secret_catalog
+from components.aws_provider import ProviderConfigError, regional_provider
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.namespace import AppNamespace, AppNamespaceArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
@@ -33,18 +33,25 @@ from program import adapters
 from settings.model import Settings, aws_tags
 
 
-def build(settings: Settings) -> dict[str, Any]:
-    """Declare the stack for these settings; export and return its outputs."""
+def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+    """Declare the stack for these settings; export and return its outputs.
+
+    `aws_config` is the stack's `aws:*` configuration, which explicit providers inherit.
+    """
     tags = aws_tags(settings)
     partition = aws_names.partition(settings.region)
 
     # --- providers ------------------------------------------------------------------
-    # CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region.
-    us_east_1 = (
-        aws.Provider("us-east-1", aws.ProviderArgs(region="us-east-1", default_tags=aws.ProviderDefaultTagsArgs(tags=tags)))
-        if settings.edge.mode == "cloudfront"
-        else None
-    )
+    # CloudFront's certificate and web ACL live in us-east-1 whatever the stack's region;
+    # that provider keeps the stack's own aws:* settings (profile, roles, account guards).
+    try:
+        us_east_1 = (
+            regional_provider("us-east-1", aws_config or {}, "us-east-1", tags)
+            if settings.edge.mode == "cloudfront"
+            else None
+        )
+    except ProviderConfigError as exc:
+        raise pulumi.RunError(str(exc)) from None
 
     # --- secrets ------------------------------------------------------------------
     # One Secrets Manager entry per value; pods get them by secretKeyRef from the
@@ -264,6 +271,7 @@ def build(settings: Settings) -> dict[str, Any]:
             optional_secret_env=[e.env for e in delivered if not e.required],
             replicas=settings.kubernetes.replicas,
             max_replicas=settings.kubernetes.autoscaler_ceiling,
+            edition=settings.runtime_edition,
             cluster_driver="redis" if settings.multi_pod else None,
             cpu_request=settings.kubernetes.resources.requests.cpu,
             memory_request=settings.kubernetes.resources.requests.memory,

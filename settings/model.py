@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from objectos_core import limits
+from objectos_core import editions, limits
 from objectos_core.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
 from objectos_core.names import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
 from settings import rules
@@ -623,6 +623,11 @@ class Settings(Model):
     backup: Backup = Backup()
     audit_log: AuditLog
     release: Release
+    edition: Optional[Literal["open", "licensed"]] = Field(
+        None,
+        description="Runtime edition of release.image: open (one pod, single-org) or licensed (multi-node, "
+        "multi-org); default open for the open image ghcr.io/objectstack-ai/objectstack, required for any other.",
+    )
     oidc: list[OidcProvider] = Field(
         default_factory=list,
         description="OIDC providers: {providerId, issuer, clientId, callbackUrl on https://<domain>/api/v1/auth/sso/callback/<providerId>}.",
@@ -698,6 +703,11 @@ class Settings(Model):
         if self.environment == "dev":
             return ManagedRuleGroups(common_rule_set="off", known_bad_inputs="off", ip_reputation="off")
         return ManagedRuleGroups()
+
+    @property
+    def runtime_edition(self) -> Optional[str]:
+        """The edition the release's image runs: stated, or inferred from the open image's name."""
+        return self.edition or editions.inferred_edition(self.release.image)
 
     @property
     def multi_pod(self) -> bool:

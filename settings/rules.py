@@ -204,6 +204,7 @@ def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
     problems += _certificate_problems(s)
     problems += _environment_problems(s)
     problems += _oidc_problems(s)
+    problems += edition_problems(s)
     if s.kubernetes.max_replicas is not None and s.kubernetes.max_replicas < s.kubernetes.replicas:
         problems.append(
             (("kubernetes", "maxReplicas"), f"{s.kubernetes.max_replicas} is below replicas ({s.kubernetes.replicas}); raise it")
@@ -307,8 +308,14 @@ def _environment_problems(s: "Settings") -> list[tuple[tuple, str]]:
         problems.append((("cors", "origins", s.cors.origins.index("*")), "'*' is never allowed in prod; list the explicit origins"))
     if s.environment == "prod" and s.redis.replicas_per_shard < 1:
         problems.append((("redis", "replicasPerShard"), "prod needs at least 1 replica per shard for failover"))
-    if s.environment == "prod" and s.kubernetes.replicas < 2:
-        problems.append((("kubernetes", "replicas"), f"prod needs at least 2 replicas, got {s.kubernetes.replicas}"))
+    if s.environment == "prod" and s.runtime_edition == "licensed" and s.kubernetes.replicas < 2:
+        problems.append(
+            (
+                ("kubernetes", "replicas"),
+                f"prod on the licensed edition needs at least 2 replicas to stay up through a pod's loss, "
+                f"got {s.kubernetes.replicas}",
+            )
+        )
     if s.environment in ("staging", "prod"):
         for field, message in release_pin_problems(s.release.image, s.release.artifact_url):
             problems.append((("release", field), f"{message} ({s.environment} requires pins)"))
@@ -316,6 +323,54 @@ def _environment_problems(s: "Settings") -> list[tuple[tuple, str]]:
             problems.append(
                 (("kubernetes", "oidcProviderArn"), f"is required in {s.environment}: the workload reads its secrets through IRSA")
             )
+    return problems
+
+
+def edition_problems(s: "Settings") -> list[tuple[tuple, str]]:
+    """The edition the image runs, and a pod topology that edition boots without split brain."""
+    from objectos_core import editions
+
+    repository = editions.image_repository(s.release.image)
+    if s.edition is None and s.runtime_edition is None:
+        return [
+            (
+                ("edition",),
+                f"is required: the image repository '{repository}' is not the open runtime's "
+                f"{editions.OPEN_IMAGE_REPOSITORY}, so the kit cannot tell what it may run; set edition: licensed "
+                f"for an ObjectOS enterprise image (it ships {' or '.join(editions.LICENSED_PACKAGES)}), "
+                "or edition: open for an image built from the open runtime",
+            )
+        ]
+    if s.edition == editions.LICENSED and repository == editions.OPEN_IMAGE_REPOSITORY:
+        return [
+            (
+                ("edition",),
+                f"is licensed, but release.image is the open runtime ({repository}), which has neither "
+                f"{' nor '.join(editions.LICENSED_PACKAGES)}: it boots single-node only. Pin the licensed image in "
+                "release.image, or set edition: open with one pod",
+            )
+        ]
+    if s.runtime_edition != editions.OPEN:
+        return []
+    k8s, problems = s.kubernetes, []
+    why = "the open edition runs one pod: multi-node is licensed, and the open runtime refuses a multi-node boot"
+    if k8s.replicas > 1:
+        problems.append(
+            (
+                ("kubernetes", "replicas"),
+                f"is {k8s.replicas}, but {why}; set replicas: 1 and maxReplicas: 1, or run a licensed image "
+                "(release.image) and set edition: licensed",
+            )
+        )
+    elif k8s.autoscaler_ceiling > 1:
+        given = f"is {k8s.max_replicas}" if k8s.max_replicas is not None else f"defaults to {k8s.autoscaler_ceiling} (3 x replicas)"
+        problems.append(
+            (
+                ("kubernetes", "maxReplicas"),
+                f"{given}, so the autoscaler would start a second pod, but {why}; set maxReplicas: 1, or run a "
+                "licensed image and set edition: licensed",
+            )
+        )
     return problems
 
 

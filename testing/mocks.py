@@ -43,6 +43,7 @@ class Registration:
     raw_inputs: Any  # google.protobuf Struct, as the engine would forward it to analyzers
     outputs: dict[str, Any] = field(default_factory=dict)
     ignore_changes: list[str] = field(default_factory=list)
+    custom_timeouts: dict[str, str] = field(default_factory=dict)  # create/update/delete -> duration, when set
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,11 @@ class RecordingMonitor(MockMonitor):
             inputs=from_struct(request.object),
             raw_inputs=request.object,
             ignore_changes=list(request.ignoreChanges),
+            custom_timeouts={
+                kind: getattr(request.customTimeouts, kind)
+                for kind in ("create", "update", "delete")
+                if getattr(request.customTimeouts, kind)
+            },
         )
 
 
@@ -158,6 +164,19 @@ def _random_bytes(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
     import base64
 
     return {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
+
+
+def _random_id(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+    import base64
+
+    raw = secrets.token_bytes(int(args.inputs.get("byteLength", 8)))
+    prefix = args.inputs.get("prefix", "")
+    return {
+        "hex": prefix + raw.hex(),
+        "b64Url": prefix + base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        "b64Std": prefix + base64.b64encode(raw).decode(),
+        "dec": prefix + str(int.from_bytes(raw, "big")),
+    }
 
 
 def _certificate(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
@@ -200,6 +219,7 @@ EXTRA_OUTPUTS: dict[str, OutputFn] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomBytes:RandomBytes": _random_bytes,
+    "random:index/randomId:RandomId": _random_id,
     "aws:acm/certificate:Certificate": _certificate,
     "kubernetes:networking.k8s.io/v1:Ingress": _ingress,
     "aws:cloudfront/distribution:Distribution": _distribution,

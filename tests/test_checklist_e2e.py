@@ -125,6 +125,11 @@ BREAKS: dict[str, Callable] = {
     "waf-logging-redacted": break_resources(
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", redact_only_authorization
     ),
+    # The pods name a Secret nothing delivers: they would never start.
+    "pods-can-start": break_args(components.workload, "ObjectOsWorkload", secret_name="objectos-env-typo"),
+    "runtime-edition-topology": break_args(
+        components.workload, "ObjectOsWorkload", extra_env={"OS_ALLOW_MEMORY_CLUSTER_MULTINODE": "true"}
+    ),
 }
 
 

@@ -125,8 +125,8 @@ def test_an_instance_arn_gets_an_instance_snapshot():
     snapshot = one(result, INSTANCE_SNAPSHOT)
     assert not by_type(result, CLUSTER_SNAPSHOT)
     assert snapshot.inputs["dbInstanceIdentifier"] == "objectos-test"
-    assert snapshot.inputs["dbSnapshotIdentifier"] == release_record.snapshot_identifier(
-        "test", "2026.12.05-1", "2026-12-05T10:00:00Z"
+    assert snapshot.inputs["dbSnapshotIdentifier"].startswith(
+        release_record.snapshot_identifier("test", "2026.12.05-1", "2026-12-05T10:00:00Z") + "-"
     )
 
 
@@ -177,3 +177,41 @@ def test_snapshot_identifier_is_always_a_valid_rds_identifier(stack, release_id,
     identifier = release_record.snapshot_identifier(stack, release_id, pinned_at)
     assert RDS_IDENTIFIER.fullmatch(identifier), identifier
     assert len(identifier) <= release_record.RDS_IDENTIFIER_MAX
+
+
+# --- re-creation: the retained snapshot never blocks a later `pulumi up` ----------------------
+
+RANDOM_ID = "random:index/randomId:RandomId"
+
+
+def snapshot_name(result) -> str:
+    return one(result, INSTANCE_SNAPSHOT).inputs["dbSnapshotIdentifier"]
+
+
+def test_a_destroy_and_up_takes_a_snapshot_under_a_new_name():
+    """The snapshot is retained on destroy; the fresh stack draws a new random part, so no collision."""
+    first, again = snapshot_name(run_release()), snapshot_name(run_release())
+    assert first != again
+    stable = release_record.snapshot_identifier("test", "2026.12.05-1", "2026-12-05T10:00:00Z")
+    assert first.startswith(stable + "-") and again.startswith(stable + "-")
+
+
+def test_a_new_image_under_the_same_release_id_draws_a_new_name():
+    """The random part's keepers are the release id, image and artifact: any change replaces it."""
+    keepers = one(run_release(), RANDOM_ID).inputs["keepers"]
+    args = release_args()
+    assert keepers == {"release": args.release_id, "image": args.image, "artifact": args.artifact_url}
+
+
+def test_the_snapshot_waits_for_its_random_part(prod):
+    (snapshot,) = by_type(prod, CLUSTER_SNAPSHOT)
+    (suffix,) = [r for r in by_type(prod, RANDOM_ID) if r.name.endswith("-snapshot-suffix")]
+    assert suffix.urn in snapshot.property_dependencies["dbClusterSnapshotIdentifier"]
+    assert snapshot.retain_on_delete
+
+
+@pytest.mark.parametrize("release_id", ["r1", "x" * 64, "2026.12.05-1_hotfix"])
+def test_the_unique_name_stays_a_valid_rds_identifier(release_id):
+    name = release_record.snapshot_identifier("a-very-long-stack-name-of-32-chr", release_id, "2026-12-05T10:00:00Z", "0f1e2d3c")
+    assert RDS_IDENTIFIER.fullmatch(name) and len(name) <= release_record.RDS_IDENTIFIER_MAX
+    assert name.endswith("-0f1e2d3c")

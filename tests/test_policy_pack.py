@@ -215,10 +215,19 @@ def test_prod_makes_every_policy_mandatory(pack):
     assert {level for level, _ in levels.values()} == {"mandatory"}
 
 
+DEPLOYABILITY = {"pods-can-start", "runtime-edition-topology"}
+"""Policies a stack must pass in every environment: failing them, `pulumi up` itself fails."""
+
+
 @pytest.mark.parametrize("environment", ["dev", "staging"])
-def test_other_environments_are_advisory(pack, environment):
+def test_other_environments_are_advisory_but_must_deploy(pack, environment):
     levels = analyzer.resolve_config(load_config(environment), pack.info().policies)
-    assert {level for level, _ in levels.values()} == {"advisory"}
+    assert {name for name, (level, _) in levels.items() if level == "mandatory"} == DEPLOYABILITY
+    assert {level for name, (level, _) in levels.items() if name not in DEPLOYABILITY} == {"advisory"}
+
+
+def test_the_deployability_policies_are_supporting_checklist_items():
+    assert all(BY_ID[name].supporting for name in DEPLOYABILITY)
 
 
 def test_a_policy_entry_overrides_all(pack):
@@ -270,9 +279,9 @@ def test_cross_org_access_is_left_to_the_live_verifier(previews):
     assert (row.status, row.reason) == ("not_judged", "verified live by golive verify --access")
 
 
-def test_the_dev_preview_rows_are_advisory(previews):
+def test_the_dev_preview_rows_are_advisory_except_deployability(previews):
     rows = [r for r in previews("dev").checks if r.source == "policy"]
-    assert rows and not any(r.mandatory for r in rows)
+    assert rows and {r.id for r in rows if r.mandatory} == DEPLOYABILITY
     assert previews("dev").exit_code == 0
 
 

@@ -332,4 +332,4 @@ def test_a_settings_error_under_the_engine_is_a_run_error_with_the_same_text():
     with pytest.raises(pulumi.RunError) as caught:
         contextvars.copy_context().run(under_engine)  # leaves no config behind
     assert str(caught.value) == str(expected.value)
-    assert "objectos:kubernetes.replicas: prod needs at least 2 replicas" in str(caught.value)
+    assert "objectos:kubernetes.replicas: prod on the licensed edition needs at least 2 replicas" in str(caught.value)

@@ -25,7 +25,7 @@ from golive import cli, release
 from settings.load import read_stack_file, validate
 from tests.conftest import ROOT, STACKS, one, run_components
 
-IMAGE = "ghcr.io/objectstack-ai/objectstack@sha256:"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/objectos-enterprise@sha256:"
 ARTIFACT = "https://artifacts.example.com/objectstack-{name}.json#sha256="
 CLUSTER_SNAPSHOT = "aws:rds/clusterSnapshot:ClusterSnapshot"
 
@@ -351,7 +351,9 @@ def test_rollback_names_the_snapshot_pulumi_up_took(stacks):
         database_arn=settings.database.arn,
     )
     taken = one(run_components(lambda: PinnedRelease("release", args)), CLUSTER_SNAPSHOT)
-    assert taken.inputs["dbClusterSnapshotIdentifier"] in do_rollback(stacks).out
+    prefix = release_record.snapshot_identifier("prod", settings.release.id, settings.release.pinned_at)
+    assert taken.inputs["dbClusterSnapshotIdentifier"].startswith(prefix + "-")
+    assert f"snapshot {prefix}-*" in do_rollback(stacks).out
 
 
 def test_rollback_of_a_release_without_migration_needs_no_restore(stacks):
@@ -410,9 +412,21 @@ def test_rollback_with_an_empty_history_is_refused(stacks):
 
 
 def test_rollback_past_the_first_release_is_refused(stacks):
+    path = stacks / "releases" / "prod.yaml"
+    text = path.read_text()
+    first, last = text.index("\n  - id:"), text.rindex("\n  - id:")
+    path.write_text(text[:first] + text[last:])  # the history holds one release: the current one
     before = files(stacks)
     run = do_rollback(stacks)
     assert run.code == 2 and "nothing before it" in run.err
+    assert files(stacks) == before
+
+
+def test_rollback_to_a_pair_the_edition_cannot_run_is_refused(stacks):
+    """prod's first release ran the open image: the licensed 3-pod stack cannot go back to it."""
+    before = files(stacks)
+    run = do_rollback(stacks)
+    assert run.code == 2 and "objectos:edition" in run.err and "boots single-node only" in run.err
     assert files(stacks) == before
 
 

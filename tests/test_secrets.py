@@ -23,7 +23,7 @@ from golive.preview import print_summary, run_preview
 from program import adapters
 from settings.errors import SettingsError
 from settings.load import Secure, from_engine, validate
-from tests.conftest import by_type, one, run_components, stack_config, stack_settings
+from tests.conftest import by_type, one, run_components, stack_config, stack_settings, with_values
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -504,10 +504,34 @@ def test_the_stack_exports_the_entries_to_fill(prod):
     ]  # fmt: skip
 
 
-def test_dev_without_an_oidc_provider_warns_and_delivers_nothing(previews):
+@pytest.fixture(scope="module")
+def dev_without_oidc():
+    from golive.preview import run_preview
+
+    config = stack_config("dev")
+    kubernetes = {k: v for k, v in config.values["objectos:kubernetes"].items() if k != "oidcProviderArn"}
+    config = with_values(config, kubernetes=kubernetes)
+    return run_preview(config, validate(config))
+
+
+def test_dev_without_an_oidc_provider_warns_and_delivers_nothing(dev_without_oidc):
+    assert [w for w in dev_without_oidc.warnings if "oidcProviderArn" in w and "objectos-env" in w]
+    assert not [r for r in dev_without_oidc.result.resources if r.type.startswith("kubernetes:external-secrets.io")]
+
+
+def test_dev_without_an_oidc_provider_is_not_deployable(dev_without_oidc):
+    """Nothing produces the Secret the pods require: `pulumi up` would fail, so dev is NOT READY too."""
+    blocking = [c for c in dev_without_oidc.mandatory_failures if c.id == "pods-can-start"]
+    assert {c.resource.rsplit("::", 1)[1] for c in blocking} == {"objectos-migrate", "objectos-deployment"}
+    assert all("Secret 'objectos-env'" in c.reason and "ExternalSecret" in c.reason for c in blocking)
+    assert dev_without_oidc.exit_code == 1
+
+
+def test_the_shipped_dev_stack_delivers_its_secrets_and_is_deployable(previews):
     dev = previews("dev")
-    assert [w for w in dev.warnings if "oidcProviderArn" in w and "objectos-env" in w]
-    assert not [r for r in dev.result.resources if r.type.startswith("kubernetes:external-secrets.io")]
+    assert [r for r in dev.result.resources if r.type.endswith(":ExternalSecret")]
+    assert not [c for c in dev.checks if c.id == "pods-can-start" and c.status != "pass"]
+    assert dev.exit_code == 0
 
 
 # --- settings rules ------------------------------------------------------------------

@@ -48,6 +48,8 @@ def problems(stack: str, edits: dict[str, Any]) -> dict[str, str]:
     return {issue.key: issue.message for issue in caught.value.issues}
 
 
+OPEN_IMAGE = "ghcr.io/objectstack-ai/objectstack@sha256:" + "a7" * 32
+
 # (rule, stack, breaking edits, key path named, remedy in the message, valid edits)
 RULES = [
     ("environment is dev, staging or prod", "prod", {"environment": "production"},
@@ -152,8 +154,22 @@ RULES = [
      {"oidc.0.providerId": "auth0", "oidc.0.callbackUrl": OKTA_CALLBACK.replace("okta", "auth0")}),
     ("replicas is at least 1", "dev", {"kubernetes.replicas": 0},
      "objectos:kubernetes.replicas", "at least 1", {"kubernetes.replicas": 1}),
-    ("prod runs at least 2 replicas", "prod", {"kubernetes.replicas": 1},
-     "objectos:kubernetes.replicas", "prod needs at least 2 replicas", {"kubernetes.replicas": 2}),
+    ("prod on the licensed edition runs at least 2 replicas", "prod", {"kubernetes.replicas": 1},
+     "objectos:kubernetes.replicas", "needs at least 2 replicas", {"kubernetes.replicas": 2}),
+    # The open runtime refuses a multi-node boot: multi-node is licensed.
+    ("prod on the open edition runs one pod", "prod", {"release.image": OPEN_IMAGE, "edition": REMOVE},
+     "objectos:kubernetes.replicas", "set replicas: 1 and maxReplicas: 1, or run a licensed image",
+     {"release.image": OPEN_IMAGE, "edition": REMOVE, "kubernetes.replicas": 1, "kubernetes.maxReplicas": 1}),
+    ("the open edition's autoscaler stops at one pod", "dev", {"kubernetes.maxReplicas": 2},
+     "objectos:kubernetes.maxReplicas", "set maxReplicas: 1", {"kubernetes.maxReplicas": 1}),
+    ("the open edition's default ceiling is refused too", "dev", {"kubernetes.maxReplicas": REMOVE},
+     "objectos:kubernetes.maxReplicas", "defaults to 3 (3 x replicas)", {"kubernetes.maxReplicas": 1}),
+    ("an image the kit cannot recognise states its edition", "prod", {"edition": REMOVE},
+     "objectos:edition", "set edition: licensed", {"edition": "licensed"}),
+    ("the open image is never the licensed edition", "dev", {"edition": "licensed"},
+     "objectos:edition", "Pin the licensed image in release.image", {"edition": "open"}),
+    ("the edition is open or licensed", "prod", {"edition": "enterprise"},
+     "objectos:edition", "'open' or 'licensed'", {"edition": "licensed"}),
     ("the Kubernetes version has manifest schemas", "prod", {"kubernetes.version": "1.20"},
      "objectos:kubernetes.version", "between 1.25 and 1.37", {"kubernetes.version": "1.33"}),
     ("the Kubernetes version is a minor version", "prod", {"kubernetes.version": "latest"},

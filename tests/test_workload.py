@@ -15,6 +15,8 @@ DEPLOYMENT = ("kubernetes:apps/v1:Deployment", "objectos-deployment")
 JOB = ("kubernetes:batch/v1:Job", "objectos-migrate")
 WORKLOAD = "objectos:index:ObjectOsWorkload"
 RUNTIME_SECRETS = {"OS_AUTH_SECRET", "OS_SECRET_KEY", "OS_DATABASE_URL", "OS_CLOUD_API_KEY", "OS_REDIS_URL"}
+LICENSED_IMAGE = "registry.example.com/objectos-enterprise@sha256:" + "1" * 64
+OPEN_IMAGE = "ghcr.io/objectstack-ai/objectstack:17.4.0"
 SECRET_LOOKING = re.compile(r"SECRET|PASSWORD|TOKEN|API_KEY|_KEY$|DATABASE_URL|REDIS_URL")
 
 
@@ -244,7 +246,9 @@ def workload_args(**changes) -> WorkloadArgs:
         namespace="shop",
         public_url="https://shop.example.com",
         cors_origins=["https://shop.example.com"],
-        image="ghcr.io/objectstack-ai/objectstack:1.4.2",
+        image=LICENSED_IMAGE,
+        edition="licensed",
+        cluster_driver="redis",
         artifact_url="https://artifacts.example.com/a.json#sha256=" + "0" * 64,
         release_id="r1",
         secret_name="env",
@@ -287,3 +291,101 @@ def test_with_a_given_account_the_workload_makes_none_and_runs_as_it():
 def test_annotations_for_an_account_the_workload_does_not_make_are_refused():
     with pytest.raises(ValueError, match="service_account_annotations"):
         workload_args(service_account_name="shop-runtime", service_account_annotations={"a": "b"})
+
+
+# --- the edition's topology -------------------------------------------------------------
+
+
+def open_args(**changes) -> WorkloadArgs:
+    values = dict(image=OPEN_IMAGE, edition=None, cluster_driver=None, replicas=1, max_replicas=1,
+                  server_secret_name=None, server_secret_env={})  # fmt: skip
+    return workload_args(**{**values, **changes})
+
+
+def test_the_open_image_is_inferred_to_run_the_open_edition():
+    assert open_args().edition == "open"
+
+
+def test_an_image_the_component_cannot_recognise_must_state_its_edition():
+    with pytest.raises(ValueError, match="say which runtime edition"):
+        workload_args(edition=None)
+
+
+def test_the_open_edition_on_several_pods_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="multi-node is licensed; run one pod"):
+        open_args(replicas=3, max_replicas=9)
+
+
+def test_the_open_edition_takes_no_cluster_driver():
+    with pytest.raises(ValueError, match="no remote cluster driver"):
+        open_args(cluster_driver="redis")
+
+
+def test_several_licensed_pods_need_the_redis_driver_and_its_url():
+    with pytest.raises(ValueError, match="need cluster_driver 'redis'"):
+        workload_args(cluster_driver=None)
+    with pytest.raises(ValueError, match="needs OS_REDIS_URL"):
+        workload_args(server_secret_env={})
+
+
+def test_a_cluster_driver_needs_the_secret_key():
+    with pytest.raises(ValueError, match="OS_SECRET_KEY mandatory"):
+        workload_args(secret_env={"OS_DATABASE_URL": "OS_DATABASE_URL", "OS_AUTH_SECRET": "OS_AUTH_SECRET"})
+
+
+def test_one_open_pod_is_replaced_not_surged_and_has_no_autoscaler():
+    result = run_components(lambda: ObjectOsWorkload("shop", open_args()))
+    deployment = one(result, DEPLOYMENT[0])
+    assert deployment.inputs["spec"]["strategy"] == {"type": "Recreate"}
+    assert deployment.inputs["spec"]["replicas"] == 1
+    assert by_type(result, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler") == []
+    assert not {"OS_CLUSTER_DRIVER", "OS_CLUSTER_REPLICAS", "OS_REDIS_URL"} & set(env(deployment))
+
+
+def test_licensed_pods_declare_the_cluster_and_its_size(prod):
+    variables = env(resource(prod, DEPLOYMENT))
+    assert variables["OS_CLUSTER_DRIVER"]["value"] == "redis"
+    assert variables["OS_CLUSTER_REPLICAS"]["value"] == str(prod.settings.kubernetes.replicas)
+    assert "secretKeyRef" in variables["OS_SECRET_KEY"]["valueFrom"]
+
+
+def test_the_pods_carry_the_edition_they_run(previews):
+    for stack, edition in (("prod", "licensed"), ("dev", "open")):
+        deployment = resource(previews(stack), DEPLOYMENT)
+        assert deployment.inputs["spec"]["template"]["metadata"]["labels"]["objectos.dev/edition"] == edition
+
+
+# --- how long `pulumi up` waits -----------------------------------------------------------
+
+
+def test_the_migration_wait_outlasts_the_job_s_own_deadline(prod):
+    job = resource(prod, JOB)
+    assert job.inputs["spec"]["activeDeadlineSeconds"] == 1800
+    assert job.custom_timeouts == {"create": "35m", "update": "35m"}  # 30 min deadline + 5 min margin
+
+
+def test_the_rollout_wait_covers_every_wave_at_the_autoscaler_ceiling(prod):
+    deployment = resource(prod, DEPLOYMENT)
+    assert deployment.inputs["spec"]["progressDeadlineSeconds"] == 600
+    # 9 pods at 25% surge: 3 waves of up to 10 minutes each, plus 5 minutes.
+    assert prod.settings.kubernetes.autoscaler_ceiling == 9
+    assert deployment.custom_timeouts == {"create": "35m", "update": "35m"}
+
+
+def test_one_pod_waits_for_one_progress_deadline(previews):
+    deployment = resource(previews("dev"), DEPLOYMENT)
+    assert deployment.custom_timeouts == {"create": "15m", "update": "15m"}
+
+
+def test_the_first_secret_sync_has_its_own_wait(prod):
+    (delivery, *_) = [r for r in prod.result.resources if r.type.endswith(":ExternalSecret")]
+    assert delivery.inputs["metadata"]["annotations"]["pulumi.com/waitFor"] == "condition=Ready"
+    assert delivery.custom_timeouts == {"create": "10m", "update": "10m"}
+
+
+def test_rollout_waves_follow_the_surge():
+    from components import waits
+
+    assert [waits.rollout_waves(n) for n in (1, 2, 4, 6, 9, 12)] == [1, 2, 4, 3, 3, 4]
+    assert waits.rollout_waves(3, max_surge_percent=100) == 1
+    assert waits.job_timeout_seconds(1800) == 2100 and waits.duration(2100) == "35m" and waits.duration(90) == "90s"
