@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Optional, TextIO
 from golive import analyzer
 from golive.program import PROJECT
 from objectos_core.checklist import BY_ID, ITEMS
-from policy.enforcement import LIVE_ONLY, load_config
+from policy.enforcement import LIVE_ONLY, NOT_JUDGED, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
@@ -125,9 +125,13 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
             else:
                 found.append(CheckResult(item.id, "skip", False, reason))
             continue
-        violations, unknown = [], []
+        violations, unknown, notes = [], [], []
         for d in by_policy.get(item.id, []):
-            (unknown if d.message.startswith(_CANNOT_RUN) else violations).append(d)
+            if d.message.startswith(_CANNOT_RUN):
+                (notes if NOT_JUDGED in d.message else unknown).append(d)
+            else:
+                violations.append(d)
+        note = _note(notes)
         seen: set[tuple[str, str]] = set()
         for d in violations:
             if (d.message, d.urn) not in seen:
@@ -140,8 +144,24 @@ def rows(diagnostics: list[analyzer.Diagnostic], levels: dict[str, str], strict:
             elif unknown:
                 found.append(CheckResult(item.id, "skip", level == "mandatory", unknown[0].message))
             else:
-                found.append(CheckResult(item.id, "pass", level == "mandatory", item.title))
+                reason = f"{item.title} ({note})" if note else item.title
+                found.append(CheckResult(item.id, "pass", level == "mandatory", reason))
+        elif note:  # shown beside the failures: what the policy could not judge yet
+            found.append(CheckResult(item.id, "skip", False, note))
     return found
+
+
+def _note(notes: list[analyzer.Diagnostic], shown: int = 6) -> str:
+    """A policy's note of what it judged no verdict on (it judged every known value): never a failure."""
+    parts = []
+    for d in notes:
+        detail = d.message.split(NOT_JUDGED, 1)[1]
+        for part in detail.split("; "):
+            head, _, listed = part.partition(": ")
+            names = listed.split(", ") if listed else []
+            more = f", and {len(names) - shown} more" if len(names) > shown else ""
+            parts.append(f"{head}: {', '.join(names[:shown])}{more}" if names else head)
+    return "not judged: " + "; ".join(parts) if parts else ""
 
 
 def combine(*groups: list[CheckResult]) -> list[CheckResult]:

@@ -16,6 +16,13 @@ PACK_DIR = Path(__file__).resolve().parent
 LIVE_ONLY = {"cross-org-access-denied": "verified live by golive verify --access"}
 """Checklist items no policy can judge before deploy, with where they are verified."""
 
+NOT_JUDGED = "judged every known value; not judged: "
+"""Starts the preview note of a policy that judged all it could and names what it could not
+(values unknown until deploy). Such a note is never a failure: the preview shows it on the row."""
+
+MANDATORY_EVERYWHERE = ("aws-inputs-valid",)
+"""Policies every environment's config makes mandatory: a stack AWS would refuse deploys nowhere."""
+
 
 def config_file(environment: str) -> Path:
     """The pack configuration an environment's stacks run with."""

@@ -1,8 +1,10 @@
 """The policy pack: every checklist policy, and how strictly each stack enforces it.
 
 Enforcement comes from the pack's configuration (policy/enforcement.py): the prod
-config makes every policy mandatory, dev and staging make them advisory. With no
-config file at all every policy is mandatory, so forgetting the file fails closed.
+config makes every policy mandatory, dev and staging make them advisory, except the
+policies every environment must pass (MANDATORY_EVERYWHERE: a stack AWS would refuse
+cannot be deployed anywhere). With no config file at all every policy is mandatory,
+so forgetting the file fails closed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pulumi_policy import EnforcementLevel, Policy
 
 from objectos_core.checklist import ITEMS
 from policy.enforcement import LIVE_ONLY
-from policy.policies import data, edge, release, secrets, waf
+from policy.policies import aws_inputs, data, edge, release, secrets, waf
 
 PACK_NAME = "objectos-go-live"
 DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -28,4 +30,6 @@ def _ordered(policies: list[Policy]) -> list[Policy]:
     return [by_name[i] for i in ids]
 
 
-POLICIES: list[Policy] = _ordered(edge.POLICIES + waf.POLICIES + secrets.POLICIES + data.POLICIES + release.POLICIES)
+POLICIES: list[Policy] = _ordered(
+    edge.POLICIES + waf.POLICIES + secrets.POLICIES + data.POLICIES + release.POLICIES + aws_inputs.POLICIES
+)

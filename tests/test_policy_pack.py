@@ -17,7 +17,7 @@ from google.protobuf import json_format, struct_pb2
 from golive import analyzer, checklist
 from golive.mocks import Registration
 from objectos_core.checklist import BY_ID, ITEMS
-from policy.enforcement import LIVE_ONLY, config_file, load_config
+from policy.enforcement import LIVE_ONLY, MANDATORY_EVERYWHERE, config_file, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_IDS = [item.id for item in ITEMS if item.id not in LIVE_ONLY]
@@ -215,9 +215,10 @@ def test_prod_makes_every_policy_mandatory(pack):
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging"])
-def test_other_environments_are_advisory(pack, environment):
+def test_other_environments_are_advisory_except_what_aws_would_refuse(pack, environment):
     levels = analyzer.resolve_config(load_config(environment), pack.info().policies)
-    assert {level for level, _ in levels.values()} == {"advisory"}
+    assert {level for name, (level, _) in levels.items() if name not in MANDATORY_EVERYWHERE} == {"advisory"}
+    assert {levels[name][0] for name in MANDATORY_EVERYWHERE} == {"mandatory"}
 
 
 def test_a_policy_entry_overrides_all(pack):
@@ -271,7 +272,8 @@ def test_cross_org_access_is_left_to_the_live_verifier(previews):
 
 def test_the_dev_preview_rows_are_advisory(previews):
     rows = [r for r in previews("dev").checks if r.source == "policy"]
-    assert rows and not any(r.mandatory for r in rows)
+    assert rows and not any(r.mandatory for r in rows if r.id not in MANDATORY_EVERYWHERE)
+    assert all(r.mandatory for r in rows if r.id in MANDATORY_EVERYWHERE)
     assert previews("dev").exit_code == 0
 
 

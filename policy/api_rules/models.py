@@ -1,0 +1,136 @@
+"""botocore's service models: the request members AWS validates, and their constraints.
+
+Each service's `botocore/data/<service>/<version>/service-2.json` is loaded once per
+process, and only for the services the checked graph uses. A member is named by an
+operation and a path through its input shape: `IpPermissions[].IpRanges[].Description`
+(`[]` each list element, `{}` each map value, `{key}` each map key).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+import botocore
+import botocore.loaders
+
+_SEGMENT = re.compile(r"^(?P<name>[A-Za-z0-9_]+)(?P<steps>(\[\]|\{\}|\{key\})*)$")
+
+
+class ModelError(LookupError):
+    """A mapped operation or member that the service model does not have."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One request member: where it is in the model, and the shape that constrains it."""
+
+    service: str
+    operation: str
+    path: str
+    shape_name: str
+    shape: Mapping[str, Any]
+    required: bool  # listed in its parent structure's `required`
+    sensitive: bool  # the model marks the shape (or a shape on the way) sensitive
+    documentation: str = ""
+    model_file: str = ""
+    structure: str = ""  # the structure shape that lists this member (for documented extra rules)
+    name: str = ""  # the member's name in that structure
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from: the model file and the operation's member path."""
+        return f"{self.model_file} {self.operation} {self.path}"
+
+
+@dataclass
+class ServiceModel:
+    name: str
+    version: str
+    shapes: Mapping[str, Any]
+    operations: Mapping[str, Any]
+    _members: dict[tuple[str, str], Member] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return f"botocore/data/{self.name}/{self.version}/service-2.json"
+
+    def operation_input(self, operation: str) -> str:
+        try:
+            return self.operations[operation]["input"]["shape"]
+        except KeyError:
+            raise ModelError(f"{self.name} has no operation {operation} with input") from None
+
+    def member(self, operation: str, path: str) -> Member:
+        """The member at `path` in the operation's input; ModelError names the step that is missing."""
+        key = (operation, path)
+        if key not in self._members:
+            self._members[key] = self._resolve(operation, path)
+        return self._members[key]
+
+    def child(self, parent: Member, step: str) -> Member:
+        """A member below `parent` (a structure member name, or `[]`, `{}`, `{key}`)."""
+        return self.member(parent.operation, f"{parent.path}.{step}" if not step.startswith(("[", "{")) else parent.path + step)
+
+    def _resolve(self, operation: str, path: str) -> Member:
+        shape_name = self.operation_input(operation)
+        shape = self.shapes[shape_name]
+        required = False
+        sensitive = bool(shape.get("sensitive"))
+        documentation = ""
+        structure = name = ""
+        for segment in path.split("."):
+            match = _SEGMENT.match(segment)
+            if not match:
+                raise ModelError(f"{self.name} {operation}: bad path segment '{segment}' in {path}")
+            name = match["name"]
+            members = shape.get("members")
+            if shape.get("type") != "structure" or members is None or name not in members:
+                raise ModelError(f"{self.name} {operation} {path}: '{name}' is not a member of {shape_name}")
+            reference = members[name]
+            structure = shape_name
+            required = name in shape.get("required", ())
+            documentation = reference.get("documentation", "")
+            shape_name = reference["shape"]
+            shape = self.shapes[shape_name]
+            sensitive = sensitive or bool(shape.get("sensitive"))
+            for step in re.findall(r"\[\]|\{\}|\{key\}", match["steps"]):
+                wanted, part = {"[]": ("list", "member"), "{}": ("map", "value"), "{key}": ("map", "key")}[step]
+                if shape.get("type") != wanted:
+                    raise ModelError(f"{self.name} {operation} {path}: {shape_name} is a {shape.get('type')}, not a {wanted}")
+                shape_name = shape[part]["shape"]
+                shape = self.shapes[shape_name]
+                sensitive = sensitive or bool(shape.get("sensitive"))
+                required = False
+                structure = name = ""  # an element is not the member the extras describe
+                documentation = shape.get("documentation", "")
+        documentation = documentation or shape.get("documentation", "")
+        return Member(
+            self.name, operation, path, shape_name, shape, required, sensitive, documentation, self.file, structure, name
+        )
+
+
+_loader: Optional[botocore.loaders.Loader] = None
+
+
+@functools.lru_cache(maxsize=None)
+def service(name: str) -> ServiceModel:
+    """The newest model botocore ships for the service, parsed once per process."""
+    global _loader
+    if _loader is None:
+        _loader = botocore.loaders.Loader()
+    data, path = _loader.load_data_with_path(f"{name}/{_latest(name)}/service-2")
+    return ServiceModel(name, _latest(name), data["shapes"], data["operations"])
+
+
+@functools.lru_cache(maxsize=None)
+def _latest(name: str) -> str:
+    global _loader
+    if _loader is None:
+        _loader = botocore.loaders.Loader()
+    return _loader.determine_latest_version(name, "service-2")
+
+
+BOTOCORE_VERSION = botocore.__version__
