@@ -282,7 +282,17 @@ def check(type_token: str, props: Mapping[str, Any], mapping: Mapping[str, TypeM
             else:
                 judge.leaf(member, leaf.path, leaf.value, secret)
     outcome.unmapped += [key for key in props if key not in covered and props[key] is not None]
+    outcome.not_judged = list(dict.fromkeys(outcome.not_judged))
     return outcome
+
+
+def clear_caches() -> None:
+    """Forget the parsed models and the rules built from them (tests use it)."""
+    from policy.api_rules import models
+
+    models.LOADED.clear()
+    _member.cache_clear()
+    _rules_for.cache_clear()
 
 
 def member_of(service_name: str, operation: str, path: str) -> Member:

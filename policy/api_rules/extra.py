@@ -22,7 +22,9 @@ class Extra:
 
 
 _EC2_DESCRIPTION = r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]*"  # "a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*"
+_EC2_DESCRIPTION_NO_AMP = r"[a-zA-Z0-9 ._\-:/()#,@\[\]+=;{}!$*]*"  # the prefix-list and group-pair docs omit '&'
 _EC2_RULE_EVIDENCE = "Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*"
+_EC2_RULE_EVIDENCE_NO_AMP = "Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=;{}!$*"
 _LOG_RETENTION = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 EXTRAS: tuple[Extra, ...] = (
@@ -32,9 +34,14 @@ EXTRAS: tuple[Extra, ...] = (
     Extra("ec2", "CreateSecurityGroupRequest", "Description", "length", (0, 255), "Up to 255 characters in length"),
     *(
         Extra("ec2", structure, "Description", kind, spec, evidence)
-        for structure in ("IpRange", "Ipv6Range", "PrefixListId", "UserIdGroupPair")
+        for structure, charset, charset_evidence in (
+            ("IpRange", _EC2_DESCRIPTION, _EC2_RULE_EVIDENCE),
+            ("Ipv6Range", _EC2_DESCRIPTION, _EC2_RULE_EVIDENCE),
+            ("PrefixListId", _EC2_DESCRIPTION_NO_AMP, _EC2_RULE_EVIDENCE_NO_AMP),
+            ("UserIdGroupPair", _EC2_DESCRIPTION_NO_AMP, _EC2_RULE_EVIDENCE_NO_AMP),
+        )
         for kind, spec, evidence in (
-            ("pattern", _EC2_DESCRIPTION, _EC2_RULE_EVIDENCE),
+            ("pattern", charset, charset_evidence),
             ("length", (0, 255), "Up to 255 characters in length"),
         )
     ),

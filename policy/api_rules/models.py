@@ -8,7 +8,6 @@ operation and a path through its input shape: `IpPermissions[].IpRanges[].Descri
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -113,24 +112,25 @@ class ServiceModel:
 
 
 _loader: Optional[botocore.loaders.Loader] = None
+LOADED: dict[str, ServiceModel] = {}
+"""The models parsed so far in this process, by service name."""
 
 
-@functools.lru_cache(maxsize=None)
+def _botocore() -> botocore.loaders.Loader:
+    global _loader
+    if _loader is None:
+        _loader = botocore.loaders.Loader()
+    return _loader
+
+
 def service(name: str) -> ServiceModel:
     """The newest model botocore ships for the service, parsed once per process."""
-    global _loader
-    if _loader is None:
-        _loader = botocore.loaders.Loader()
-    data, path = _loader.load_data_with_path(f"{name}/{_latest(name)}/service-2")
-    return ServiceModel(name, _latest(name), data["shapes"], data["operations"])
-
-
-@functools.lru_cache(maxsize=None)
-def _latest(name: str) -> str:
-    global _loader
-    if _loader is None:
-        _loader = botocore.loaders.Loader()
-    return _loader.determine_latest_version(name, "service-2")
+    if name not in LOADED:
+        loader = _botocore()
+        version = loader.determine_latest_version(name, "service-2")
+        data = loader.load_service_model(name, "service-2", version)
+        LOADED[name] = ServiceModel(name, version, data["shapes"], data["operations"])
+    return LOADED[name]
 
 
 BOTOCORE_VERSION = botocore.__version__
