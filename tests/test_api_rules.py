@@ -256,3 +256,11 @@ def test_only_the_services_a_graph_uses_are_loaded():
     clear_caches()
     check("aws:kms/alias:Alias", {"name": "alias/ok"})
     assert set(models.LOADED) == {"kms"}
+
+
+def test_the_docs_state_the_counts_the_mapping_has():
+    from conftest import ROOT
+
+    text = " ".join((ROOT / "docs" / "policies.md").read_text(encoding="utf-8").split())
+    assert f"{len(MAPPING)} resource types are mapped" in text
+    assert f"with {len(inventory.constraints())} constraints counted" in text

@@ -120,6 +120,10 @@ BREAKS: dict[str, Callable] = {
     "waf-logging-redacted": break_resources(
         "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", redact_only_authorization
     ),
+    "aws-inputs-valid": break_resources(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        lambda p: p.update(description="HTTPS from the CDN's origin-facing servers"),  # EC2 refuses the apostrophe
+    ),
 }
 
 
