@@ -264,3 +264,11 @@ def test_the_docs_state_the_counts_the_mapping_has():
     text = " ".join((ROOT / "docs" / "policies.md").read_text(encoding="utf-8").split())
     assert f"{len(MAPPING)} resource types are mapped" in text
     assert f"with {len(inventory.constraints())} constraints counted" in text
+
+
+def test_the_model_read_is_the_one_botocore_itself_would_load():
+    import botocore.loaders
+
+    loader = botocore.loaders.Loader()
+    for name in sorted({entry.service for entry in MAPPING.values()}):
+        assert service(name).version == loader.determine_latest_version(name, "service-2"), name

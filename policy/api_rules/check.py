@@ -89,7 +89,8 @@ def _rules_for(service_name: str, operation: str, path: str) -> tuple[list[Rule]
 _STEP = re.compile(r"([A-Za-z0-9_]+)((?:\[\]|\{\}|\{key\})*)")
 
 
-def _steps(path: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=None)
+def _steps(path: str) -> tuple[tuple[str, str], ...]:
     """`a.b[].c{key}` -> [("key", "a"), ("key", "b"), ("each", ""), ("key", "c"), ("keys", "")]."""
     steps: list[tuple[str, str]] = []
     for segment in path.split("."):
@@ -99,7 +100,7 @@ def _steps(path: str) -> list[tuple[str, str]]:
         steps.append(("key", match[1]))
         for suffix in re.findall(r"\[\]|\{\}|\{key\}", match[2]):
             steps.append({"[]": ("each", ""), "{}": ("values", ""), "{key}": ("keys", "")}[suffix])
-    return steps
+    return tuple(steps)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _unwrap(value: Any, secret: bool) -> tuple[Any, bool]:
     return value, secret
 
 
-def _leaves(value: Any, steps: list[tuple[str, str]], path: str, secret: bool) -> Iterator[_Leaf]:
+def _leaves(value: Any, steps: tuple[tuple[str, str], ...], path: str, secret: bool) -> Iterator[_Leaf]:
     value, secret = _unwrap(value, secret)
     if not steps:
         yield _Leaf(path, value, secret)
@@ -126,7 +127,7 @@ def _leaves(value: Any, steps: list[tuple[str, str]], path: str, secret: bool) -
         return
     (kind, name), rest = steps[0], steps[1:]
     if kind == "key":
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             yield _Leaf(path, value, secret, "an object")
             return
         if name in value and value[name] is not None:
@@ -140,7 +141,7 @@ def _leaves(value: Any, steps: list[tuple[str, str]], path: str, secret: bool) -
             if element is not None:
                 yield from _leaves(element, rest, f"{path}[{index}]", secret)
         return
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         yield _Leaf(path, value, secret, "a map")
         return
     for key, element in value.items():
@@ -192,7 +193,7 @@ class _Judge:
         if value is UNKNOWN:
             self.outcome.not_judged.append(path)
             return
-        secret = secret or member.sensitive or bool(_SECRET_NAME.search(member.name or member.path.rsplit(".", 1)[-1]))
+        secret = secret or _hidden(member.service, member.operation, member.path)
         rules, not_checked = rules_for(member)
         self.outcome.not_checked += [n for n in not_checked if n not in self.outcome.not_checked]
         self.outcome.judged += 1
@@ -219,8 +220,8 @@ class _Judge:
             return
         shape_type = member.shape.get("type")
         model = service(member.service)
-        if shape_type == "structure" and isinstance(value, Mapping):
-            names = {_normal(name): name for name in member.shape.get("members", {})}
+        if shape_type == "structure" and isinstance(value, dict):
+            names = _member_names(member.service, member.shape_name)
             for key, child in value.items():
                 if child is None:
                     continue
@@ -235,16 +236,29 @@ class _Judge:
             for index, element in enumerate(value):
                 if element is not None:
                     self.tree(model.child(member, "[]"), f"{path}[{index}]", element, secret)
-        elif shape_type == "map" and isinstance(value, Mapping):
+        elif shape_type == "map" and isinstance(value, dict):
             self.leaf(member, path, value, secret)
             for key, element in value.items():
                 self.leaf(model.child(member, "{key}"), f"{path}{{{key}}} (key)", key, secret)
                 if element is not None:
                     self.tree(model.child(member, "{}"), f"{path}.{key}", element, secret)
-        elif shape_type in ("structure", "list", "map") and isinstance(value, (Mapping, list, tuple)):
+        elif shape_type in ("structure", "list", "map") and isinstance(value, (dict, list, tuple)):
             self.outcome.unmapped.append(path)  # the provider reshapes this input; no faithful mapping
         else:
             self.leaf(member, path, value, secret)
+
+
+@functools.lru_cache(maxsize=None)
+def _hidden(service_name: str, operation: str, path: str) -> bool:
+    """Never show this member's values: the model marks it sensitive, or its name says secret."""
+    member = _member(service_name, operation, path)
+    return member.sensitive or bool(_SECRET_NAME.search(member.name or path.rsplit(".", 1)[-1]))
+
+
+@functools.lru_cache(maxsize=None)
+def _member_names(service_name: str, shape_name: str) -> dict[str, str]:
+    """A structure's member names by their normalised spelling (case and underscores aside)."""
+    return {_normal(name): name for name in service(service_name).shapes[shape_name].get("members", {})}
 
 
 def _normal(name: str) -> str:
@@ -255,6 +269,29 @@ def _article(kind: str) -> str:
     return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A type's mapping arranged for lookups: fields by the top-level input they read."""
+
+    by_input: Mapping[str, tuple[tuple[F | T, tuple[tuple[str, str], ...], Member], ...]]
+    required: tuple[tuple[F, Member], ...]
+    covered: frozenset[str]
+
+
+@functools.lru_cache(maxsize=None)
+def _index(type_token: str, entry: TypeMap) -> _Index:
+    by_input: dict[str, list] = {}
+    required = []
+    for field_ in entry.fields:
+        steps = _steps(field_.input)
+        member = _member(entry.service, field_.operation, field_.member)
+        by_input.setdefault(steps[0][1], []).append((field_, steps, member))
+        if isinstance(field_, F) and field_.required:
+            required.append((field_, member))
+    covered = frozenset(by_input) | frozenset(entry.provider_only)
+    return _Index({k: tuple(v) for k, v in by_input.items()}, tuple(required), covered)
+
+
 def check(type_token: str, props: Mapping[str, Any], mapping: Mapping[str, TypeMap] = MAPPING) -> Optional[Outcome]:
     """The resource's violations and what was not judged; None when the type has no mapping."""
     entry = mapping.get(type_token)
@@ -263,25 +300,27 @@ def check(type_token: str, props: Mapping[str, Any], mapping: Mapping[str, TypeM
     outcome = Outcome()
     judge = _Judge(outcome)
     props, _ = _unwrap(props, False)
-    if props is UNKNOWN or not isinstance(props, Mapping):
+    if props is UNKNOWN or not isinstance(props, dict):
         outcome.not_judged.append("(all inputs)")
         return outcome
-    covered: set[str] = set(entry.provider_only)
-    for field_ in entry.fields:
-        covered.add(_steps(field_.input)[0][1])
-        member = _member(entry.service, field_.operation, field_.member)
-        if isinstance(field_, F) and field_.required and not _present(props, field_.input):
+    index = _index(type_token, entry)
+    for field_, member in index.required:
+        if not _present(props, field_.input):
             judge.fail(field_.input, "(not set)", False, "be set: the API requires it", member.source)
-        for leaf in _leaves(props, _steps(field_.input), "", False):
-            secret = leaf.secret or (isinstance(field_, F) and field_.secret)
-            if leaf.shape_error:
-                judge.fail(leaf.path, leaf.value, secret,
-                           f"{leaf.shape_error} (the input's shape)", member.source)
-            elif isinstance(field_, T):
-                judge.tree(member, leaf.path, leaf.value, secret)
-            else:
-                judge.leaf(member, leaf.path, leaf.value, secret)
-    outcome.unmapped += [key for key in props if key not in covered and props[key] is not None]
+    for key, value in props.items():
+        if value is None:
+            continue
+        if key not in index.covered:
+            outcome.unmapped.append(key)
+        for field_, steps, member in index.by_input.get(key, ()):
+            for leaf in _leaves(props, steps, "", False):
+                secret = leaf.secret or (isinstance(field_, F) and field_.secret)
+                if leaf.shape_error:
+                    judge.fail(leaf.path, leaf.value, secret, f"{leaf.shape_error} (the input's shape)", member.source)
+                elif isinstance(field_, T):
+                    judge.tree(member, leaf.path, leaf.value, secret)
+                else:
+                    judge.leaf(member, leaf.path, leaf.value, secret)
     outcome.not_judged = list(dict.fromkeys(outcome.not_judged))
     return outcome
 
@@ -291,7 +330,8 @@ def clear_caches() -> None:
     from policy.api_rules import models
 
     models.LOADED.clear()
-    _member.cache_clear()
+    for cached in (_index, _member, _hidden, _member_names):
+        cached.cache_clear()
     _rules_for.cache_clear()
 
 

@@ -39,7 +39,7 @@ class T:
     member: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TypeMap:
     service: str
     fields: tuple[F | T, ...]

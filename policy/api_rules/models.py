@@ -1,7 +1,8 @@
 """botocore's service models: the request members AWS validates, and their constraints.
 
-Each service's `botocore/data/<service>/<version>/service-2.json` is loaded once per
-process, and only for the services the checked graph uses. A member is named by an
+Each service's `botocore/data/<service>/<version>/service-2.json` (the newest version, as
+botocore.loaders picks it) is read once per process, and only for the services the checked
+graph uses. A member is named by an
 operation and a path through its input shape: `IpPermissions[].IpRanges[].Description`
 (`[]` each list element, `{}` each map value, `{key}` each map key).
 """
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
-import botocore
-import botocore.loaders
+import gzip
+import importlib.util
+import json
+from pathlib import Path
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z0-9_]+)(?P<steps>(\[\]|\{\}|\{key\})*)$")
 
@@ -111,26 +114,39 @@ class ServiceModel:
         )
 
 
-_loader: Optional[botocore.loaders.Loader] = None
 LOADED: dict[str, ServiceModel] = {}
 """The models parsed so far in this process, by service name."""
 
 
-def _botocore() -> botocore.loaders.Loader:
-    global _loader
-    if _loader is None:
-        _loader = botocore.loaders.Loader()
-    return _loader
+def data_dir() -> Path:
+    """botocore's shipped `data/` folder, found without importing botocore (its import costs
+    more memory than the models the check needs)."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("botocore is not installed: install the pack's requirements (policy/requirements.txt)")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def latest_version(name: str) -> str:
+    """The newest API version botocore ships a model for, as botocore.loaders picks it."""
+    folder = data_dir() / name
+    versions = sorted(
+        v.name for v in folder.iterdir() if (v / "service-2.json").exists() or (v / "service-2.json.gz").exists()
+    ) if folder.is_dir() else []
+    if not versions:
+        raise ModelError(f"botocore ships no model for service '{name}'")
+    return versions[-1]
 
 
 def service(name: str) -> ServiceModel:
-    """The newest model botocore ships for the service, parsed once per process."""
+    """The service's newest model, parsed once per process."""
     if name not in LOADED:
-        loader = _botocore()
-        version = loader.determine_latest_version(name, "service-2")
-        data = loader.load_service_model(name, "service-2", version)
+        version = latest_version(name)
+        path = data_dir() / name / version / "service-2.json"
+        if path.exists():
+            data = json.loads(path.read_text(encoding="utf-8"))
+        else:
+            with gzip.open(path.with_name("service-2.json.gz"), "rt", encoding="utf-8") as handle:
+                data = json.load(handle)
         LOADED[name] = ServiceModel(name, version, data["shapes"], data["operations"])
     return LOADED[name]
-
-
-BOTOCORE_VERSION = botocore.__version__

@@ -38,6 +38,8 @@ def plain(value: Any, depth: int = 0) -> Any:
         return Secret(plain(value.value, depth + 1))
     if isinstance(value, str):
         return UNKNOWN if value in _UNKNOWN_SENTINELS else value
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
     if isinstance(value, Mapping):
         result = {}
         for key in list(value):
