@@ -36,7 +36,6 @@ class Member:
     shape: Mapping[str, Any]
     required: bool  # listed in its parent structure's `required`
     sensitive: bool  # the model marks the shape (or a shape on the way) sensitive
-    documentation: str = ""
     model_file: str = ""
     structure: str = ""  # the structure shape that lists this member (for documented extra rules)
     name: str = ""  # the member's name in that structure
@@ -81,7 +80,6 @@ class ServiceModel:
         shape = self.shapes[shape_name]
         required = False
         sensitive = bool(shape.get("sensitive"))
-        documentation = ""
         structure = name = ""
         for segment in path.split("."):
             match = _SEGMENT.match(segment)
@@ -94,7 +92,6 @@ class ServiceModel:
             reference = members[name]
             structure = shape_name
             required = name in shape.get("required", ())
-            documentation = reference.get("documentation", "")
             shape_name = reference["shape"]
             shape = self.shapes[shape_name]
             sensitive = sensitive or bool(shape.get("sensitive"))
@@ -107,10 +104,8 @@ class ServiceModel:
                 sensitive = sensitive or bool(shape.get("sensitive"))
                 required = False
                 structure = name = ""  # an element is not the member the extras describe
-                documentation = shape.get("documentation", "")
-        documentation = documentation or shape.get("documentation", "")
         return Member(
-            self.name, operation, path, shape_name, shape, required, sensitive, documentation, self.file, structure, name
+            self.name, operation, path, shape_name, shape, required, sensitive, self.file, structure, name
         )
 
 
@@ -138,15 +133,21 @@ def latest_version(name: str) -> str:
     return versions[-1]
 
 
+def _without_documentation(node: dict) -> dict:
+    """The check needs the rules, not the prose: dropping it while parsing halves a model's memory."""
+    node.pop("documentation", None)
+    return node
+
+
 def service(name: str) -> ServiceModel:
     """The service's newest model, parsed once per process."""
     if name not in LOADED:
         version = latest_version(name)
         path = data_dir() / name / version / "service-2.json"
         if path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"), object_hook=_without_documentation)
         else:
             with gzip.open(path.with_name("service-2.json.gz"), "rt", encoding="utf-8") as handle:
-                data = json.load(handle)
+                data = json.load(handle, object_hook=_without_documentation)
         LOADED[name] = ServiceModel(name, version, data["shapes"], data["operations"])
     return LOADED[name]
