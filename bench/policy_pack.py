@@ -51,7 +51,7 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         "regexMatchStatement": {
             "regexString": "^/api/v1/auth/",
             "fieldToMatch": {"uriPath": {}},
-            "textTransformations": [],
+            "textTransformations": [{"type": "NONE", "priority": 0}],
         }
     }
     return [
@@ -120,7 +120,7 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
             f"waf-logging{i}",
             {
-                "logDestinationConfigs": ["arn"],
+                "logDestinationConfigs": [f"arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-{i}"],
                 "redactedFields": [{"singleHeader": {"name": h}} for h in ("authorization", "cookie")],
             },
             {"resourceArn": [f"acl{i}"], "logDestinationConfigs": [f"waf-logs{i}"]},
@@ -139,7 +139,13 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         (
             "aws:elasticache/replicationGroup:ReplicationGroup",
             f"redis{i}",
-            {"transitEncryptionEnabled": True, "atRestEncryptionEnabled": True, "authToken": "t" * 64, "kmsKeyId": "k"},
+            {
+                "description": f"ObjectOS cluster coordination {i}",
+                "transitEncryptionEnabled": True,
+                "atRestEncryptionEnabled": True,
+                "authToken": "t" * 64,
+                "kmsKeyId": "k",
+            },
             {},
             True,
         ),
@@ -169,6 +175,7 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             f"rts{i}",
             {
                 "restoreTestingPlanName": f"rtp{i}",
+                "iamRoleArn": "arn:aws:iam::123456789012:role/objectos-backups",
                 "protectedResourceArns": [f"arn:aws:rds:eu-west-1:123456789012:cluster:db{i}"],
             },
             {"restoreTestingPlanName": [f"rtp{i}"]},

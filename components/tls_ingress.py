@@ -294,7 +294,7 @@ class TlsIngress(pulumi.ComponentResource):
                 from_port=HTTPS_PORT,
                 to_port=HTTPS_PORT,
                 prefix_list_id=prefix_list.id,
-                description="HTTPS from the CDN's origin-facing servers",
+                description="HTTPS from the CDN origin-facing servers",  # EC2 refuses an apostrophe here
                 tags=dict(args.tags),
             ),
             opts=child,

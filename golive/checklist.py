@@ -14,7 +14,7 @@ from golive import analyzer
 from golive.program import PROJECT
 from golive.results import LABEL_WIDTH, Enforcement, Finding, Source, Status, violation
 from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
-from policy.enforcement import load_config
+from policy.enforcement import NOT_JUDGED, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
@@ -120,9 +120,13 @@ def rows(
             else:
                 found.append(Finding(item.id, Status.NOT_JUDGED, ADVISORY, reason, severity=severity))
             continue
-        violations, unknown = [], []
+        violations, unknown, notes = [], [], []
         for d in by_policy.get(item.id, []):
-            (unknown if d.message.startswith(_CANNOT_RUN) else violations).append(d)
+            if d.message.startswith(_CANNOT_RUN):
+                (notes if NOT_JUDGED in d.message else unknown).append(d)
+            else:
+                violations.append(d)
+        note = _note(notes)
         seen: set[tuple[str, str]] = set()
         for d in violations:
             if (d.message, d.urn) not in seen:
@@ -138,8 +142,24 @@ def rows(
             elif unknown:
                 found.append(Finding(item.id, Status.NOT_JUDGED, held, unknown[0].message, severity=severity))
             else:
-                found.append(Finding(item.id, Status.PASS, held, item.title, severity=severity))
+                reason = f"{item.title} ({note})" if note else item.title
+                found.append(Finding(item.id, Status.PASS, held, reason, severity=severity))
+        elif note:  # shown beside the violations: what the policy could not judge yet
+            found.append(Finding(item.id, Status.NOT_JUDGED, _held(level == "mandatory"), note, severity=severity))
     return found
+
+
+def _note(notes: list[analyzer.Diagnostic], shown: int = 6) -> str:
+    """A policy's note of what it judged no verdict on (it judged every known value): never a failure."""
+    parts = []
+    for d in notes:
+        detail = d.message.split(NOT_JUDGED, 1)[1]
+        for part in detail.split("; "):
+            head, _, listed = part.partition(": ")
+            names = listed.split(", ") if listed else []
+            more = f", and {len(names) - shown} more" if len(names) > shown else ""
+            parts.append(f"{head}: {', '.join(names[:shown])}{more}" if names else head)
+    return "not judged: " + "; ".join(parts) if parts else ""
 
 
 def combine(*groups: list[Finding]) -> list[Finding]:

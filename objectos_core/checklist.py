@@ -113,6 +113,14 @@ ITEMS: tuple[ChecklistItem, ...] = (
         "more pods need a licensed image (objectos:edition: licensed) with OS_CLUSTER_DRIVER=redis and OS_REDIS_URL.",
         supporting=True,
     ),
+    ChecklistItem(
+        "aws-inputs-valid",
+        "Every AWS input passes AWS's own API rules",
+        "Change the named input so it meets the rule the message quotes (for example only letters, digits, "
+        "spaces and ._-:/()#,@[]+=&;{}!$* in a security group rule description); the source names the "
+        "botocore model member that states the rule.",
+        supporting=True,
+    ),
 )
 
 BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}

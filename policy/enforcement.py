@@ -13,6 +13,15 @@ from typing import Any
 
 PACK_DIR = Path(__file__).resolve().parent
 
+NOT_JUDGED = "judged every known value; not judged: "
+"""Starts the preview note of a policy that judged all it could and names what it could not
+(values unknown until deploy). Such a note is never a failure: the preview shows it on the row."""
+
+MANDATORY_EVERYWHERE = ("aws-inputs-valid", "pods-can-start", "runtime-edition-topology")
+"""Policies every environment's config makes mandatory: a stack AWS would refuse, or whose pods
+can never start, deploys nowhere."""
+
+
 def config_file(environment: str) -> Path:
     """The pack configuration an environment's stacks run with."""
     return PACK_DIR / f"policy-config.{environment}.json"

@@ -1,10 +1,10 @@
 """The policy pack: every checklist policy, and how strictly each stack enforces it.
 
 Enforcement comes from the pack's configuration (policy/enforcement.py): the prod
-config makes every policy mandatory, dev and staging make them advisory except the
-deployability policies (pods-can-start, runtime-edition-topology): a stack that fails
-them cannot finish `pulumi up` in any environment. With no
-config file at all every policy is mandatory, so forgetting the file fails closed.
+config makes every policy mandatory, dev and staging make them advisory, except the
+policies every environment must pass (MANDATORY_EVERYWHERE: a stack AWS would refuse,
+or whose pods can never start, cannot finish `pulumi up` anywhere). With no config
+file at all every policy is mandatory, so forgetting the file fails closed.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Policy
 
 from objectos_core.checklist import policy_judged
-from policy.policies import data, edge, pods, release, secrets, waf
+from policy.policies import aws_inputs, data, edge, pods, release, secrets, waf
 
 PACK_NAME = "objectos-go-live"
 DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -31,4 +31,5 @@ def _ordered(policies: list[Policy]) -> list[Policy]:
 
 POLICIES: list[Policy] = _ordered(
     edge.POLICIES + waf.POLICIES + secrets.POLICIES + data.POLICIES + release.POLICIES + pods.POLICIES
+    + aws_inputs.POLICIES
 )

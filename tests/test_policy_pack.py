@@ -17,7 +17,7 @@ from google.protobuf import json_format, struct_pb2
 from golive import analyzer, checklist
 from golive.results import Finding
 from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
-from policy.enforcement import config_file, load_config
+from policy.enforcement import MANDATORY_EVERYWHERE, config_file, load_config
 from testing.mocks import Registration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,7 +215,7 @@ def test_prod_makes_every_policy_mandatory(pack):
     assert {level for level, _ in levels.values()} == {"mandatory"}
 
 
-DEPLOYABILITY = {"pods-can-start", "runtime-edition-topology"}
+DEPLOYABILITY = set(MANDATORY_EVERYWHERE)
 """Policies a stack must pass in every environment: failing them, `pulumi up` itself fails."""
 
 
