@@ -1,2 +1,3 @@
 from program import main
+
 main()

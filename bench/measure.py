@@ -53,9 +53,7 @@ class Sample:
 
 def run_snippet(code: str) -> tuple[Sample, str]:
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, code], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, code], cwd=ROOT, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     head, sep, tail = proc.stdout.rpartition("\n@@BENCH@@")
     if not sep:

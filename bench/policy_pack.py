@@ -13,7 +13,8 @@ import gc
 import json
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pulumi_policy import (
     PolicyCustomTimeouts,

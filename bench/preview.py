@@ -6,7 +6,15 @@ import json
 
 from bench.measure import median_sample, run_snippet
 
-SDK_PREFIXES = ("pulumi", "pulumi_aws", "pulumi_kubernetes", "pulumi_random", "pulumi_policy", "grpc", "google.protobuf")
+SDK_PREFIXES = (
+    "pulumi",
+    "pulumi_aws",
+    "pulumi_kubernetes",
+    "pulumi_random",
+    "pulumi_policy",
+    "grpc",
+    "google.protobuf",
+)
 
 PREVIEW = """
 import io, contextlib, sys
@@ -18,11 +26,14 @@ if preview.exit_code != 0:
     raise SystemExit(f"prod preview is not ready: exit {preview.exit_code}")
 """
 
-LIST_MODULES = PREVIEW + """
+LIST_MODULES = (
+    PREVIEW
+    + """
 import json
 prefixes = %r
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {p.split(".")[0] for p in prefixes})))
 """
+)
 
 
 def sdk_modules() -> list[str]:
@@ -41,9 +52,9 @@ def floor_code(modules: list[str]) -> str:
     boots its pack, in a pack-like child process."""
     return (
         "import importlib, subprocess, sys\n"
-        "pack = subprocess.Popen([sys.executable, '-c', %r], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
-        "for name in %r:\n    importlib.import_module(name)\n"
-        "pack.stdout.readline()\n" % (PACK_FLOOR, modules)
+        f"pack = subprocess.Popen([sys.executable, '-c', {PACK_FLOOR!r}], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+        f"for name in {modules!r}:\n    importlib.import_module(name)\n"
+        "pack.stdout.readline()\n"
     )
 
 

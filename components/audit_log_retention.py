@@ -7,9 +7,10 @@ storage as records age) and the workload's logs a KMS-encrypted CloudWatch log
 group, both kept for the policy's number of days.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws

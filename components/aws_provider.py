@@ -15,7 +15,8 @@ import inspect
 import json
 import re
 import typing
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pulumi_aws as aws
 

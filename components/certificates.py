@@ -4,8 +4,9 @@ Used twice in cloudfront mode: for the ALB in the stack's region and, through
 an explicit us-east-1 provider passed in `opts`, for CloudFront.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -40,9 +41,7 @@ class DnsValidatedCertificate(pulumi.ComponentResource):
     validation: aws.acm.CertificateValidation
     """The validation resource, for depends_on (HSTS must come after it)."""
 
-    def __init__(
-        self, name: str, args: DnsValidatedCertificateArgs, opts: Optional[pulumi.ResourceOptions] = None
-    ):
+    def __init__(self, name: str, args: DnsValidatedCertificateArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:DnsValidatedCertificate", name, None, opts)
         args = args_of(DnsValidatedCertificateArgs, args)
         names = list(dict.fromkeys([args.domain_name, *args.subject_alternative_names]))

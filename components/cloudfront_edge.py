@@ -8,8 +8,9 @@ carrying the secret origin header this distribution adds (see TlsIngress), so
 neither clients nor other distributions bypass the edge, its headers or its WAF.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws

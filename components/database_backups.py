@@ -8,8 +8,9 @@ private subnets on a schedule. The rules and objectives come from backup_schedul
 """
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws

@@ -77,7 +77,9 @@ class HeaderPolicy(pulumi.ComponentResource):
                     security_headers_config=self._security_headers(hs, tls_ready),
                     custom_headers_config=cf.ResponseHeadersPolicyCustomHeadersConfigArgs(
                         items=[
-                            cf.ResponseHeadersPolicyCustomHeadersConfigItemArgs(header=header, value=value, override=True)
+                            cf.ResponseHeadersPolicyCustomHeadersConfigItemArgs(
+                                header=header, value=value, override=True
+                            )
                             for header, value in model.cloudfront_custom_headers(hs).items()
                         ]
                     ),

@@ -11,7 +11,8 @@ import dataclasses
 import inspect
 import typing
 from collections import abc
-from typing import Any, Mapping, TypeVar, Union
+from collections.abc import Mapping
+from typing import Any, TypeVar, Union
 
 # Shared with the facts in objectos_core; components import them from here.
 from objectos_core.fields import fill_defaults, member_of  # noqa: F401

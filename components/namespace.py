@@ -5,8 +5,9 @@ both its users: the secret store that signs in to AWS as it (IRSA) and the pods
 that run as it. One name then serves the IAM role's trust, the store and the pods.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 from pulumi_kubernetes.core.v1 import Namespace, ServiceAccount
@@ -50,9 +51,7 @@ class AppNamespace(pulumi.ComponentResource):
     def __init__(self, name: str, args: AppNamespaceArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AppNamespace", name, None, opts)
         args = args_of(AppNamespaceArgs, args)
-        enforce = {
-            f"pod-security.kubernetes.io/{mode}": POD_SECURITY_LEVEL for mode in ("enforce", "audit", "warn")
-        }
+        enforce = {f"pod-security.kubernetes.io/{mode}": POD_SECURITY_LEVEL for mode in ("enforce", "audit", "warn")}
         self.namespace = Namespace(
             f"{name}-ns",
             metadata=ObjectMetaArgs(name=args.name, labels={"app.kubernetes.io/part-of": "objectos", **enforce}),

@@ -6,8 +6,9 @@ SSM and snapshots the database before the release's migration Job runs:
 migrations are forward-only, and that snapshot is the way back across one.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws

@@ -8,8 +8,9 @@ written into the given Secrets Manager entry.
 """
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 from urllib.parse import quote
 
 import pulumi

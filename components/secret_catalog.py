@@ -8,9 +8,10 @@ these into resources. It never sees the kit's settings: the program maps them
 to `entries(...)` (program/adapters.py).
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Optional, Sequence
+from typing import Optional
 
 from objectos_core.names import account_root, logs_key_statement, service_host
 

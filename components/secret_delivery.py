@@ -11,8 +11,9 @@ entries, their values, the role, the service account) goes in the component's
 that use it wait.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 from pulumi_kubernetes.apiextensions import CustomResource
@@ -92,9 +93,7 @@ class SecretDelivery(pulumi.ComponentResource):
                     "deletionPolicy": "Merge",
                     "template": {"type": "Opaque", "metadata": {"labels": LABELS}},
                 },
-                "data": [
-                    {"secretKey": key, "remoteRef": {"key": entry}} for key, entry in sorted(args.keys.items())
-                ],
+                "data": [{"secretKey": key, "remoteRef": {"key": entry}} for key, entry in sorted(args.keys.items())],
             },
             # Named on the ExternalSecret too, so the recorded graph shows what the first sync waits for.
             opts=pulumi.ResourceOptions(

@@ -11,8 +11,9 @@ Application Load Balancers").
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -103,7 +104,9 @@ class TlsIngressArgs:
     def __post_init__(self) -> None:
         fill_defaults(self)
         if self.origin_prefix_list_name and not self.vpc_id:
-            raise ValueError("TlsIngressArgs.vpc_id is required with origin_prefix_list_name (the ALB's security group)")
+            raise ValueError(
+                "TlsIngressArgs.vpc_id is required with origin_prefix_list_name (the ALB's security group)"
+            )
         if self.load_balancer_name is not None and not _LB_NAME.fullmatch(self.load_balancer_name):
             raise ValueError(
                 f"TlsIngressArgs.load_balancer_name '{self.load_balancer_name}' must be 1-32 letters, digits or '-'"

@@ -10,8 +10,9 @@ SecretDelivery.secret_name, which resolves after the first sync).
 """
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -335,9 +336,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         PodDisruptionBudget(
             f"{name}-pdb",
             metadata=ObjectMetaArgs(name=args.name, namespace=ns_name, labels=labels),
-            spec=PodDisruptionBudgetSpecArgs(
-                max_unavailable=1, selector=LabelSelectorArgs(match_labels=labels)
-            ),
+            spec=PodDisruptionBudgetSpecArgs(max_unavailable=1, selector=LabelSelectorArgs(match_labels=labels)),
             opts=in_ns,
         )
 
@@ -348,7 +347,9 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 spec=HorizontalPodAutoscalerSpecArgs(
                     scale_target_ref=CrossVersionObjectReferenceArgs(
                         # The name is known up front: waiting for the Deployment's rollout would serialize the HPA behind it.
-                        api_version="apps/v1", kind="Deployment", name=args.name
+                        api_version="apps/v1",
+                        kind="Deployment",
+                        name=args.name,
                     ),
                     min_replicas=args.replicas,
                     max_replicas=max(args.max_replicas, args.replicas),

@@ -18,9 +18,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Optional
 
 import grpc
 import yaml
@@ -132,9 +133,9 @@ class PolicyPackProcess:
         self._stub: Optional[pb_grpc.AnalyzerStub] = None
         self._info: Optional[PackInfo] = None
         self.lock = threading.Lock()  # one conversation (configure, analyze) at a time
-        self.inflight: Optional["Pending"] = None  # a new configuration waits until this analysis is done
+        self.inflight: Optional[Pending] = None  # a new configuration waits until this analysis is done
 
-    def start(self) -> "PolicyPackProcess":
+    def start(self) -> PolicyPackProcess:
         """Start the pack; returns at once so the caller can work while it boots."""
         if self._proc is not None or self._ready.is_set():
             return self
@@ -270,7 +271,7 @@ class PolicyPackProcess:
         """Analyze the whole graph once, as the engine does at the end of a preview."""
         return self.submit(resources, resource=False).result()
 
-    def submit(self, resources: Sequence[Registration], resource: bool = True, stack: bool = True) -> "Pending":
+    def submit(self, resources: Sequence[Registration], resource: bool = True, stack: bool = True) -> Pending:
         """Send every Analyze call and the AnalyzeStack call at once; the pack works while the caller does."""
         providers = _providers(resources)
         calls: list[tuple[Any, str]] = []

@@ -18,8 +18,8 @@ from policy.enforcement import NOT_JUDGED, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
-    from testing.runner import RunResult
     from settings.model import Settings
+    from testing.runner import RunResult
 
 _CANNOT_RUN = "can't run policy"  # the policy SDK's note when a value is unknown during preview
 MANDATORY, ADVISORY = Enforcement.MANDATORY, Enforcement.ADVISORY
@@ -34,7 +34,7 @@ def start_pack() -> None:
     analyzer.shared_pack()
 
 
-def evaluate(result: "RunResult", settings: "Settings") -> list[Finding]:
+def evaluate(result: RunResult, settings: Settings) -> list[Finding]:
     """Checklist findings from the policy pack, run over the analyzer protocol on the recorded graph.
 
     One passing finding per item with no violation, one per violation; items only
@@ -48,7 +48,7 @@ class PendingChecks:
 
     def __init__(
         self,
-        settings: "Settings",
+        settings: Settings,
         levels: dict[str, str],
         pending: Optional[analyzer.Pending] = None,
         error: str = "",
@@ -73,7 +73,7 @@ class PendingChecks:
         return rows(diagnostics, self.levels, self.settings.is_prod, self.severities) + _live_only(self.settings)
 
 
-def submit(result: "RunResult", settings: "Settings") -> PendingChecks:
+def submit(result: RunResult, settings: Settings) -> PendingChecks:
     """Configure the pack for the stack's environment and send it the graph; collect with `.rows()`."""
     pack = analyzer.shared_pack()
     try:
@@ -169,14 +169,14 @@ def combine(*groups: list[Finding]) -> list[Finding]:
     return [c for c in checks if not (c.status is Status.PASS and c.rule in violated)]
 
 
-def _live_only(settings: "Settings") -> list[Finding]:
+def _live_only(settings: Settings) -> list[Finding]:
     return [
         Finding(check_id, Status.NOT_JUDGED, _held(settings.is_prod), reason, source=Source.VERIFY)
         for check_id, reason in LIVE_ONLY.items()
     ]
 
 
-def leak_checks(leaks: list["Leak"], settings: "Settings") -> list[Finding]:
+def leak_checks(leaks: list[Leak], settings: Settings) -> list[Finding]:
     """A secret's plaintext outside a secret value is a baked secret."""
     return [
         violation(
@@ -195,7 +195,7 @@ def ordered(checks: list[Finding]) -> list[Finding]:
     return sorted(checks, key=_order)
 
 
-def print_table(checks: list[Finding], settings: "Settings", out: TextIO = sys.stdout) -> None:
+def print_table(checks: list[Finding], settings: Settings, out: TextIO = sys.stdout) -> None:
     mode = "mandatory" if settings.is_prod else "advisory"
     print(f"Go-live checklist ({mode} for {settings.environment})", file=out)
     if not checks:

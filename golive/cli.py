@@ -7,8 +7,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command killed by SIGPIPE
@@ -29,7 +30,10 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     preview.add_argument("--stack-file", type=Path, help="read this stack file instead")
     preview.add_argument(
-        "--json", type=Path, dest="json_path", help="write the findings, verdict and plan as JSON to this path (- for stdout)"
+        "--json",
+        type=Path,
+        dest="json_path",
+        help="write the findings, verdict and plan as JSON to this path (- for stdout)",
     )
     preview.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the findings as JUnit XML to this path (- for stdout)"
@@ -76,7 +80,9 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("--url", required=True, help="the public origin to check, https://HOST[:PORT]")
     verify.add_argument("--stack-file", type=Path, help="read this stack file instead")
     verify.add_argument("--http-url", help="plain-HTTP origin whose redirect is checked (default: http://HOST)")
-    verify.add_argument("--aws", action="store_true", help="also check the AWS resources tagged objectos:stack (read-only)")
+    verify.add_argument(
+        "--aws", action="store_true", help="also check the AWS resources tagged objectos:stack (read-only)"
+    )
     verify.add_argument("--region", help="AWS region (default: the stack's aws:region)")
     verify.add_argument("--endpoint-url", help="AWS endpoint override, e.g. a local emulator")
     verify.add_argument("--access", type=Path, help="YAML file of cross-organization access probes")

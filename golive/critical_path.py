@@ -7,8 +7,8 @@ on a component means waiting for every resource inside it, as the engine does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 # Typical seconds from "create" to "created" as the providers wait for them.
 # Approximate figures from the services' documentation and the providers' await logic.
@@ -72,7 +72,9 @@ class CriticalPath:
         return self.seconds / self.slowest_seconds if self.slowest_seconds else 1.0
 
 
-def creation_seconds(type_: str, custom: bool = True, table: Mapping[str, tuple[float, str]] = CREATION_SECONDS) -> float:
+def creation_seconds(
+    type_: str, custom: bool = True, table: Mapping[str, tuple[float, str]] = CREATION_SECONDS
+) -> float:
     if not custom:
         return 0.0  # components create nothing themselves
     return table.get(type_, DEFAULT_SECONDS)[0]

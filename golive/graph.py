@@ -39,7 +39,7 @@ def _stable_ids(result: RunResult) -> dict[str, str]:
 def to_dot(result: RunResult, path: CriticalPath) -> str:
     ids = _stable_ids(result)
     on_path = set(path.urns)
-    path_edges = set(zip(path.urns, path.urns[1:]))
+    path_edges = set(zip(path.urns, path.urns[1:], strict=False))
     children: dict[str, list] = {}
     for r in sorted(result.resources, key=lambda r: r.urn):
         children.setdefault(r.parent, []).append(r)
@@ -72,7 +72,6 @@ def to_dot(result: RunResult, path: CriticalPath) -> str:
 
 def to_mermaid(result: RunResult, path: CriticalPath) -> str:
     ids = _stable_ids(result)
-    on_path = set(path.urns)
     children: dict[str, list] = {}
     for r in sorted(result.resources, key=lambda r: r.urn):
         children.setdefault(r.parent, []).append(r)

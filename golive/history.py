@@ -10,8 +10,9 @@ snapshot to restore is the one taken before the lowest of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Optional
 
 from settings import rules
 
@@ -29,7 +30,7 @@ class Entry:
     migration: Optional[bool] = None  # None: not recorded, so a rollback assumes it migrated
     rollback_from: Optional[str] = None  # set on entries written by `golive rollback`
 
-    def same_pair(self, other: "Entry") -> bool:
+    def same_pair(self, other: Entry) -> bool:
         return (self.image, self.artifact_url) == (other.image, other.artifact_url)
 
     def to_yaml(self) -> dict[str, Any]:

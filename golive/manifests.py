@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import jsonschema
-
 from kubernetes_validate import utils as kv
 from referencing import Registry, Resource
 
@@ -27,14 +27,16 @@ class ManifestProblem:
 
 
 def is_manifest(registration: Registration) -> bool:
-    return registration.custom and registration.type.startswith(K8S_PREFIX) and ":" in registration.type[len(K8S_PREFIX):]
+    return (
+        registration.custom and registration.type.startswith(K8S_PREFIX) and ":" in registration.type[len(K8S_PREFIX) :]
+    )
 
 
 def manifest(registration: Registration) -> dict[str, Any]:
     """The object the provider would send to the API server (values as JSON types)."""
     body = _plain(registration.inputs)
     if "apiVersion" not in body or "kind" not in body:
-        group_version, kind = registration.type[len(K8S_PREFIX):].split(":")
+        group_version, kind = registration.type[len(K8S_PREFIX) :].split(":")
         group, _, version = group_version.partition("/")
         body.setdefault("apiVersion", version if group in ("core", "") else f"{group}/{version}")
         body.setdefault("kind", kind)
@@ -70,7 +72,7 @@ def validate_one(body: dict[str, Any], version: str) -> Optional[str]:
     return f"{path}: {error.message}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(api_version: str, kind: str, version: str) -> jsonschema.Validator:
     """kubernetes-validate's strict schema for one kind, built once per run.
 
@@ -88,12 +90,12 @@ def _validator(api_version: str, kind: str, version: str) -> jsonschema.Validato
     try:
         schema = kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{api}.json", desired)
     except FileNotFoundError:
-        raise kv.SchemaNotFoundError(version=desired, kind=kind, api_version=api_version)
+        raise kv.SchemaNotFoundError(version=desired, kind=kind, api_version=api_version) from None
     registry = Resource.from_contents(schema) @ (_definitions(schema_dir, desired) @ Registry())
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _definitions(schema_dir: str, desired: str) -> Resource:
     return Resource.from_contents(kv.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", desired))
 

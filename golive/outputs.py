@@ -8,8 +8,9 @@ so stdout holds the machine-readable document alone.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional, TextIO
+from typing import Optional, TextIO
 
 STDOUT = "-"
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, TextIO
+from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
 from golive import outputs
@@ -87,7 +88,9 @@ def graph_findings(problems: list[ManifestProblem], duplicate_urns: list[str], v
     ]
     if not any(f.blocking for f in found):
         found.append(
-            Finding(MANIFESTS_VALID, Status.PASS, MANDATORY, f"valid for Kubernetes {version} (strict)", source=Source.PLAN)
+            Finding(
+                MANIFESTS_VALID, Status.PASS, MANDATORY, f"valid for Kubernetes {version} (strict)", source=Source.PLAN
+            )
         )
     found += [
         violation(
@@ -155,7 +158,9 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     say()
     say("Resource tree")
     for depth, registration in tree(result):
-        flags = [f for f, on in (("protected", registration.protect), ("retained", registration.retain_on_delete)) if on]
+        flags = [
+            f for f, on in (("protected", registration.protect), ("retained", registration.retain_on_delete)) if on
+        ]
         suffix = f"  [{', '.join(flags)}]" if flags else ""
         say(f"{'  ' * (depth + 1)}{registration.name} ({registration.type}){suffix}")
     say()
@@ -199,8 +204,10 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
 def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
     path = preview.critical
     by_urn = preview.result.by_urn
-    say(f"Deploy critical path of a fresh `pulumi up`: about {path.seconds / 60:.1f} min "
-        f"({path.ratio:.2f}x the slowest resource on it)")
+    say(
+        f"Deploy critical path of a fresh `pulumi up`: about {path.seconds / 60:.1f} min "
+        f"({path.ratio:.2f}x the slowest resource on it)"
+    )
     for urn in path.urns:
         r = by_urn[urn]
         seconds, _ = CREATION_SECONDS.get(r.type, DEFAULT_SECONDS)
@@ -250,7 +257,10 @@ def main(
         try:
             outputs.write(path, render(), stdout)
         except OSError as exc:
-            print(f"{option} {path}: cannot write the {what} ({exc.strerror or exc}); choose a writable path", file=sys.stderr)
+            print(
+                f"{option} {path}: cannot write the {what} ({exc.strerror or exc}); choose a writable path",
+                file=sys.stderr,
+            )
             return EXIT_INVALID
         if not outputs.is_stdout(path):
             print(f"{what} written to {path}", file=out)

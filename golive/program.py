@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import runpy
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 

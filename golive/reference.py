@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
 from settings.model import Settings
 
@@ -65,7 +66,11 @@ def rows(
         if isinstance(inner, type) and issubclass(inner, BaseModel) and inner.__name__ not in LEAF_MODELS:
             if field.description:
                 yield key, _default(field, defaults, name), field.description.replace("|", "\\|")
-            own = getattr(defaults, name) if defaults is not None else (None if field.is_required() else field.get_default(call_default_factory=True))
+            own = (
+                getattr(defaults, name)
+                if defaults is not None
+                else (None if field.is_required() else field.get_default(call_default_factory=True))
+            )
             yield from rows(inner, key + ".", own)
         else:
             yield key, _default(field, defaults, name), (field.description or "").replace("|", "\\|")
@@ -92,7 +97,15 @@ def picture() -> str:
     from golive.preview import preview_stack
 
     preview = preview_stack("prod")
-    return "\n".join([PICTURE_START, "```mermaid", to_mermaid_components(preview.result, preview.critical).strip(), "```", PICTURE_END])
+    return "\n".join(
+        [
+            PICTURE_START,
+            "```mermaid",
+            to_mermaid_components(preview.result, preview.critical).strip(),
+            "```",
+            PICTURE_END,
+        ]
+    )
 
 
 def replace_block(text: str, start: str, end: str, block: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional, TextIO
+from typing import Any, Optional, TextIO
 
 import yaml as pyyaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -45,7 +46,7 @@ class Refused(Exception):
 
 
 def utc_now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def history_file(stack: str, stacks_dir: Path) -> Path:
@@ -277,9 +278,7 @@ def _check_pins(workspace: Workspace, entry: Entry, what: str) -> list[str]:
     """Refuse an unpinned pair outside dev; in dev, return warnings."""
     problems = release_record.pin_problems(entry.image, entry.artifact_url)
     if problems and workspace.pins_required:
-        raise Refused(
-            f"{what} is not fully pinned, and {workspace.environment} requires pins: " + "; ".join(problems)
-        )
+        raise Refused(f"{what} is not fully pinned, and {workspace.environment} requires pins: " + "; ".join(problems))
     return [f"warning: {problem} (accepted in dev only)" for problem in problems]
 
 
@@ -382,7 +381,7 @@ def _describe_snapshot(database_arn: str, prefix: str) -> str:
 
 
 def _stamp(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _show(path: Path) -> str:

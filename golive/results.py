@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any, Iterable, Optional
+from enum import Enum, StrEnum
+from typing import Any, Optional
 
 SCHEMA_VERSION = 1
 """Version of the JSON written by `--json`; raised whenever a field changes meaning or goes away."""
@@ -33,7 +34,7 @@ SCHEMA_VERSION = 1
 EXIT_OK, EXIT_BLOCKED = 0, 1
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     WARN = "warn"
@@ -56,26 +57,26 @@ _LABELS = {
 LABEL_WIDTH = max(len(label) for label in _LABELS.values())
 
 
-class Enforcement(str, Enum):
+class Enforcement(StrEnum):
     MANDATORY = "mandatory"
     ADVISORY = "advisory"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     POLICY = "policy"  # the CrossGuard pack, run over the recorded graph
     SETTINGS = "settings"  # the validated stack settings
     PLAN = "plan"  # the preview's own checks of the graph: manifests, names, leaked secrets
     VERIFY = "verify"  # the live verifier (at preview: an item only it can judge)
 
 
-class Tool(str, Enum):
+class Tool(StrEnum):
     PREVIEW = "preview"
     VERIFY = "verify"
 

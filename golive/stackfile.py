@@ -13,9 +13,10 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Mapping, Optional, Sequence
+from typing import Any, Optional
 
 import yaml as pyyaml
 from ruamel.yaml import YAML

@@ -55,4 +55,3 @@ def image_repository(image: str) -> str:
 def inferred_edition(image: str) -> Optional[str]:
     """`open` for the public open image; None (the stack must say) for any other repository."""
     return OPEN if image_repository(image) == OPEN_IMAGE_REPOSITORY else None
-

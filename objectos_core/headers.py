@@ -8,9 +8,10 @@ set into what CloudFront or the AWS Load Balancer Controller accept.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Optional, Sequence
+from typing import Optional
 
 from .fields import fill_defaults, member_of
 from .limits import CLOUDFRONT_CSP_MAX_LENGTH, HSTS_PRELOAD_MIN_AGE
@@ -23,6 +24,7 @@ class EdgeMode(StrEnum):
     """A CloudFront response headers policy: every header on every route."""
     ALB = "alb"
     """ALB listener attributes: no Referrer-Policy, Permissions-Policy or Cross-Origin-Resource-Policy."""
+
 
 # Why each directive (the console is a same-origin SPA under /_console/ that calls /api/v1):
 #   default-src 'self'               anything not named below loads from this origin only
@@ -140,7 +142,9 @@ HSTS = "Strict-Transport-Security"
 
 def format_hsts(max_age_seconds: object, include_sub_domains: bool, preload: bool) -> str:
     """The header value for these fields, as CloudFront sends it (no judgement: see `hsts_problem`)."""
-    age = int(max_age_seconds) if isinstance(max_age_seconds, float) and max_age_seconds.is_integer() else max_age_seconds
+    age = (
+        int(max_age_seconds) if isinstance(max_age_seconds, float) and max_age_seconds.is_integer() else max_age_seconds
+    )
     parts = [f"max-age={age}"]
     if include_sub_domains:
         parts.append("includeSubDomains")

@@ -49,9 +49,7 @@ def release_pin_problems(image: str, artifact_url: str) -> list[tuple[str, str]]
     """(field, message) for each part of a release that is not pinned."""
     problems = []
     if not pinned_image(image):
-        problems.append(
-            ("image", f"'{image}' is not pinned by digest; use <repo>@sha256:<64 hex> (a tag can move)")
-        )
+        problems.append(("image", f"'{image}' is not pinned by digest; use <repo>@sha256:<64 hex> (a tag can move)"))
     if not pinned_artifact(artifact_url):
         problems.append(
             (

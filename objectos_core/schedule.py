@@ -19,7 +19,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Optional
 
 DAY = 24 * 60  # minutes
@@ -117,8 +117,7 @@ def parse(expression: str) -> Cron | Rate:
     fields = cron.group(1).split()
     if len(fields) != 6:
         raise ScheduleError(
-            f"'{expression}' needs six cron fields (minutes hours day-of-month month day-of-week year), "
-            f"e.g. {EXAMPLE}"
+            f"'{expression}' needs six cron fields (minutes hours day-of-month month day-of-week year), e.g. {EXAMPLE}"
         )
     minutes, hours, dom, month, dow, year = fields
     if (dom == "?") == (dow == "?"):
@@ -172,7 +171,7 @@ class Cadence:
 
 def cadence(expression: str, since: Optional[date] = None) -> Cadence:
     """How often the expression runs from `since` (today, UTC) on; ScheduleError when it is not valid."""
-    since = since or datetime.now(timezone.utc).date()
+    since = since or datetime.now(UTC).date()
     return _cadence(expression, since)
 
 
@@ -190,7 +189,7 @@ def _cadence(expression: str, since: date) -> Cadence:
     if isinstance(parsed, Rate):
         return Cadence(float(parsed.minutes))
     times = sorted(h * 60 + m for h in parsed.hours for m in parsed.minutes)
-    in_day = max((b - a for a, b in zip(times, times[1:])), default=0)
+    in_day = max((b - a for a, b in zip(times, times[1:], strict=False)), default=0)
     horizon = since.year + WINDOW_YEARS
     ends = max(parsed.years) < min(LAST_YEAR, horizon)  # the year field ends the schedule within the window
     runs = [
@@ -206,7 +205,7 @@ def _cadence(expression: str, since: date) -> Cadence:
         return Cadence(math.inf, never=True)
     if ends:
         return Cadence(math.inf, stops_after=date.fromordinal(runs[-1]).year)
-    gaps = [(b - a) * DAY - times[-1] + times[0] for a, b in zip(runs, runs[1:])]
+    gaps = [(b - a) * DAY - times[-1] + times[0] for a, b in zip(runs, runs[1:], strict=False)]
     return Cadence(float(max([in_day, *gaps])) if gaps else math.inf)
 
 

@@ -13,8 +13,9 @@ Standard library only.
 import json
 import posixpath
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Protocol
+from typing import Any, Optional, Protocol
 from urllib.parse import unquote_to_bytes
 
 from .fields import fill_defaults
@@ -451,7 +452,7 @@ def _number(value: Any) -> float:
 def _normalize_path(path: str) -> str:
     """NORMALIZE_PATH: collapse slashes, drop `.`, resolve `..`; a `..` at the start stays."""
     leading = re.match(r"(?:/\.\.(?=/|$))*", path).group(0)
-    rest = path[len(leading):]
+    rest = path[len(leading) :]
     if not rest.startswith("/"):
         return path
     normal = posixpath.normpath(rest)

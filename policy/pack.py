@@ -30,6 +30,11 @@ def _ordered(policies: list[Policy]) -> list[Policy]:
 
 
 POLICIES: list[Policy] = _ordered(
-    edge.POLICIES + waf.POLICIES + secrets.POLICIES + data.POLICIES + release.POLICIES + pods.POLICIES
+    edge.POLICIES
+    + waf.POLICIES
+    + secrets.POLICIES
+    + data.POLICIES
+    + release.POLICIES
+    + pods.POLICIES
     + aws_inputs.POLICIES
 )

@@ -8,13 +8,14 @@ their own. program/adapters.py maps the settings to the components' inputs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     from settings.model import Settings
 
 
-def build(settings: "Settings", aws_config: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
+def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) -> dict[str, Any]:
     """Declare the stack for these settings; export and return its outputs (see program/stack.py).
 
     `aws_config` is the stack's `aws:*` configuration, inherited by the program's explicit providers.

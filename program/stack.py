@@ -7,22 +7,23 @@ program/adapters.py. Each section below belongs to one concern; the order
 follows the data flow.
 """
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 import pulumi
 
+from components import secret_catalog
+from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
-from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
+from components.aws_provider import ProviderConfigError, regional_provider
 from components.certificates import DnsValidatedCertificate, DnsValidatedCertificateArgs
 from components.cloudfront_edge import CloudfrontEdge, CloudfrontEdgeArgs
+from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
-from components import secret_catalog
-from components.aws_provider import ProviderConfigError, regional_provider
-from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.namespace import AppNamespace, AppNamespaceArgs
+from components.pinned_release import PinnedRelease, PinnedReleaseArgs
 from components.redis_cache import RedisCache, RedisCacheArgs
 from components.secret_delivery import SecretDelivery, SecretDeliveryArgs
-from components.pinned_release import PinnedRelease, PinnedReleaseArgs
 from components.tls_ingress import CLOUDFRONT_ORIGIN_FACING, ORIGIN_HEADER, TlsIngress, TlsIngressArgs
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs
 from components.workload import ObjectOsWorkload, WorkloadArgs
@@ -99,7 +100,9 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
             name=settings.kubernetes.namespace,
             service_account=service_account,
             service_account_annotations=(
-                {"eks.amazonaws.com/role-arn": secrets.workload_role_arn} if secrets.workload_role_arn is not None else {}
+                {"eks.amazonaws.com/role-arn": secrets.workload_role_arn}
+                if secrets.workload_role_arn is not None
+                else {}
             ),
         ),
     )
@@ -298,7 +301,9 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
         viewer_certificate_arn = (
             DnsValidatedCertificate(
                 "objectos-viewer-tls",
-                DnsValidatedCertificateArgs(domain_name=settings.domain, hosted_zone_id=certificate.hosted_zone_id, tags=tags),
+                DnsValidatedCertificateArgs(
+                    domain_name=settings.domain, hosted_zone_id=certificate.hosted_zone_id, tags=tags
+                ),
                 opts=pulumi.ResourceOptions(provider=us_east_1),
             ).certificate_arn
             if cloudfront

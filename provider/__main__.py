@@ -5,9 +5,8 @@ folder) starts this host, which infers the package schema from the components'
 type annotations and docstrings and constructs a component on each request.
 """
 
-from pulumi.provider.experimental import component_provider_host
-
 import objectos_components
+from pulumi.provider.experimental import component_provider_host
 
 PACKAGE = "objectos"  # the first part of every component's type token, objectos:index:<Name>
 NAMESPACE = "objectos"

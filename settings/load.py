@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -74,11 +75,17 @@ def read_stack_file(path: Path, stack: str | None = None) -> StackConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SettingsError([Issue("stack file", f"{path} does not exist; pass --stack-file or create it")], source)
+        raise SettingsError(
+            [Issue("stack file", f"{path} does not exist; pass --stack-file or create it")], source
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SettingsError([Issue("stack file", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")], source)
+        raise SettingsError(
+            [Issue("stack file", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")], source
+        ) from None
     except OSError as exc:
-        raise SettingsError([Issue("stack file", f"cannot be read ({exc.strerror or exc}); check the path")], source)
+        raise SettingsError(
+            [Issue("stack file", f"cannot be read ({exc.strerror or exc}); check the path")], source
+        ) from None
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -8,8 +8,8 @@ says what is wrong and what to do, and `settings.errors` adds the key path.
 from __future__ import annotations
 
 import re
+from typing import Literal, Optional
 from urllib.parse import urlsplit
-from typing import Annotated, Literal, Optional
 
 from pydantic import (
     BaseModel,
@@ -54,7 +54,9 @@ class Certificate(Model):
     @classmethod
     def _zone(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not rules.HOSTED_ZONE_ID.fullmatch(value):
-            raise ValueError(f"'{value}' is not a Route 53 hosted zone id; copy the id (Z...) from the Route 53 console")
+            raise ValueError(
+                f"'{value}' is not a Route 53 hosted zone id; copy the id (Z...) from the Route 53 console"
+            )
         return value
 
     @property
@@ -80,7 +82,9 @@ class Hsts(Model):
     enabled: bool = Field(description="Send Strict-Transport-Security; only once TLS is validated.")
     max_age_seconds: int = Field(limits.HSTS_PRELOAD_MIN_AGE, description="HSTS max-age in seconds.")
     include_sub_domains: bool = Field(True, description="Add includeSubDomains: every subdomain must serve HTTPS.")
-    preload: bool = Field(False, description="Add preload (needs includeSubDomains and a year); submit to the browsers' list after.")
+    preload: bool = Field(
+        False, description="Add preload (needs includeSubDomains and a year); submit to the browsers' list after."
+    )
 
     @field_validator("max_age_seconds")
     @classmethod
@@ -90,7 +94,7 @@ class Hsts(Model):
         return value
 
     @model_validator(mode="after")
-    def _preload_rules(self) -> "Hsts":
+    def _preload_rules(self) -> Hsts:
         if self.preload and not self.include_sub_domains:
             raise rules.located("preload", "preload needs includeSubDomains: true; set it or turn preload off")
         if self.preload and self.max_age_seconds < limits.HSTS_PRELOAD_MIN_AGE:
@@ -105,8 +109,12 @@ class Hsts(Model):
 class HeaderOverrides(Model):
     """Single-value overrides of the default edge response headers."""
 
-    content_security_policy: Optional[str] = Field(None, description="Content-Security-Policy instead of the console-safe default.")
-    frame_options: Optional[Literal["DENY", "SAMEORIGIN"]] = Field(None, description="X-Frame-Options: DENY (default) or SAMEORIGIN.")
+    content_security_policy: Optional[str] = Field(
+        None, description="Content-Security-Policy instead of the console-safe default."
+    )
+    frame_options: Optional[Literal["DENY", "SAMEORIGIN"]] = Field(
+        None, description="X-Frame-Options: DENY (default) or SAMEORIGIN."
+    )
     referrer_policy: Optional[
         Literal[
             "no-referrer",
@@ -126,7 +134,9 @@ class HeaderOverrides(Model):
 
 class Cors(Model):
     origins: list[str] = Field(description="Explicit https origins allowed to call the API with CORS.")
-    allow_credentials: bool = Field(True, description="Allow cookies/credentials on cross-origin calls (never with '*').")
+    allow_credentials: bool = Field(
+        True, description="Allow cookies/credentials on cross-origin calls (never with '*')."
+    )
     allowed_methods: list[Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]] = Field(
         default_factory=lambda: list(DEFAULT_CORS_METHODS),
         description="Methods allowed on cross-origin calls.",
@@ -156,7 +166,7 @@ class Cors(Model):
         return value
 
     @model_validator(mode="after")
-    def _no_wildcard_with_credentials(self) -> "Cors":
+    def _no_wildcard_with_credentials(self) -> Cors:
         if "*" in self.origins and self.allow_credentials:
             raise rules.located(
                 ("origins", self.origins.index("*")),
@@ -170,7 +180,9 @@ class Cors(Model):
 
 class RateLimit(Model):
     limit: int = Field(description="Requests per client IP per window (>= 10, the WAF minimum).")
-    window_seconds: Literal[limits.EVALUATION_WINDOWS] = Field(60, description="Evaluation window: 60, 120, 300 or 600 s.")
+    window_seconds: Literal[limits.EVALUATION_WINDOWS] = Field(
+        60, description="Evaluation window: 60, 120, 300 or 600 s."
+    )
 
     @field_validator("limit", mode="before")
     @classmethod
@@ -195,8 +207,12 @@ ManagedRuleMode = Literal["off", "count", "block"]
 
 class ManagedRuleGroups(Model):
     common_rule_set: ManagedRuleMode = Field("block", description="AWSManagedRulesCommonRuleSet: off, count or block.")
-    known_bad_inputs: ManagedRuleMode = Field("block", description="AWSManagedRulesKnownBadInputsRuleSet: off, count or block.")
-    ip_reputation: ManagedRuleMode = Field("block", description="AWSManagedRulesAmazonIpReputationList: off, count or block.")
+    known_bad_inputs: ManagedRuleMode = Field(
+        "block", description="AWSManagedRulesKnownBadInputsRuleSet: off, count or block."
+    )
+    ip_reputation: ManagedRuleMode = Field(
+        "block", description="AWSManagedRulesAmazonIpReputationList: off, count or block."
+    )
 
 
 class Waf(Model):
@@ -216,8 +232,12 @@ class Waf(Model):
 
 class Network(Model):
     vpc_id: str = Field(description="VPC of the EKS cluster and the database.")
-    private_subnet_ids: list[str] = Field(min_length=2, description="Private subnets in two or more zones (Redis, restore tests).")
-    app_security_group_id: str = Field(description="Security group of the ObjectOS pods; the only source admitted to Redis.")
+    private_subnet_ids: list[str] = Field(
+        min_length=2, description="Private subnets in two or more zones (Redis, restore tests)."
+    )
+    app_security_group_id: str = Field(
+        description="Security group of the ObjectOS pods; the only source admitted to Redis."
+    )
 
     @field_validator("vpc_id")
     @classmethod
@@ -261,7 +281,7 @@ class Redis(Model):
         return rules.check_log_retention(value)
 
     @model_validator(mode="after")
-    def _supported_version(self) -> "Redis":
+    def _supported_version(self) -> Redis:
         major = self.version.split(".")[0]
         oldest = 7 if self.engine == "valkey" else 6
         if not major.isdigit() or int(major) < oldest:
@@ -362,13 +382,11 @@ class VaultLock(Model):
     @classmethod
     def _cooling_off(cls, value: int) -> int:
         if value < 3:
-            raise ValueError(
-                f"must be at least 3 days (the compliance-mode grace period), got {value}"
-            )
+            raise ValueError(f"must be at least 3 days (the compliance-mode grace period), got {value}")
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> "VaultLock":
+    def _ordered(self) -> VaultLock:
         if self.min_retention_days > self.max_retention_days:
             raise rules.located(
                 "minRetentionDays",
@@ -379,9 +397,7 @@ class VaultLock(Model):
 
 
 class RestoreTest(Model):
-    schedule: str = Field(
-        "cron(0 5 ? * SAT *)", description="AWS cron(...) expression (UTC); at least quarterly."
-    )
+    schedule: str = Field("cron(0 5 ? * SAT *)", description="AWS cron(...) expression (UTC); at least quarterly.")
     validation_window_hours: int = Field(4, description="Hours the restored copy is kept for validation (1..168).")
 
     @field_validator("schedule")
@@ -422,7 +438,7 @@ class Backup(Model):
         return rules.check_region(value) if value is not None else None
 
     @model_validator(mode="after")
-    def _within_lock(self) -> "Backup":
+    def _within_lock(self) -> Backup:
         lock = self.vault_lock
         if self.retention_days < lock.min_retention_days:
             raise rules.located(
@@ -488,7 +504,9 @@ class Release(Model):
     @classmethod
     def _image(cls, value: str) -> str:
         if not rules.IMAGE_REF.fullmatch(value):
-            raise ValueError(f"'{value}' is not an image reference such as ghcr.io/objectstack-ai/objectstack@sha256:<hex>")
+            raise ValueError(
+                f"'{value}' is not an image reference such as ghcr.io/objectstack-ai/objectstack@sha256:<hex>"
+            )
         return value
 
     @field_validator("artifact_url")
@@ -542,8 +560,12 @@ class ResourceAmounts(Model):
 
 
 class Resources(Model):
-    requests: ResourceAmounts = Field(ResourceAmounts(cpu="500m", memory="1Gi"), description="Container requests {cpu, memory}.")
-    limits: ResourceAmounts = Field(ResourceAmounts(cpu="2", memory="2Gi"), description="Container limits {cpu, memory}.")
+    requests: ResourceAmounts = Field(
+        ResourceAmounts(cpu="500m", memory="1Gi"), description="Container requests {cpu, memory}."
+    )
+    limits: ResourceAmounts = Field(
+        ResourceAmounts(cpu="2", memory="2Gi"), description="Container limits {cpu, memory}."
+    )
 
 
 class Kubernetes(Model):
@@ -576,7 +598,7 @@ class Kubernetes(Model):
         if isinstance(value, float):  # YAML reads 1.31 as a number
             value = f"{value:.2f}".rstrip("0") if value * 100 % 10 else str(value)
         if not isinstance(value, str) or not re.fullmatch(r"1\.\d{2}", value):
-            raise ValueError(f"{value!r} is not a Kubernetes minor version; write your cluster's, quoted, e.g. \"1.31\"")
+            raise ValueError(f'{value!r} is not a Kubernetes minor version; write your cluster\'s, quoted, e.g. "1.31"')
         return rules.check_kubernetes_version(value)
 
     @field_validator("oidc_provider_arn")
@@ -677,7 +699,7 @@ class Settings(Model):
         return value
 
     @model_validator(mode="after")
-    def _cross_field(self) -> "Settings":
+    def _cross_field(self) -> Settings:
         problems = rules.cross_field_problems(self)
         if problems:
             raise rules.Problems(problems)

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 from pydantic_core import PydanticCustomError
 
-from components.backup_schedule import monthly_retention_days as monthly_snapshot_days
+from components.backup_schedule import monthly_retention_days as monthly_snapshot_days  # noqa: F401 (re-exported for the model)
 from objectos_core import limits, schedule
 from objectos_core.limits import CLOUDFRONT_REGION as CLOUDFRONT_CERT_REGION
+
 # One source of truth for the pins: PinnedRelease and the policy pack apply the same rules.
 from objectos_core.pins import (  # noqa: F401 (re-exported for the settings and the release tool)
     ARTIFACT_PIN,
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 SubLoc = Union[str, int, tuple]
 
 HOST_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-CORS_ORIGIN = re.compile(r"https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?")
+CORS_ORIGIN = re.compile(
+    r"https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:\d{1,5})?"
+)
 REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d")
 HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{5,31}")
 ACM_ARN = re.compile(r"arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}")
@@ -124,10 +127,10 @@ def check_utc_time(value: object) -> object:
 
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if value is not None and not (isinstance(value, str) and UTC_TIME.fullmatch(value) and _real_time(value)):
-        raise ValueError(f"{value!r} is not a UTC time; write it as \"2026-11-29T09:30:00Z\" (set by golive release)")
+        raise ValueError(f'{value!r} is not a UTC time; write it as "2026-11-29T09:30:00Z" (set by golive release)')
     return value
 
 
@@ -155,7 +158,7 @@ def restore_test_rarity(expression: str) -> str | None:
         return "is not a cron(...) expression, the only schedule restore testing plans take; e.g. cron(0 5 ? * SAT *)"
     if schedule.problem(expression):
         return None  # check_schedule reports the syntax
-    year_field = expression[len("cron("):-1].split()[5]
+    year_field = expression[len("cron(") : -1].split()[5]
     if year_field != "*":
         return f"pins the year to '{year_field}', so the restore test would stop; use * for the year"
     cadence = schedule.cadence(expression)
@@ -198,7 +201,7 @@ def tag_problem(key: str, value: str) -> str | None:
     return None
 
 
-def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def cross_field_problems(s: Settings) -> list[tuple[tuple, str]]:
     problems: list[tuple[tuple, str]] = []
     problems += _region_problems(s)
     problems += _certificate_problems(s)
@@ -207,7 +210,10 @@ def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
     problems += edition_problems(s)
     if s.kubernetes.max_replicas is not None and s.kubernetes.max_replicas < s.kubernetes.replicas:
         problems.append(
-            (("kubernetes", "maxReplicas"), f"{s.kubernetes.max_replicas} is below replicas ({s.kubernetes.replicas}); raise it")
+            (
+                ("kubernetes", "maxReplicas"),
+                f"{s.kubernetes.max_replicas} is below replicas ({s.kubernetes.replicas}); raise it",
+            )
         )
     if s.backup.copy_to_region == s.region:
         problems.append((("backup", "copyToRegion"), "is the stack's own region; name a second region or remove it"))
@@ -218,7 +224,7 @@ def cross_field_problems(s: "Settings") -> list[tuple[tuple, str]]:
     return problems
 
 
-def _region_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _region_problems(s: Settings) -> list[tuple[tuple, str]]:
     """The database, its backups and its snapshots live in the stack's region."""
     problems = []
     db_region = s.database.arn.split(":")[3]
@@ -237,14 +243,18 @@ def _region_problems(s: "Settings") -> list[tuple[tuple, str]]:
             problems.append((loc, f"'{origin}' is not a lowercase host name such as origin.app.example.com"))
         elif origin == s.domain:
             problems.append((loc, "must differ from domain: it is the ALB's own name behind CloudFront"))
-        elif s.edge.certificate.kit_managed and origin.split(".", 1)[1] != s.domain.split(".", 1)[1] and not origin.endswith("." + s.domain):
+        elif (
+            s.edge.certificate.kit_managed
+            and origin.split(".", 1)[1] != s.domain.split(".", 1)[1]
+            and not origin.endswith("." + s.domain)
+        ):
             problems.append(
                 (loc, f"must be in the same hosted zone as {s.domain} (e.g. origin.{s.domain}) for DNS validation")
             )
     return problems
 
 
-def _edge_header_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _edge_header_problems(s: Settings) -> list[tuple[tuple, str]]:
     csp = s.headers.content_security_policy
     if csp is None:
         return []
@@ -256,7 +266,7 @@ def _edge_header_problems(s: "Settings") -> list[tuple[tuple, str]]:
     return []
 
 
-def _waf_capacity_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _waf_capacity_problems(s: Settings) -> list[tuple[tuple, str]]:
     from objectos_core import waf_rules  # standard library only; imported late to keep settings light
 
     limits = s.rate_limits
@@ -265,26 +275,33 @@ def _waf_capacity_problems(s: "Settings") -> list[tuple[tuple, str]]:
     return [(("waf",), f"{problem} (rate-limits-auth-write)")] if problem else []
 
 
-def _certificate_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _certificate_problems(s: Settings) -> list[tuple[tuple, str]]:
     cert = s.edge.certificate
     loc = ("edge", "certificate")
     given = cert.arn is not None or cert.cloudfront_arn is not None
     if cert.hosted_zone_id and given:
         return [(loc, "set either hostedZoneId (the kit requests certificates) or existing certificate ARNs, not both")]
     if not cert.hosted_zone_id and not given:
-        return [(loc, "set hostedZoneId so the kit requests and validates certificates, or give arn (and cloudfrontArn)")]
+        return [
+            (loc, "set hostedZoneId so the kit requests and validates certificates, or give arn (and cloudfrontArn)")
+        ]
     if cert.hosted_zone_id:
         return []
     problems = []
     if cert.arn is None:
-        problems.append(((*loc, "arn"), "is required with existing certificates: the ALB's certificate in the stack's region"))
+        problems.append(
+            ((*loc, "arn"), "is required with existing certificates: the ALB's certificate in the stack's region")
+        )
     else:
         match = ACM_ARN.fullmatch(cert.arn)
         if not match:
             problems.append(((*loc, "arn"), f"'{cert.arn}' is not an ACM certificate ARN; {ACM_ARN_HINT}"))
         elif match.group("region") != s.region:
             problems.append(
-                ((*loc, "arn"), f"is in {match.group('region')}, but the ALB needs a certificate in {s.region}; request or import one there")
+                (
+                    (*loc, "arn"),
+                    f"is in {match.group('region')}, but the ALB needs a certificate in {s.region}; request or import one there",
+                )
             )
     if s.edge.mode == "cloudfront":
         if cert.cloudfront_arn is None:
@@ -292,20 +309,29 @@ def _certificate_problems(s: "Settings") -> list[tuple[tuple, str]]:
         else:
             match = ACM_ARN.fullmatch(cert.cloudfront_arn)
             if not match:
-                problems.append(((*loc, "cloudfrontArn"), f"'{cert.cloudfront_arn}' is not an ACM certificate ARN; {ACM_ARN_HINT}"))
+                problems.append(
+                    ((*loc, "cloudfrontArn"), f"'{cert.cloudfront_arn}' is not an ACM certificate ARN; {ACM_ARN_HINT}")
+                )
             elif match.group("region") != CLOUDFRONT_CERT_REGION:
                 problems.append(
-                    ((*loc, "cloudfrontArn"), f"is in {match.group('region')}; CloudFront only uses certificates in us-east-1")
+                    (
+                        (*loc, "cloudfrontArn"),
+                        f"is in {match.group('region')}; CloudFront only uses certificates in us-east-1",
+                    )
                 )
     elif cert.cloudfront_arn is not None:
-        problems.append(((*loc, "cloudfrontArn"), "is only used in cloudfront mode; remove it or set edge.mode: cloudfront"))
+        problems.append(
+            ((*loc, "cloudfrontArn"), "is only used in cloudfront mode; remove it or set edge.mode: cloudfront")
+        )
     return problems
 
 
-def _environment_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _environment_problems(s: Settings) -> list[tuple[tuple, str]]:
     problems = []
     if s.environment == "prod" and "*" in s.cors.origins:
-        problems.append((("cors", "origins", s.cors.origins.index("*")), "'*' is never allowed in prod; list the explicit origins"))
+        problems.append(
+            (("cors", "origins", s.cors.origins.index("*")), "'*' is never allowed in prod; list the explicit origins")
+        )
     if s.environment == "prod" and s.redis.replicas_per_shard < 1:
         problems.append((("redis", "replicasPerShard"), "prod needs at least 1 replica per shard for failover"))
     if s.environment == "prod" and s.runtime_edition == "licensed" and s.kubernetes.replicas < 2:
@@ -321,12 +347,15 @@ def _environment_problems(s: "Settings") -> list[tuple[tuple, str]]:
             problems.append((("release", field), f"{message} ({s.environment} requires pins)"))
         if s.kubernetes.oidc_provider_arn is None:
             problems.append(
-                (("kubernetes", "oidcProviderArn"), f"is required in {s.environment}: the workload reads its secrets through IRSA")
+                (
+                    ("kubernetes", "oidcProviderArn"),
+                    f"is required in {s.environment}: the workload reads its secrets through IRSA",
+                )
             )
     return problems
 
 
-def edition_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def edition_problems(s: Settings) -> list[tuple[tuple, str]]:
     """The edition the image runs, and a pod topology that edition boots without split brain."""
     from objectos_core import editions
 
@@ -363,7 +392,11 @@ def edition_problems(s: "Settings") -> list[tuple[tuple, str]]:
             )
         )
     elif k8s.autoscaler_ceiling > 1:
-        given = f"is {k8s.max_replicas}" if k8s.max_replicas is not None else f"defaults to {k8s.autoscaler_ceiling} (3 x replicas)"
+        given = (
+            f"is {k8s.max_replicas}"
+            if k8s.max_replicas is not None
+            else f"defaults to {k8s.autoscaler_ceiling} (3 x replicas)"
+        )
         problems.append(
             (
                 ("kubernetes", "maxReplicas"),
@@ -374,7 +407,7 @@ def edition_problems(s: "Settings") -> list[tuple[tuple, str]]:
     return problems
 
 
-def _oidc_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _oidc_problems(s: Settings) -> list[tuple[tuple, str]]:
     problems = []
     seen: set[str] = set()
     for index, provider in enumerate(s.oidc):
@@ -384,12 +417,17 @@ def _oidc_problems(s: "Settings") -> list[tuple[tuple, str]]:
         seen.add(provider.provider_id)
         expected = f"https://{s.domain}{OIDC_CALLBACK_PATH.format(provider_id=provider.provider_id)}"
         parts = urlsplit(provider.callback_url)
-        if (parts.scheme, parts.netloc, parts.path) != ("https", s.domain, OIDC_CALLBACK_PATH.format(provider_id=provider.provider_id)) or parts.query or parts.fragment:
+        if (
+            (parts.scheme, parts.netloc, parts.path)
+            != ("https", s.domain, OIDC_CALLBACK_PATH.format(provider_id=provider.provider_id))
+            or parts.query
+            or parts.fragment
+        ):
             problems.append(((*loc, "callbackUrl"), f"'{provider.callback_url}' must be {expected}"))
     return problems
 
 
-def _backup_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _backup_problems(s: Settings) -> list[tuple[tuple, str]]:
     """Monthly snapshots against the vault lock, and the audit archive's lock mode in prod."""
     problems = []
     backup, lock, audit = s.backup, s.backup.vault_lock, s.audit_log
@@ -424,7 +462,7 @@ def _backup_problems(s: "Settings") -> list[tuple[tuple, str]]:
     return problems
 
 
-def _secret_problems(s: "Settings") -> list[tuple[tuple, str]]:
+def _secret_problems(s: Settings) -> list[tuple[tuple, str]]:
     """Secret names against the entries the kit creates, and who may read them."""
     from components import secret_catalog as catalog
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pulumi
 from google.protobuf import json_format
@@ -144,7 +145,7 @@ class RecordingMonitor(MockMonitor):
 OutputFn = Callable[[MockResourceArgs, "KitMocks"], dict[str, Any]]
 
 
-def _random_password(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _random_password(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     inputs = args.inputs
     alphabet = ""
     if inputs.get("lower", True):
@@ -159,14 +160,14 @@ def _random_password(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any
     return {"result": "".join(secrets.choice(alphabet) for _ in range(length))}
 
 
-def _random_bytes(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _random_bytes(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     raw = secrets.token_bytes(int(args.inputs.get("length", 32)))
     import base64
 
     return {"base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
 
 
-def _random_id(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _random_id(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     import base64
 
     raw = secrets.token_bytes(int(args.inputs.get("byteLength", 8)))
@@ -179,7 +180,7 @@ def _random_id(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
     }
 
 
-def _certificate(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _certificate(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     names = [args.inputs.get("domainName"), *args.inputs.get("subjectAlternativeNames", [])]
     return {
         "domainValidationOptions": [
@@ -196,21 +197,22 @@ def _certificate(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
     }
 
 
-def _ingress(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _ingress(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     return {
         "status": {
-            "loadBalancer": {
-                "ingress": [{"hostname": f"k8s-{args.name}-0123456789.{mocks.region}.elb.amazonaws.com"}]
-            }
+            "loadBalancer": {"ingress": [{"hostname": f"k8s-{args.name}-0123456789.{mocks.region}.elb.amazonaws.com"}]}
         }
     }
 
 
-def _distribution(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
-    return {"domainName": f"d{hashlib.md5(args.name.encode()).hexdigest()[:13]}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
+def _distribution(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
+    return {
+        "domainName": f"d{hashlib.md5(args.name.encode()).hexdigest()[:13]}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+    }
 
 
-def _replication_group(args: MockResourceArgs, mocks: "KitMocks") -> dict[str, Any]:
+def _replication_group(args: MockResourceArgs, mocks: KitMocks) -> dict[str, Any]:
     group = args.inputs.get("replicationGroupId", args.name)
     return {"primaryEndpointAddress": f"master.{group}.x1y2z3.{mocks.region}.cache.amazonaws.com"}
 
@@ -226,7 +228,7 @@ EXTRA_OUTPUTS: dict[str, OutputFn] = {
 }
 """Type token -> outputs a real provider computes that the program reads."""
 
-INVOKES: dict[str, Callable[[dict, "KitMocks"], dict[str, Any]]] = {
+INVOKES: dict[str, Callable[[dict, KitMocks], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": lambda a, m: {
         "accountId": ACCOUNT_ID,
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/preview",

@@ -11,8 +11,9 @@ import contextlib
 import logging
 import os
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config

@@ -5,16 +5,17 @@ from __future__ import annotations
 import copy
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-from testing.mocks import Registration
-from testing.runner import RunResult, run_callable
 from settings.load import StackConfig, read_stack_file, validate
 from settings.model import Settings
+from testing.mocks import Registration
+from testing.runner import RunResult, run_callable
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
@@ -55,7 +56,7 @@ def stack_settings(stack: str, **changes: Any) -> Settings:
     return validate(with_values(stack_config(stack), **changes))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _preview(stack: str):
     from golive.preview import run_preview
 

@@ -86,7 +86,17 @@ HSTS = [
     ["max-age=300; max-age=31536000"],
     ["max-age="],
 ]
-XCTO = [[], [""], ["nosniff"], ["nosniff"], ["NoSniff"], ["  nosniff  "], ["sniff"], ["nosniff", "nosniff"], ["nosniff, nosniff"]]
+XCTO = [
+    [],
+    [""],
+    ["nosniff"],
+    ["nosniff"],
+    ["NoSniff"],
+    ["  nosniff  "],
+    ["sniff"],
+    ["nosniff", "nosniff"],
+    ["nosniff, nosniff"],
+]
 XFO = [
     [],
     [""],
@@ -111,7 +121,16 @@ REFERRER = [
     ["no-referrer", "unsafe-url"],
     ["same-origin", "same-origin"],
 ]
-CORP = [[], [""], ["same-origin"], ["same-site"], ["cross-origin"], ["Same-Origin"], ["bogus"], ["same-origin", "same-origin"]]
+CORP = [
+    [],
+    [""],
+    ["same-origin"],
+    ["same-site"],
+    ["cross-origin"],
+    ["Same-Origin"],
+    ["bogus"],
+    ["same-origin", "same-origin"],
+]
 # (Access-Control-Allow-Origin lines, Access-Control-Allow-Credentials lines)
 CORS = [
     ([], []),
@@ -174,7 +193,10 @@ BODIES = [
     ("text/html", '<script src="/app.js"></script>'),
     ("text/html", '<script src="/app.js" integrity="sha384-abc"></script>'),
     ("text/html", '<script src="https://cdn.example.com/x.js"></script>'),
-    ("text/html", '<script src="https://cdn.example.com/x.js" integrity="sha384-abc" crossorigin="anonymous"></script>'),
+    (
+        "text/html",
+        '<script src="https://cdn.example.com/x.js" integrity="sha384-abc" crossorigin="anonymous"></script>',
+    ),
     ("text/html", '<script src="http://cdn.example.com/x.js"></script>'),
     ("text/html", '<script src="http://cdn.example.com/x.js" integrity="sha384-abc"></script>'),
     ("text/html", '<script src="//cdn.example.com/x.js"></script>'),

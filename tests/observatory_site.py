@@ -84,7 +84,7 @@ def host_for(index: int) -> str:
 
 def make_certificates(folder: Path, hosts: Sequence[str]) -> tuple[Path, Path, Path]:
     """A test CA and one server certificate for every host; returns (ca, cert, key) paths."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "grader differential test CA")])
     ca = (
@@ -163,7 +163,9 @@ class LoopbackSites:
             self._servers.append(
                 await asyncio.start_server(self._serve_https, host, 443, ssl=self._tls, reuse_address=True)
             )
-        self._servers.append(await asyncio.start_server(self._serve_https, OFF_HOST, 443, ssl=self._tls, reuse_address=True))
+        self._servers.append(
+            await asyncio.start_server(self._serve_https, OFF_HOST, 443, ssl=self._tls, reuse_address=True)
+        )
 
     @staticmethod
     async def _request(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:
@@ -183,7 +185,7 @@ class LoopbackSites:
             host = writer.get_extra_info("sockname")[0]
             writer.write(self._respond(self.by_host.get(host), host, https, method, path, fields))
             await writer.drain()
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, ssl.SSLError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, ssl.SSLError):
             pass
         finally:
             writer.close()

@@ -7,7 +7,8 @@ so a policy that treats them as plain dicts fails here too.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
 
 from pulumi_policy import (
     PolicyCustomTimeouts,

@@ -4,7 +4,6 @@ catches a bad one)."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import pytest
@@ -68,11 +67,17 @@ def test_every_input_the_stacks_set_is_mapped_or_provider_only(previews, stack):
 
 def test_the_common_types_users_add_are_mapped():
     common = {
-        "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:iam/policy:Policy",
-        "aws:iam/instanceProfile:InstanceProfile", "aws:elasticache/serverlessCache:ServerlessCache",
-        "aws:wafv2/ipSet:IpSet", "aws:wafv2/ruleGroup:RuleGroup", "aws:wafv2/webAclAssociation:WebAclAssociation",
-        "aws:cloudfront/originAccessControl:OriginAccessControl", "aws:cloudfront/cachePolicy:CachePolicy",
-        "aws:route53/zone:Zone", "aws:cloudwatch/logStream:LogStream",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:iam/policy:Policy",
+        "aws:iam/instanceProfile:InstanceProfile",
+        "aws:elasticache/serverlessCache:ServerlessCache",
+        "aws:wafv2/ipSet:IpSet",
+        "aws:wafv2/ruleGroup:RuleGroup",
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:cloudfront/cachePolicy:CachePolicy",
+        "aws:route53/zone:Zone",
+        "aws:cloudwatch/logStream:LogStream",
     }
     assert common <= set(MAPPING)
 
@@ -133,8 +138,16 @@ def test_a_pattern_with_no_faithful_translation_is_refused(pattern):
 
 
 def test_a_rule_python_cannot_compile_is_reported_not_checked_and_nothing_crashes():
-    member = Member("svc", "Op", "Name", "Odd", {"type": "string", "pattern": r"\Gx", "max": 3}, False, False,
-                    "botocore/data/svc/1/service-2.json")
+    member = Member(
+        "svc",
+        "Op",
+        "Name",
+        "Odd",
+        {"type": "string", "pattern": r"\Gx", "max": 3},
+        False,
+        False,
+        "botocore/data/svc/1/service-2.json",
+    )
     rules, not_checked = model_rules(member)
     assert [r.kind for r in rules] == ["type", "length"]
     assert len(not_checked) == 1 and "\\G" in not_checked[0].reason and "Op Name" in not_checked[0].source
@@ -157,20 +170,50 @@ def paths(token, props):
 @pytest.mark.parametrize(
     "kind, token, good, bad, path",
     [
-        ("pattern", ROLE, {"name": "objectos-prod", "assumeRolePolicy": POLICY},
-         {"name": "objectos prod", "assumeRolePolicy": POLICY}, "name"),
+        (
+            "pattern",
+            ROLE,
+            {"name": "objectos-prod", "assumeRolePolicy": POLICY},
+            {"name": "objectos prod", "assumeRolePolicy": POLICY},
+            "name",
+        ),
         ("length", "aws:kms/key:Key", {"description": "k" * 8192}, {"description": "k" * 8193}, "description"),
-        ("range", ROLE, {"maxSessionDuration": 3600.0, "assumeRolePolicy": POLICY},
-         {"maxSessionDuration": 100.0, "assumeRolePolicy": POLICY}, "maxSessionDuration"),
-        ("enum", "aws:acm/certificate:Certificate", {"keyAlgorithm": "RSA_2048"}, {"keyAlgorithm": "RSA_8192"},
-         "keyAlgorithm"),
+        (
+            "range",
+            ROLE,
+            {"maxSessionDuration": 3600.0, "assumeRolePolicy": POLICY},
+            {"maxSessionDuration": 100.0, "assumeRolePolicy": POLICY},
+            "maxSessionDuration",
+        ),
+        (
+            "enum",
+            "aws:acm/certificate:Certificate",
+            {"keyAlgorithm": "RSA_2048"},
+            {"keyAlgorithm": "RSA_8192"},
+            "keyAlgorithm",
+        ),
         ("required", ROLE, {"assumeRolePolicy": POLICY}, {"name": "objectos-prod"}, "assumeRolePolicy"),
-        ("count", "aws:acm/certificate:Certificate", {"subjectAlternativeNames": ["a.example.com"] * 100},
-         {"subjectAlternativeNames": ["a.example.com"] * 101}, "subjectAlternativeNames"),
-        ("documented enum", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 2557.0}, {"retentionInDays": 42.0},
-         "retentionInDays"),
-        ("documented pattern", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-         {"description": "HTTPS from the CDN"}, {"description": "HTTPS from the CDN's servers"}, "description"),
+        (
+            "count",
+            "aws:acm/certificate:Certificate",
+            {"subjectAlternativeNames": ["a.example.com"] * 100},
+            {"subjectAlternativeNames": ["a.example.com"] * 101},
+            "subjectAlternativeNames",
+        ),
+        (
+            "documented enum",
+            "aws:cloudwatch/logGroup:LogGroup",
+            {"retentionInDays": 2557.0},
+            {"retentionInDays": 42.0},
+            "retentionInDays",
+        ),
+        (
+            "documented pattern",
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            {"description": "HTTPS from the CDN"},
+            {"description": "HTTPS from the CDN's servers"},
+            "description",
+        ),
         ("whole number", "aws:route53/record:Record", {"ttl": 60.0}, {"ttl": 60.5}, "ttl"),
     ],
 )
@@ -201,10 +244,14 @@ def test_lengths_count_utf16_units_as_java_does():
 
 def test_a_subtree_is_matched_to_the_api_members_by_name():
     rule = {
-        "name": "auth-rate-limit", "priority": 10.0,
+        "name": "auth-rate-limit",
+        "priority": 10.0,
         "statement": {"rateBasedStatement": {"limit": 5.0, "aggregateKeyType": "IP", "evaluationWindowSec": 90.0}},
-        "visibilityConfig": {"metricName": "auth rate", "sampledRequestsEnabled": True,
-                             "cloudwatchMetricsEnabled": True},
+        "visibilityConfig": {
+            "metricName": "auth rate",
+            "sampledRequestsEnabled": True,
+            "cloudwatchMetricsEnabled": True,
+        },
         "someFutureKey": {"x": 1},
     }
     outcome = check("aws:wafv2/webAcl:WebAcl", {"rules": [rule]})
@@ -223,8 +270,10 @@ def test_an_unknown_value_is_not_judged_and_not_a_violation():
 
 def test_secret_values_are_judged_but_never_shown():
     token = "aws:elasticache/replicationGroup:ReplicationGroup"
-    for props in ({"authToken": "short'token", "description": "d"},
-                  {"authToken": Secret("short'token"), "description": "d"}):
+    for props in (
+        {"authToken": "short'token", "description": "d"},
+        {"authToken": Secret("short'token"), "description": "d"},
+    ):
         [violation] = check(token, props).violations
         assert violation.path == "authToken" and "short" not in violation.message("redis")
         assert "secret value, not shown" in violation.value

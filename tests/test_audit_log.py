@@ -12,9 +12,9 @@ from dataclasses import replace
 import pytest
 
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
+from settings.errors import SettingsError
 from testing.mocks import Registration
 from testing.runner import RunResult
-from settings.errors import SettingsError
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings
 
 LOG_GROUP = "/objectos/prod/workload"
@@ -177,7 +177,11 @@ def test_every_stateful_audit_resource_is_protected(prod_like):
 
 
 def test_the_archive_its_keys_and_the_log_group_outlive_the_stack(prod_like):
-    kept = [r for r in prod_like.resources if r.type in ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:cloudwatch/logGroup:LogGroup")]
+    kept = [
+        r
+        for r in prod_like.resources
+        if r.type in ("aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:cloudwatch/logGroup:LogGroup")
+    ]
     assert len(kept) == 4 and all(r.retain_on_delete for r in kept)
 
 
@@ -248,7 +252,9 @@ def test_every_committed_stack_keeps_audit_records_for_its_policy(previews, stac
 
 def test_the_prod_workload_role_may_write_the_audit_archive(previews):
     result = previews("prod").result
-    (workload_role,) = [r for r in result.resources if r.type == "aws:iam/role:Role" and r.name == "objectos-secrets-workload"]
+    (workload_role,) = [
+        r for r in result.resources if r.type == "aws:iam/role:Role" and r.name == "objectos-secrets-workload"
+    ]
     attached = one(own(result), "aws:iam/rolePolicy:RolePolicy").inputs
     assert attached["role"] == workload_role.inputs["name"]
     writer = json.loads(attached["policy"])

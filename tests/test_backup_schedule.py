@@ -65,7 +65,9 @@ def test_nothing_is_copied_without_a_second_region():
     assert not any(rule.copied for rule in schedule.plan_rules(35, 35, monthly_days=400, copy=False))
 
 
-@pytest.mark.parametrize("changeable, mode", [(3, "COMPLIANCE"), (30, "COMPLIANCE"), (2, "GOVERNANCE"), (None, "GOVERNANCE")])
+@pytest.mark.parametrize(
+    "changeable, mode", [(3, "COMPLIANCE"), (30, "COMPLIANCE"), (2, "GOVERNANCE"), (None, "GOVERNANCE")]
+)
 def test_a_vault_lock_with_a_grace_period_of_three_days_or_more_is_compliance_mode(changeable, mode):
     assert schedule.vault_lock_mode(changeable) == mode
 
@@ -154,7 +156,7 @@ def test_the_archive_moves_to_colder_storage_in_steps_s3_accepts():
     classes = [storage_class for _, storage_class in lifecycle.transitions]
     assert classes[0] == "STANDARD_IA" and days[0] >= 30
     assert {"GLACIER_IR", "DEEP_ARCHIVE"} <= set(classes)
-    assert all(later - earlier >= 30 for earlier, later in zip(days, days[1:]))
+    assert all(later - earlier >= 30 for earlier, later in zip(days, days[1:], strict=False))
 
 
 @pytest.mark.parametrize("retention", [30, 365, 2557])

@@ -15,10 +15,10 @@ import pytest
 
 from components.backup_schedule import OBJECTOS_TARGETS, RecoveryTargets
 from components.database_backups import DatabaseBackups, DatabaseBackupsArgs
-from testing.mocks import Registration
-from testing.runner import RunResult
 from settings.errors import SettingsError
 from settings.load import validate
+from testing.mocks import Registration
+from testing.runner import RunResult
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings, with_values
 
 CLUSTER_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:objectos-prod"
@@ -61,7 +61,13 @@ def prod_like() -> RunResult:
 @pytest.fixture(scope="module")
 def instance_without_copy() -> RunResult:
     return run_backups(
-        replace(PROD_LIKE, database_arn=INSTANCE_ARN, copy_to_region=None, monthly_retention_days=0, continuous_retention_days=60)
+        replace(
+            PROD_LIKE,
+            database_arn=INSTANCE_ARN,
+            copy_to_region=None,
+            monthly_retention_days=0,
+            continuous_retention_days=60,
+        )
     )
 
 
@@ -217,11 +223,16 @@ def test_the_restore_test_restores_the_database_as_aurora_or_rds(request, fixtur
     selection = one(result, "aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs
     assert selection["protectedResourceType"] == kind
     assert selection["protectedResourceArns"] == [CLUSTER_ARN if kind == "Aurora" else INSTANCE_ARN]
-    assert selection["restoreTestingPlanName"] == one(result, "aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs["name"]
+    assert (
+        selection["restoreTestingPlanName"]
+        == one(result, "aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs["name"]
+    )
 
 
 def test_the_restored_copy_lands_in_the_private_subnets_behind_a_closed_security_group(prod_like):
-    overrides = one(prod_like, "aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs["restoreMetadataOverrides"]
+    overrides = one(prod_like, "aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs[
+        "restoreMetadataOverrides"
+    ]
     subnets = one(prod_like, "aws:rds/subnetGroup:SubnetGroup").inputs
     group = one(prod_like, "aws:ec2/securityGroup:SecurityGroup")
     assert overrides["dbSubnetGroupName"] == subnets["name"]

@@ -10,7 +10,8 @@ item failing. The untouched prod stack passes with exit 0.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pulumi
 import pytest

@@ -40,7 +40,9 @@ def test_the_longest_gap_is_measured_on_real_dates(expression, days):
 
 def test_minutes_and_hours_make_gaps_within_a_day():
     assert schedule.longest_gap_minutes("cron(0/15 * * * ? *)", SINCE) == 15
-    assert schedule.longest_gap_minutes("cron(0 8,20 ? * MON-FRI *)", SINCE) == (2 * 24 + 12) * 60  # Fri 20:00 -> Mon 08:00
+    assert (
+        schedule.longest_gap_minutes("cron(0 8,20 ? * MON-FRI *)", SINCE) == (2 * 24 + 12) * 60
+    )  # Fri 20:00 -> Mon 08:00
 
 
 def test_31_february_never_runs_rather_than_once_a_year():
@@ -88,7 +90,9 @@ def test_names_are_read_in_any_case():
 # --- headers: one HSTS format, one parse -------------------------------------------------
 
 
-@pytest.mark.parametrize("age, subdomains, preload", [(300, False, False), (31536000, True, False), (63072000, True, True)])
+@pytest.mark.parametrize(
+    "age, subdomains, preload", [(300, False, False), (31536000, True, False), (63072000, True, True)]
+)
 def test_hsts_format_and_parse_round_trip(age, subdomains, preload):
     value = headers.hsts_value(age, subdomains, preload)
     assert headers.parse_hsts(value) == headers.hsts_parts(value) == headers.HstsParts(age, subdomains, preload)

@@ -3,6 +3,7 @@
 import re
 
 from conftest import ROOT
+
 from golive import reference
 from golive.graph import to_mermaid_components
 

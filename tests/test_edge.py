@@ -14,9 +14,9 @@ import pytest
 from components.certificates import DnsValidatedCertificate, DnsValidatedCertificateArgs
 from components.cloudfront_edge import ALL_VIEWER_EXCEPT_HOST_HEADER, CACHING_DISABLED, CloudfrontEdgeArgs
 from components.header_policy import HeaderPolicy, HeaderPolicyArgs
+from components.tls_ingress import ORIGIN_HEADER, TlsIngress, TlsIngressArgs, conditions_annotation
 from objectos_core.headers import ALB_UNSUPPORTED
 from program.adapters import header_set
-from components.tls_ingress import ORIGIN_HEADER, TlsIngress, TlsIngressArgs, conditions_annotation
 from testing.mocks import Registration, Secret
 from tests.conftest import by_type, one, run_components, stack_settings
 
@@ -398,7 +398,9 @@ def test_certificate_waits_for_a_validation_record_per_name():
     result = run_components(
         lambda: DnsValidatedCertificate(
             "tls",
-            DnsValidatedCertificateArgs(domain_name=names[0], subject_alternative_names=names[1:], hosted_zone_id="Z0TEST12345"),
+            DnsValidatedCertificateArgs(
+                domain_name=names[0], subject_alternative_names=names[1:], hosted_zone_id="Z0TEST12345"
+            ),
         )
     )
     records = by_type(result, RECORD)

@@ -152,7 +152,10 @@ def test_wildcard_cors_with_credentials_is_the_worst_case():
 def test_wildcard_cors_without_credentials_is_public_access():
     grade = grade_headers(strict(access_control_allow_origin="*"), redirects_to_https=True)
     assert grade.score == 130  # public access is 0
-    assert by_test(grade)["cross-origin-resource-sharing"].result == "cross-origin-resource-sharing-implemented-with-public-access"
+    assert (
+        by_test(grade)["cross-origin-resource-sharing"].result
+        == "cross-origin-resource-sharing-implemented-with-public-access"
+    )
 
 
 def test_reflected_probe_origin_with_credentials_is_universal_access():
@@ -275,11 +278,17 @@ def test_hsts_reason_names_only_what_preloading_still_needs():
         ("default-src 'self'; script-src 'self' data:", "csp-implemented-with-unsafe-inline"),
         ("default-src 'self'; script-src http://cdn.example", "csp-implemented-with-insecure-scheme"),
         ("default-src 'self'; script-src 'self' 'unsafe-eval'", "csp-implemented-with-unsafe-eval"),
-        ("default-src 'self'; img-src http://img.example", "csp-implemented-with-insecure-scheme-in-passive-content-only"),
+        (
+            "default-src 'self'; img-src http://img.example",
+            "csp-implemented-with-insecure-scheme-in-passive-content-only",
+        ),
         ("default-src 'self'", "csp-implemented-with-no-unsafe"),
         ("default-src 'none'; script-src 'self'", "csp-implemented-with-no-unsafe-default-src-none"),
         ("default-src 'self'; script-src 'strict-dynamic'", "csp-header-invalid"),  # needs a nonce or hash
-        ("default-src 'self'; script-src 'nonce-abc' 'strict-dynamic' https: 'unsafe-inline'", "csp-implemented-with-no-unsafe"),
+        (
+            "default-src 'self'; script-src 'nonce-abc' 'strict-dynamic' https: 'unsafe-inline'",
+            "csp-implemented-with-no-unsafe",
+        ),
         ("default-src 'self'; default-src 'none'", "csp-header-invalid"),  # repeated directive
         ("default-src 'none'; report-uri /a; report-uri /b", "csp-implemented-but-duplicate-directives"),
         ("", "csp-header-invalid"),
@@ -298,9 +307,7 @@ def test_default_src_none_with_only_safe_overrides_gets_the_top_csp_result():
 
 
 def test_http_sources_are_not_insecure_on_a_plain_http_site():
-    grade = grade_headers(
-        {"Content-Security-Policy": "default-src 'self'; script-src http://cdn.example"}, https=False
-    )
+    grade = grade_headers({"Content-Security-Policy": "default-src 'self'; script-src http://cdn.example"}, https=False)
     assert results(grade)["content-security-policy"] == "csp-implemented-with-no-unsafe"
 
 
@@ -328,7 +335,12 @@ def test_a_comma_does_not_split_csp_into_policies():
     [
         ("Referrer-Policy", "unsafe-url", "referrer-policy", "referrer-policy-unsafe"),
         ("Referrer-Policy", "no-referrer, unsafe-url", "referrer-policy", "referrer-policy-unsafe"),  # last wins
-        ("Referrer-Policy", "unsafe-url, strict-origin-when-cross-origin", "referrer-policy", "referrer-policy-private"),
+        (
+            "Referrer-Policy",
+            "unsafe-url, strict-origin-when-cross-origin",
+            "referrer-policy",
+            "referrer-policy-private",
+        ),
         ("Referrer-Policy", "strict-origin-when-cross-origin, bogus", "referrer-policy", "referrer-policy-private"),
         ("Referrer-Policy", "bogus", "referrer-policy", "referrer-policy-header-invalid"),
         ("X-Content-Type-Options", "sniff-away", "x-content-type-options", "x-content-type-options-header-invalid"),
@@ -338,8 +350,18 @@ def test_a_comma_does_not_split_csp_into_policies():
         ("X-Frame-Options", "DENY, SAMEORIGIN", "x-frame-options", "x-frame-options-header-invalid"),
         ("X-Frame-Options", "ALLOW-FROM https://a.example", "x-frame-options", "x-frame-options-allow-from-origin"),
         ("X-Frame-Options", "ALLOWALL", "x-frame-options", "x-frame-options-header-invalid"),
-        ("Cross-Origin-Resource-Policy", "same-site", "cross-origin-resource-policy", "corp-implemented-with-same-site"),
-        ("Cross-Origin-Resource-Policy", "cross-origin", "cross-origin-resource-policy", "corp-implemented-with-cross-origin"),
+        (
+            "Cross-Origin-Resource-Policy",
+            "same-site",
+            "cross-origin-resource-policy",
+            "corp-implemented-with-same-site",
+        ),
+        (
+            "Cross-Origin-Resource-Policy",
+            "cross-origin",
+            "cross-origin-resource-policy",
+            "corp-implemented-with-cross-origin",
+        ),
         ("Cross-Origin-Resource-Policy", "same-host", "cross-origin-resource-policy", "corp-header-invalid"),
     ],
 )
@@ -368,9 +390,19 @@ def test_untested_redirect_says_so():
 @pytest.mark.parametrize(
     ("cookies", "headers", "https", "result"),
     [
-        (["sessionid=a; Secure; HttpOnly; SameSite=Strict"], STRICT, True, "cookies-secure-with-httponly-sessions-and-samesite"),
+        (
+            ["sessionid=a; Secure; HttpOnly; SameSite=Strict"],
+            STRICT,
+            True,
+            "cookies-secure-with-httponly-sessions-and-samesite",
+        ),
         (["sessionid=a; Secure; HttpOnly"], STRICT, True, "cookies-secure-with-httponly-sessions"),
-        (["sessionid=a; HttpOnly; SameSite=Lax"], STRICT, True, "cookies-session-without-secure-flag-but-protected-by-hsts"),
+        (
+            ["sessionid=a; HttpOnly; SameSite=Lax"],
+            STRICT,
+            True,
+            "cookies-session-without-secure-flag-but-protected-by-hsts",
+        ),
         (["sessionid=a; HttpOnly; SameSite=Lax"], {}, True, "cookies-session-without-secure-flag"),
         (["theme=dark; SameSite=Lax"], STRICT, True, "cookies-without-secure-flag-but-protected-by-hsts"),
         (["theme=dark; SameSite=Lax"], {}, True, "cookies-without-secure-flag"),
@@ -379,7 +411,12 @@ def test_untested_redirect_says_so():
         (["theme=dark; Secure; SameSite=Sometimes"], STRICT, True, "cookies-samesite-flag-invalid"),
         (["theme=dark; SameSite=None"], STRICT, True, "cookies-samesite-flag-invalid"),  # None needs Secure
         # the Observatory grades the flags, not the transport the cookie came over
-        (["sessionid=a; Secure; HttpOnly; SameSite=Lax"], STRICT, False, "cookies-secure-with-httponly-sessions-and-samesite"),
+        (
+            ["sessionid=a; Secure; HttpOnly; SameSite=Lax"],
+            STRICT,
+            False,
+            "cookies-secure-with-httponly-sessions-and-samesite",
+        ),
         (["heroku-session-affinity=x"], STRICT, True, "cookies-not-found"),
     ],
 )
@@ -432,8 +469,10 @@ HEADER_SETS = [
     (strict(content_security_policy=CONSOLE_CSP), {"redirects_to_https": False}),
     (strict(strict_transport_security="max-age=abc"), {"cookies": ["csrftoken=1", "sessionid=2"]}),
     (strict(content_security_policy="script-src *; style-src http:"), {"https": False}),
-    ({"Access-Control-Allow-Origin": "https://x.example", "Access-Control-Allow-Credentials": "true"},
-     {"cors_origin_probe": "https://x.example"}),
+    (
+        {"Access-Control-Allow-Origin": "https://x.example", "Access-Control-Allow-Credentials": "true"},
+        {"cors_origin_probe": "https://x.example"},
+    ),
     ({"Referrer-Policy": "nope", "X-Frame-Options": "nope", "Cross-Origin-Resource-Policy": "nope"}, {}),
 ]
 
@@ -462,10 +501,34 @@ def test_results_are_frozen():
 @pytest.mark.parametrize(
     ("score", "grade"),
     [
-        (135, "A+"), (100, "A+"), (99, "A"), (90, "A"), (89, "A-"), (85, "A-"), (84, "B+"), (80, "B+"),
-        (79, "B"), (70, "B"), (69, "B-"), (65, "B-"), (64, "C+"), (60, "C+"), (59, "C"), (50, "C"),
-        (49, "C-"), (45, "C-"), (44, "D+"), (40, "D+"), (39, "D"), (30, "D"), (29, "D-"), (25, "D-"),
-        (24, "F"), (0, "F"), (-1, "F"), (-80, "F"),
+        (135, "A+"),
+        (100, "A+"),
+        (99, "A"),
+        (90, "A"),
+        (89, "A-"),
+        (85, "A-"),
+        (84, "B+"),
+        (80, "B+"),
+        (79, "B"),
+        (70, "B"),
+        (69, "B-"),
+        (65, "B-"),
+        (64, "C+"),
+        (60, "C+"),
+        (59, "C"),
+        (50, "C"),
+        (49, "C-"),
+        (45, "C-"),
+        (44, "D+"),
+        (40, "D+"),
+        (39, "D"),
+        (30, "D"),
+        (29, "D-"),
+        (25, "D-"),
+        (24, "F"),
+        (0, "F"),
+        (-1, "F"),
+        (-80, "F"),
     ],
 )
 def test_grade_for_band_edges(score: int, grade: str):
@@ -474,8 +537,27 @@ def test_grade_for_band_edges(score: int, grade: str):
 
 # The Observatory's GRADE_CHART (multiples of 5), copied from its source as an independent check.
 OBSERVATORY_GRADE_CHART = {
-    100: "A+", 95: "A", 90: "A", 85: "A-", 80: "B+", 75: "B", 70: "B", 65: "B-", 60: "C+", 55: "C",
-    50: "C", 45: "C-", 40: "D+", 35: "D", 30: "D", 25: "D-", 20: "F", 15: "F", 10: "F", 5: "F", 0: "F",
+    100: "A+",
+    95: "A",
+    90: "A",
+    85: "A-",
+    80: "B+",
+    75: "B",
+    70: "B",
+    65: "B-",
+    60: "C+",
+    55: "C",
+    50: "C",
+    45: "C-",
+    40: "D+",
+    35: "D",
+    30: "D",
+    25: "D-",
+    20: "F",
+    15: "F",
+    10: "F",
+    5: "F",
+    0: "F",
 }
 
 

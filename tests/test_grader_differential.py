@@ -171,7 +171,9 @@ def compare(scans: list[Scan]) -> tuple[Tally, Counter]:
                 ids[reason] += 1
             else:
                 explained = False
-                tally.undocumented.append(f"{scan.site.name} {m.test}: ours {m.result}, Observatory {theirs}; {scan.site}")
+                tally.undocumented.append(
+                    f"{scan.site.name} {m.test}: ours {m.result}, Observatory {theirs}; {scan.site}"
+                )
         for key, mine in (("score", grade.score), ("grade", grade.grade)):
             if mine == scan.observatory[key]:
                 tally.agree[key] += 1

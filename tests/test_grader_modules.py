@@ -86,7 +86,10 @@ def test_the_last_set_cookie_for_a_name_is_the_one_kept():
 
 
 def test_cookies_on_different_paths_are_different_cookies():
-    assert grade_cookies(["x=1; Path=/a", "x=1; Secure; SameSite=Lax"]) == "cookies-without-secure-flag-but-protected-by-hsts"
+    assert (
+        grade_cookies(["x=1; Path=/a", "x=1; Secure; SameSite=Lax"])
+        == "cookies-without-secure-flag-but-protected-by-hsts"
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,7 +152,10 @@ def test_reflected_origin_must_match_exactly():
         (("http://a.example/",), "redirection-missing"),
         (("http://a.example/", "https://a.example/"), "redirection-to-https"),
         (("http://a.example/", "https://a.example/hop", "https://a.example/"), "redirection-to-https"),
-        (("http://a.example/", "http://a.example/step", "https://a.example/"), "redirection-not-to-https-on-initial-redirection"),
+        (
+            ("http://a.example/", "http://a.example/step", "https://a.example/"),
+            "redirection-not-to-https-on-initial-redirection",
+        ),
         (("http://a.example/", "https://b.example/"), "redirection-off-host-from-http"),
         (("http://a.example/", "http://a.example/plain"), "redirection-not-to-https"),
     ],
@@ -169,16 +175,36 @@ def test_redirect_chains(chain: tuple[str, ...], expected: str):
         (strict_transport_security, "strict-transport-security", "", "hsts-header-invalid"),
         (strict_transport_security, "strict-transport-security", "max-age=abc", "hsts-header-invalid"),
         (strict_transport_security, "strict-transport-security", "max-age=12abc", "hsts-header-invalid"),
-        (strict_transport_security, "strict-transport-security", 'max-age="31536000"', "hsts-implemented-max-age-at-least-six-months"),
+        (
+            strict_transport_security,
+            "strict-transport-security",
+            'max-age="31536000"',
+            "hsts-implemented-max-age-at-least-six-months",
+        ),
         (strict_transport_security, "strict-transport-security", "max-age = 31536000", "hsts-header-invalid"),
-        (strict_transport_security, "strict-transport-security", "max-age=300; max-age=31536000", "hsts-implemented-max-age-at-least-six-months"),
-        (strict_transport_security, "strict-transport-security", "max-age=31536000, max-age=31536000", "hsts-header-invalid"),
+        (
+            strict_transport_security,
+            "strict-transport-security",
+            "max-age=300; max-age=31536000",
+            "hsts-implemented-max-age-at-least-six-months",
+        ),
+        (
+            strict_transport_security,
+            "strict-transport-security",
+            "max-age=31536000, max-age=31536000",
+            "hsts-header-invalid",
+        ),
         (x_content_type_options, "x-content-type-options", "", "x-content-type-options-not-implemented"),
         (x_content_type_options, "x-content-type-options", "nosniff, nosniff", "x-content-type-options-header-invalid"),
         (x_frame_options, "x-frame-options", "", "x-frame-options-not-implemented"),
         (x_frame_options, "x-frame-options", "DENY, DENY", "x-frame-options-header-invalid"),
         (cross_origin_resource_policy, "cross-origin-resource-policy", "", "corp-not-implemented"),
-        (cross_origin_resource_policy, "cross-origin-resource-policy", "same-origin, same-origin", "corp-header-invalid"),
+        (
+            cross_origin_resource_policy,
+            "cross-origin-resource-policy",
+            "same-origin, same-origin",
+            "corp-header-invalid",
+        ),
     ],
 )
 def test_single_header_reading(module, header: str, value: str, expected: str):
@@ -201,15 +227,31 @@ def test_frame_ancestors_counts_even_when_strict_dynamic_lacks_a_nonce():
         ("text/html", None, "sri-not-tested"),
         ("text/html", "<p>hi</p>", "sri-not-implemented-but-no-scripts-loaded"),
         ("text/html", "<script>inline()</script>", "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"),
-        ("text/html", '<script src="/a.js" integrity="sha384-x"></script>', "sri-implemented-and-all-scripts-loaded-securely"),
-        ("text/html", '<script src="https://cdn.other.example/x.js"></script>', "sri-not-implemented-but-external-scripts-loaded-securely"),
-        ("text/html", '<script src="//cdn.other.example/x.js"></script>', "sri-not-implemented-and-external-scripts-not-loaded-securely"),
+        (
+            "text/html",
+            '<script src="/a.js" integrity="sha384-x"></script>',
+            "sri-implemented-and-all-scripts-loaded-securely",
+        ),
+        (
+            "text/html",
+            '<script src="https://cdn.other.example/x.js"></script>',
+            "sri-not-implemented-but-external-scripts-loaded-securely",
+        ),
+        (
+            "text/html",
+            '<script src="//cdn.other.example/x.js"></script>',
+            "sri-not-implemented-and-external-scripts-not-loaded-securely",
+        ),
         (
             "text/html",
             '<script src="http://cdn.other.example/x.js" integrity="sha384-x"></script>',
             "sri-implemented-but-external-scripts-not-loaded-securely",
         ),
-        ("text/html", '<script src="https://static.site.example/x.js"></script>', "sri-not-implemented-but-all-scripts-loaded-from-secure-origin"),
+        (
+            "text/html",
+            '<script src="https://static.site.example/x.js"></script>',
+            "sri-not-implemented-but-all-scripts-loaded-from-secure-origin",
+        ),
     ],
 )
 def test_subresource_integrity(content_type: str | None, body: str | None, expected: str):

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
+from golive.grader import grade_headers, parse_csp
 from objectos_core import headers
 from objectos_core.headers import ALB_UNSUPPORTED, CorsPolicy, hsts_parts, hsts_value
 from program.adapters import header_set
-from golive.grader import grade_headers, parse_csp
 from tests.conftest import stack_settings
 
 PRIVATE_REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -89,7 +89,9 @@ def test_as_map_names_every_header_once(prod_headers):
 
 def test_hsts_follows_the_stack_settings():
     settings = stack_settings("prod")
-    assert header_set(settings).strict_transport_security == f"max-age={settings.hsts.max_age_seconds}; includeSubDomains"
+    assert (
+        header_set(settings).strict_transport_security == f"max-age={settings.hsts.max_age_seconds}; includeSubDomains"
+    )
 
 
 def test_hsts_is_absent_when_disabled():

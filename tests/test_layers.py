@@ -97,7 +97,7 @@ def test_no_module_imports_itself_back():
         state[node] = 1
         for target in sorted(edges[node]):
             if state.get(target) == 1:
-                cycles.append(trail[trail.index(target):] + [target] if target in trail else [node, target])
+                cycles.append(trail[trail.index(target) :] + [target] if target in trail else [node, target])
             elif target not in state:
                 visit(target, [*trail, target])
         state[node] = 2

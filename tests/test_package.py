@@ -14,12 +14,14 @@ import runpy
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pulumi
 import pytest
 import yaml
+from conftest import ROOT, one, run_components
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from pulumi.provider.server import ComponentInitError
@@ -27,7 +29,6 @@ from pulumi.provider.server import ComponentInitError
 import components
 import golive.program
 from components import inputs
-from conftest import ROOT, one, run_components
 from golive.program import run_program
 from tests.test_waf import deployed_rules
 

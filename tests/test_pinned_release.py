@@ -7,12 +7,14 @@ import json
 import re
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from components import release_record
 from components.pinned_release import PinnedRelease, PinnedReleaseArgs
-from testing.mocks import Registration
 from settings import rules
+from testing.mocks import Registration
 from tests.conftest import by_type, one, run_components
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -212,6 +214,8 @@ def test_the_snapshot_waits_for_its_random_part(prod):
 
 @pytest.mark.parametrize("release_id", ["r1", "x" * 64, "2026.12.05-1_hotfix"])
 def test_the_unique_name_stays_a_valid_rds_identifier(release_id):
-    name = release_record.snapshot_identifier("a-very-long-stack-name-of-32-chr", release_id, "2026-12-05T10:00:00Z", "0f1e2d3c")
+    name = release_record.snapshot_identifier(
+        "a-very-long-stack-name-of-32-chr", release_id, "2026-12-05T10:00:00Z", "0f1e2d3c"
+    )
     assert RDS_IDENTIFIER.fullmatch(name) and len(name) <= release_record.RDS_IDENTIFIER_MAX
     assert name.endswith("-0f1e2d3c")

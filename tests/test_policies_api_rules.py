@@ -3,7 +3,8 @@ planted into the real prod program (the done-when of the API-rules check)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pulumi
 import pytest
@@ -14,8 +15,7 @@ from pulumi_policy.proxy import UnknownValueError
 import settings.engine
 from golive import analyzer, checklist
 from golive.preview import EXIT_NOT_READY, run_preview
-from objectos_core.checklist import ITEMS
-from objectos_core.checklist import LIVE_ONLY
+from objectos_core.checklist import ITEMS, LIVE_ONLY
 from policy.enforcement import NOT_JUDGED
 from policy.policies.aws_inputs import aws_inputs_valid
 from settings.load import validate
@@ -48,13 +48,18 @@ def test_a_description_aws_refuses_fails_on_its_resource():
     assert violating_urns(aws_inputs_valid, stack.args()) == [rule.urn]
     [message] = violations(aws_inputs_valid, stack.args())
     assert message.startswith("https-in: description = \"HTTPS from the CDN's servers\" fails AWS's rule")
-    assert "ec2/2016-11-15/service-2.json AuthorizeSecurityGroupIngress IpPermissions[].IpRanges[].Description" in message
+    assert (
+        "ec2/2016-11-15/service-2.json AuthorizeSecurityGroupIngress IpPermissions[].IpRanges[].Description" in message
+    )
 
 
 def test_a_secret_input_is_judged_but_never_shown():
     stack = Stack()
-    stack.add(REDIS, "redis", {"description": "d", "authToken": {SECRET_SIG: "4dabf18193072939515e22adb298388d",
-                                                                  "value": "too'short"}})
+    stack.add(
+        REDIS,
+        "redis",
+        {"description": "d", "authToken": {SECRET_SIG: "4dabf18193072939515e22adb298388d", "value": "too'short"}},
+    )
     [message], _ = run(stack)
     assert "authToken" in message and "too'short" not in message and "secret value, not shown" in message
 
@@ -72,12 +77,21 @@ def test_unknown_values_are_named_in_the_note_after_the_known_ones_are_judged():
 def test_a_type_with_no_mapping_is_named_in_the_note():
     stack = Stack()
     stack.add("aws:lb/loadBalancer:LoadBalancer", "alb", {"name": "alb"})
-    assert run(stack) == ([], f"{NOT_JUDGED}1 resource(s) of types with no API-rules mapping: "
-                              "aws:lb/loadBalancer:LoadBalancer (1)")
+    assert run(stack) == (
+        [],
+        f"{NOT_JUDGED}1 resource(s) of types with no API-rules mapping: aws:lb/loadBalancer:LoadBalancer (1)",
+    )
 
 
-@pytest.mark.parametrize("props", [{"description": ["a", {"b": None}]}, {"fromPort": {"deep": [[["x"]]]}},
-                                   {"tags": "k=v"}, {"description": None, "ipProtocol": 6.0}])
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"description": ["a", {"b": None}]},
+        {"fromPort": {"deep": [[["x"]]]}},
+        {"tags": "k=v"},
+        {"description": None, "ipProtocol": 6.0},
+    ],
+)
 def test_odd_input_is_a_finding_never_a_crash(props):
     stack = Stack()
     stack.add(RULE, "odd", props)
@@ -87,8 +101,10 @@ def test_odd_input_is_a_finding_never_a_crash(props):
 
 # --- the preview's rows -----------------------------------------------------------------------------
 
-NOTE = (f"can't run policy 'aws-inputs-valid' from policy pack 'objectos-go-live@v1.0.0' during preview: "
-        f"{NOT_JUDGED}2 value(s) unknown until deploy: a.arn, b.id")
+NOTE = (
+    f"can't run policy 'aws-inputs-valid' from policy pack 'objectos-go-live@v1.0.0' during preview: "
+    f"{NOT_JUDGED}2 value(s) unknown until deploy: a.arn, b.id"
+)
 
 
 def test_a_not_judged_note_is_no_failure_in_prod_and_the_row_shows_it():
@@ -105,7 +121,9 @@ def test_beside_a_violation_the_note_is_its_own_row():
         analyzer.Diagnostic("aws-inputs-valid", NOTE, "", "advisory", ""),
         analyzer.Diagnostic("aws-inputs-valid", "x: description = 'a' fails", "urn:x", "mandatory", ""),
     ]
-    found = [(r.status, r.mandatory) for r in checklist.rows(diagnostics, levels, strict=True) if r.id == "aws-inputs-valid"]
+    found = [
+        (r.status, r.mandatory) for r in checklist.rows(diagnostics, levels, strict=True) if r.id == "aws-inputs-valid"
+    ]
     assert found == [("fail", True), ("not_judged", True)]
 
 

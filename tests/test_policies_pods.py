@@ -163,8 +163,10 @@ def test_an_open_rolling_update_surges_a_second_pod():
 
 
 def test_an_autoscaler_ceiling_above_one_is_refused_on_the_open_edition():
-    hpa = {"metadata": {"name": "app", "namespace": "shop"},
-           "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "app"}, "minReplicas": 1, "maxReplicas": 3}}
+    hpa = {
+        "metadata": {"name": "app", "namespace": "shop"},
+        "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "app"}, "minReplicas": 1, "maxReplicas": 3},
+    }
     (message,) = topology(objectos(replicas=None), (HPA, "hpa", hpa))  # fmt: skip
     assert "up to 3 pods (autoscaler ceiling 3)" in message
 

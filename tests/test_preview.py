@@ -26,7 +26,10 @@ from settings.load import SECRET_PLACEHOLDER, from_engine, validate
 from tests.conftest import ROOT, stack_config
 
 REGION = {"aws:region": "eu-west-1"}
-PLANTED = {"OS_CLOUD_API_KEY": "planted-cloud-key-6f1c2b", "OS_DATABASE_URL": "postgres://app:planted-db-pass-93ad@db/objectos"}
+PLANTED = {
+    "OS_CLOUD_API_KEY": "planted-cloud-key-6f1c2b",
+    "OS_DATABASE_URL": "postgres://app:planted-db-pass-93ad@db/objectos",
+}
 PLAN_KEYS = {"urn", "type", "name", "parent", "dependencies", "protect", "retainOnDelete", "inputs"}
 
 GRAPH_PROGRAM = """
@@ -242,7 +245,9 @@ def test_a_duplicate_resource_name_blocks_the_preview(tmp_path):
 
 def test_the_command_exits_1_when_not_ready(tmp_path, monkeypatch, capsys):
     bad = program(tmp_path, BAD_MANIFEST_PROGRAM)
-    monkeypatch.setattr(preview_mod, "run_program", lambda stack, config, keys, _program: run_program(stack, config, keys, bad))
+    monkeypatch.setattr(
+        preview_mod, "run_program", lambda stack, config, keys, _program: run_program(stack, config, keys, bad)
+    )
     assert cli.main(["preview", "--stack", "prod"]) == 1
     assert "Verdict: NOT READY" in capsys.readouterr().out
 

@@ -30,8 +30,12 @@ OPEN = {"0.0.0.0/0", "::/0"}
 
 @pytest.mark.parametrize(
     "engine, version, family",
-    [("valkey", "8.0", "valkey8"), ("valkey", "7.2", "valkey7"),
-     ("redis", "7.1", "redis7"), ("redis", "6.2", "redis6.x")],
+    [
+        ("valkey", "8.0", "valkey8"),
+        ("valkey", "7.2", "valkey7"),
+        ("redis", "7.1", "redis7"),
+        ("redis", "6.2", "redis6.x"),
+    ],
 )
 def test_the_parameter_group_family_follows_engine_and_major_version(engine, version, family):
     assert parameter_group_family(engine, version) == family

@@ -37,7 +37,7 @@ def pair(n: int) -> tuple[str, str]:
 
 
 def clock(day: int, hour: int = 10):
-    return lambda: datetime.datetime(2026, 12, day, hour, 0, 0, tzinfo=datetime.timezone.utc)
+    return lambda: datetime.datetime(2026, 12, day, hour, 0, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -50,7 +50,16 @@ class Run:
         self.code, self.out, self.err = code, out, err
 
 
-def do_release(stacks: Path, stack: str = "prod", n: int = 2, release_id=None, migration=True, now=clock(5), image=None, artifact=None) -> Run:
+def do_release(
+    stacks: Path,
+    stack: str = "prod",
+    n: int = 2,
+    release_id=None,
+    migration=True,
+    now=clock(5),
+    image=None,
+    artifact=None,
+) -> Run:
     default_image, default_artifact = pair(n)
     out, err = io.StringIO(), io.StringIO()
     code = release.release(
@@ -130,7 +139,9 @@ def test_release_keeps_every_comment(stacks, stack):
     before = stack_path(stacks, stack).read_text()
     do_release(stacks, stack)
     after = stack_path(stacks, stack).read_text()
-    comments = [line[line.index("#"):] for line in before.splitlines() if " #" in line or line.lstrip().startswith("#")]
+    comments = [
+        line[line.index("#") :] for line in before.splitlines() if " #" in line or line.lstrip().startswith("#")
+    ]
     assert comments and all(comment in after for comment in comments)
 
 
@@ -459,7 +470,9 @@ def test_rollback_to_the_release_in_service_is_refused(stacks):
 def test_command_line_release_then_rollback(stacks, capsys):
     image, artifact = pair(2)
     common = ["--stack", "prod", "--stacks-dir", str(stacks)]
-    assert cli.main(["release", *common, "--image", image, "--artifact-url", artifact, "--id", "r2", "--migration"]) == 0
+    assert (
+        cli.main(["release", *common, "--image", image, "--artifact-url", artifact, "--id", "r2", "--migration"]) == 0
+    )
     assert pinned(stacks).id == "r2"
     assert cli.main(["rollback", *common]) == 0
     assert pinned(stacks).id != "r2"

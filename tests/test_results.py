@@ -17,16 +17,19 @@ from golive import preview as preview_mod
 from golive.results import SCHEMA_VERSION, Enforcement, Finding, Report, Status, violation
 from golive.verify import command, report
 from golive.verify.checks import outcome
-from objectos_core.checklist import BY_ID
-from objectos_core.checklist import LIVE_ONLY
+from objectos_core.checklist import BY_ID, LIVE_ONLY
 
 LABELS = {status.label: status.value for status in Status}
 LABEL = "|".join(re.escape(label) for label in sorted(LABELS, key=len, reverse=True))
 
 VERIFIED = (
-    outcome("tls-at-edge", "HTTP redirects to HTTPS", "warn", "302 to https://app.example.com/; use a permanent redirect"),
+    outcome(
+        "tls-at-edge", "HTTP redirects to HTTPS", "warn", "302 to https://app.example.com/; use a permanent redirect"
+    ),
     outcome("tls-at-edge", "TLS certificate", "pass", "trusted; expires in 80 days"),
-    outcome("cors-explicit-origins", "CORS preflight from an unlisted origin", "fail", "Access-Control-Allow-Origin is '*'"),
+    outcome(
+        "cors-explicit-origins", "CORS preflight from an unlisted origin", "fail", "Access-Control-Allow-Origin is '*'"
+    ),
     outcome("audit-log-retention", "AWS resources", "not_judged", "not run; pass --aws with read-only credentials"),
 )
 
@@ -59,7 +62,9 @@ def preview_table_statuses(text: str) -> list[tuple[str, str]]:
     return [(rule, LABELS[label]) for rule, label in rows]
 
 
-def json_statuses(document: dict, sources: tuple[str, ...] = ("policy", "plan", "settings", "verify")) -> list[tuple[str, str]]:
+def json_statuses(
+    document: dict, sources: tuple[str, ...] = ("policy", "plan", "settings", "verify")
+) -> list[tuple[str, str]]:
     return [(f["rule"], f["status"]) for f in document["findings"] if f["source"] in sources]
 
 
@@ -96,7 +101,10 @@ def test_only_a_mandatory_violation_blocks_the_verdict_and_sets_exit_1():
     assert (ready.verdict, ready.exit_code) == ("READY", 0)
     blocked = Report("preview", "dev", [*calm, violation("tls-at-edge", Enforcement.MANDATORY, "no TLS")])
     assert (blocked.verdict, blocked.exit_code) == ("NOT READY", 1)
-    assert (Report("verify", "dev", calm).verdict, Report("verify", "dev", blocked.findings).verdict) == ("PASS", "FAIL")
+    assert (Report("verify", "dev", calm).verdict, Report("verify", "dev", blocked.findings).verdict) == (
+        "PASS",
+        "FAIL",
+    )
 
 
 def test_a_sub_check_id_is_stable_and_readable():

@@ -11,18 +11,19 @@ import io
 import json
 import re
 import string
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from components import secret_catalog as catalog
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
-from testing.mocks import Registration, Secret
 from golive.plan import find_leaks, secret_texts
 from golive.preview import print_summary, run_preview
 from program import adapters
 from settings.errors import SettingsError
 from settings.load import Secure, from_engine, validate
+from testing.mocks import Registration, Secret
 from tests.conftest import by_type, one, run_components, stack_config, stack_settings, with_values
 
 ACCOUNT = "123456789012"
@@ -96,9 +97,10 @@ def test_of_the_values_filled_out_of_band_only_the_database_url_is_required_to_s
     assert {e.env for e in entries if not e.required} == {
         "OS_CLOUD_API_KEY", "OIDC_OKTA_CLIENT_SECRET", "SMTP_PASSWORD", "OPENAI_API_KEY"
     }  # fmt: skip
-    assert by_env(catalog.entries("s", given={"SMTP_PASSWORD"}, provider_keys=["SMTP_PASSWORD"]))[
-        "SMTP_PASSWORD"
-    ].required is False  # a given value keeps the same reference
+    assert (
+        by_env(catalog.entries("s", given={"SMTP_PASSWORD"}, provider_keys=["SMTP_PASSWORD"]))["SMTP_PASSWORD"].required
+        is False
+    )  # a given value keeps the same reference
 
 
 def test_oidc_client_secrets_are_named_for_their_provider():

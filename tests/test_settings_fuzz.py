@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from settings.errors import SettingsError
 from settings.load import from_document, from_engine, read_stack_file, validate

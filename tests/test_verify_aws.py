@@ -8,9 +8,10 @@ Each broken resource fails exactly the checklist item that guards it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import httpx
@@ -19,10 +20,10 @@ from botocore.stub import ANY, Stubber
 from moto.server import ThreadedMotoServer
 
 from golive.results import Finding
-from objectos_core import waf_rules
-from program.adapters import header_set
 from golive.verify import aws, aws_checks
 from golive.verify.command import aws_expectations
+from objectos_core import waf_rules
+from program.adapters import header_set
 from settings.model import TAG_STACK
 from tests.conftest import stack_settings
 
@@ -30,7 +31,7 @@ SETTINGS = stack_settings("prod")
 HEADERS = header_set(SETTINGS)
 EXPECTED = aws_expectations(SETTINGS, HEADERS.as_map())
 REGION, ACCOUNT = SETTINGS.region, SETTINGS.database.account_id
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 TAGS = [{"Key": TAG_STACK, "Value": "prod"}]
 POLICY_ID = "rhp-objectos-prod"
 RESTORE_PLAN_ARN = f"arn:aws:backup:{REGION}:{ACCOUNT}:restore-testing-plan:objectos_prod_restore_test-1a2b"
@@ -68,7 +69,7 @@ def dummy_credentials(monkeypatch, moto_url):
     httpx.post(f"{moto_url}/moto-api/reset", timeout=10)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def moto_client(url: str, service: str, region: str) -> Any:
     """Clients are costly to build and safe to share; the server is reset between tests."""
     return boto3.client(service, region_name=region, endpoint_url=url)

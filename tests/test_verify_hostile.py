@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -144,4 +144,4 @@ def test_a_tls_handshake_that_never_completes_times_out():
         port = int(url.rsplit(":", 1)[1])
         observed = tls.observe("127.0.0.1", port, timeout=0.5)
     assert observed.error is not None and observed.protocol is None
-    assert checks.tls_certificate(observed, datetime.now(timezone.utc)).status == "fail"
+    assert checks.tls_certificate(observed, datetime.now(UTC)).status == "fail"

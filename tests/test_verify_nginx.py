@@ -10,14 +10,14 @@ import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
-from golive.verify import checks, command, tls, web
 from golive.results import Finding
+from golive.verify import checks, command, tls, web
 from golive.verify.checks import Expectations
 from golive.verify.http import HttpProbe
 from objectos_core.checklist import AWS_VERIFIED
@@ -42,12 +42,10 @@ def pki(tmp_path_factory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def verify(
-    site: Site, pki: Pki, tmp_path: Path, expected: Expectations = STANDIN, rate: bool = False
-) -> list[Finding]:
+def verify(site: Site, pki: Pki, tmp_path: Path, expected: Expectations = STANDIN, rate: bool = False) -> list[Finding]:
     with nginx(site, pki, tmp_path / "nginx") as edge, HttpProbe(pki.ca_file) as client:
         where = web.target(edge.https_url, edge.http_url)
-        outcomes = web.run(client, where, expected, pki.ca_file, datetime.now(timezone.utc)).outcomes
+        outcomes = web.run(client, where, expected, pki.ca_file, datetime.now(UTC)).outcomes
         if rate:
             found = web.probe_rate_limit(client, where, 10, 60, settle_seconds=0.3, pace_seconds=0.05)
             outcomes.append(checks.rate_limited(found))
@@ -233,7 +231,9 @@ def test_the_command_skips_what_it_was_not_asked_to_run(pki, tmp_path):
         _, _, document, junit = run_command(edge, pki, tmp_path)
     skipped = {c["rule"] for c in document["findings"] if c["status"] == "not_judged"}
     assert {"rate-limits-auth-write", "cross-org-access-denied", *AWS_VERIFIED} <= skipped
-    assert len(junit.findall(".//testcase/skipped")) == len([c for c in document["findings"] if c["status"] == "not_judged"])
+    assert len(junit.findall(".//testcase/skipped")) == len(
+        [c for c in document["findings"] if c["status"] == "not_judged"]
+    )
 
 
 def test_a_bad_certificate_skips_the_probes_that_would_send_over_it(pki, tmp_path):

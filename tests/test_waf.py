@@ -11,8 +11,8 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from objectos_core import waf_rules
 from components.waf_rate_limits import WafRateLimits, WafRateLimitsArgs, to_args
+from objectos_core import waf_rules
 from objectos_core.waf_rules import RateLimit
 from testing.mocks import ACCOUNT_ID
 from tests.conftest import by_type, one, run_components
@@ -105,9 +105,7 @@ def test_deployed_scope_downs_put_post_queries_in_the_read_rule(regional):
 
 
 def test_blocked_requests_get_429_with_retry_after_equal_to_each_window(regional):
-    responses = {
-        r["Name"]: r["Action"]["Block"]["CustomResponse"] for r in deployed_rules(regional) if "Action" in r
-    }
+    responses = {r["Name"]: r["Action"]["Block"]["CustomResponse"] for r in deployed_rules(regional) if "Action" in r}
     assert {name: (c["ResponseCode"], c["ResponseHeaders"]) for name, c in responses.items()} == {
         waf_rules.AUTH_RULE: (429, [{"Name": "Retry-After", "Value": "60"}]),
         waf_rules.WRITE_RULE: (429, [{"Name": "Retry-After", "Value": "120"}]),

@@ -139,7 +139,7 @@ def test_auth_requests_also_count_as_writes_or_reads():
 
 
 def _logical_depth(statement):
-    (kind, body), = statement.items()
+    ((kind, body),) = statement.items()
     if kind in ("AndStatement", "OrStatement"):
         return 1 + max(_logical_depth(s) for s in body["Statements"])
     if kind == "NotStatement":
@@ -171,7 +171,7 @@ def test_regexes_have_no_capturing_groups_which_waf_rejects():
 
 def test_every_statement_applies_at_least_one_text_transformation_as_the_api_requires():
     def leaves(statement):
-        (kind, body), = statement.items()
+        ((kind, body),) = statement.items()
         if kind in ("AndStatement", "OrStatement"):
             return [leaf for s in body["Statements"] for leaf in leaves(s)]
         if kind == "NotStatement":

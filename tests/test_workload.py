@@ -103,7 +103,11 @@ def test_containers_have_requests_and_limits_from_settings(prod, pods):
 def test_pods_spread_across_zones(prod):
     deployment = resource(prod, DEPLOYMENT)
     pod_labels = deployment.inputs["spec"]["template"]["metadata"]["labels"]
-    zone = [c for c in pod_spec(deployment)["topologySpreadConstraints"] if c["topologyKey"] == "topology.kubernetes.io/zone"]
+    zone = [
+        c
+        for c in pod_spec(deployment)["topologySpreadConstraints"]
+        if c["topologyKey"] == "topology.kubernetes.io/zone"
+    ]
     assert len(zone) == 1
     assert zone[0]["labelSelector"]["matchLabels"].items() <= pod_labels.items()
 

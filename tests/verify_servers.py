@@ -13,11 +13,12 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 import pytest
 from cryptography import x509
@@ -109,7 +110,7 @@ def _leaf(
 def make_pki(directory: Path) -> Pki:
     """A CA the tests trust, and server certificates: good, soon (10 days left), expired,
     wrong-host (valid for another name) and untrusted (signed by a CA nobody trusts)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ca, stranger = _ca("golive test CA", now), _ca("stranger CA", now)
     host = ["localhost", "127.0.0.1"]
     plans = {
@@ -346,7 +347,7 @@ def raw_server(handler: Handler) -> Iterator[str]:
         while not stop.is_set():
             try:
                 conn, _ = listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator, Optional
+from typing import Optional
 
 SESSION_COOKIE = "__Secure-better-auth.session_token=probe-a-7f3c9e1d5b"
 ORG_A, ORG_B = "org_a", "org_b"

@@ -10,7 +10,6 @@ behaviors (its id is exported).
 
 import pulumi
 import pulumi_aws as aws
-
 from objectos_components import (
     CorsPolicy,
     EdgeMode,
@@ -21,6 +20,7 @@ from objectos_components import (
     WafRateLimits,
     WafRateLimitsArgs,
 )
+
 from objectos_core.headers import hsts_value
 from objectos_core.names import TAG_STACK
 

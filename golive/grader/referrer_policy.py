@@ -22,7 +22,10 @@ class Result(StrEnum):
 
 TABLE = {
     Result.PRIVATE: (5, "Referrer-Policy '{policy}' keeps full URLs from leaking to other sites."),
-    Result.NOT_IMPLEMENTED: (0, "No Referrer-Policy header; set strict-origin-when-cross-origin or stricter to earn +5."),
+    Result.NOT_IMPLEMENTED: (
+        0,
+        "No Referrer-Policy header; set strict-origin-when-cross-origin or stricter to earn +5.",
+    ),
     Result.UNSAFE: (
         -5,
         "Referrer-Policy '{policy}' sends URLs or origins to other sites; use strict-origin-when-cross-origin or stricter.",

@@ -34,7 +34,10 @@ class Result(StrEnum):
 
 
 TABLE = {
-    Result.IMPLEMENTED_AND_ALL_SCRIPTS_LOADED_SECURELY: (5, "Every script is loaded over HTTPS with an integrity hash."),
+    Result.IMPLEMENTED_AND_ALL_SCRIPTS_LOADED_SECURELY: (
+        5,
+        "Every script is loaded over HTTPS with an integrity hash.",
+    ),
     Result.IMPLEMENTED_AND_EXTERNAL_SCRIPTS_LOADED_SECURELY: (
         5,
         "Scripts from other origins are loaded over HTTPS with integrity hashes.",

@@ -8,8 +8,9 @@ Secret values are never read: DescribeSecret and ListSecretVersionIds only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import boto3
 from botocore.config import Config
@@ -334,9 +335,7 @@ def verify(reader: AwsReader, expected: AwsExpectations, now: datetime) -> list[
 
     outcomes: list[Finding] = []
 
-    def read(
-        check_id: str, name: str, observe: Callable[[], Any], judge_it: Callable[[Any], list[Finding]]
-    ) -> Any:
+    def read(check_id: str, name: str, observe: Callable[[], Any], judge_it: Callable[[Any], list[Finding]]) -> Any:
         try:
             observed = observe()
         except (BotoCoreError, ClientError) as exc:

@@ -6,13 +6,15 @@ that decides pass or fail is here and is tested from literals.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 from golive.results import Finding
 from golive.verify.checks import FAIL, NOT_JUDGED, PASS, WARN, outcome, same_value
 from objectos_core.limits import CONTINUOUS_BACKUP_MAX_DAYS, RESTORE_TEST_MAX_GAP_DAYS, WEB_ACL_CAPACITY_LIMIT
+
 CREDENTIAL_HEADERS = ("authorization", "cookie")
 AUTH_SECRET = "OS_AUTH_SECRET"
 
@@ -23,7 +25,9 @@ AUTH_SECRET = "OS_AUTH_SECRET"
 @dataclass(frozen=True)
 class RateRule:
     name: str
-    buckets: tuple[str, ...]  # auth, write, read: the traffic it certainly counts (objectos_core.waf_rules.rule_buckets)
+    buckets: tuple[
+        str, ...
+    ]  # auth, write, read: the traffic it certainly counts (objectos_core.waf_rules.rule_buckets)
     limit: int
     window_seconds: int
     action: str  # block | count | captcha | challenge | allow

@@ -8,9 +8,10 @@ produce them from the wire.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Optional, Union
 from urllib.parse import urlsplit
 
 from golive.grader import grade_headers
@@ -174,7 +175,8 @@ def security_headers(route: str, fetched: Fetched, expected: Expectations) -> Fi
     if problems:
         return _on(fetched, "security-headers-present", name, FAIL, "; ".join(problems))
     if doubles:
-        return _on(fetched, 
+        return _on(
+            fetched,
             "security-headers-present",
             name,
             WARN,
@@ -216,15 +218,21 @@ def https_redirect(fetched: Fetched, https_url: str) -> Finding:
         return _on(fetched, "tls-at-edge", name, FAIL, fetched.reason)
     location = fetched.header("location")
     if fetched.status not in REDIRECT_STATUSES or not location:
-        return _on(fetched, 
-            "tls-at-edge", name, FAIL, f"{fetched.url} answered {fetched.status} instead of a redirect to HTTPS"
+        return _on(
+            fetched,
+            "tls-at-edge",
+            name,
+            FAIL,
+            f"{fetched.url} answered {fetched.status} instead of a redirect to HTTPS",
         )
     scheme, host, port = _origin(location)
     _, want_host, want_port = _origin(https_url)
     if scheme != "https":
         return _on(fetched, "tls-at-edge", name, FAIL, f"the first hop goes to {location}, not to https://")
     if (host, port) != (want_host, want_port):
-        return _on(fetched, "tls-at-edge", name, FAIL, f"the first hop goes to {location}, another host than {https_url}")
+        return _on(
+            fetched, "tls-at-edge", name, FAIL, f"the first hop goes to {location}, another host than {https_url}"
+        )
     status = PASS if fetched.status in (301, 308) else WARN
     note = "" if status == PASS else "; use a permanent redirect (301 or 308) so clients remember it"
     return _on(fetched, "tls-at-edge", name, status, f"{fetched.status} to {location}{note}")
@@ -255,7 +263,8 @@ def no_hsts_over_http(fetched: Fetched) -> Finding:
     seen = fetched.header(HSTS)
     if seen is None:
         return _on(fetched, "hsts-after-tls", name, PASS, "plain HTTP carries no Strict-Transport-Security")
-    return _on(fetched, 
+    return _on(
+        fetched,
         "hsts-after-tls",
         name,
         FAIL,
@@ -274,27 +283,36 @@ def cors_allowed(fetched: Fetched, origin: str, credentials: bool) -> Finding:
     allowed = fetched.header("access-control-allow-origin")
     sent_credentials = (fetched.header("access-control-allow-credentials") or "").strip().lower() == "true"
     if allowed is None:
-        return _on(fetched, 
-            "cors-explicit-origins", name, FAIL, f"no Access-Control-Allow-Origin for the allowed origin {origin}"
+        return _on(
+            fetched,
+            "cors-explicit-origins",
+            name,
+            FAIL,
+            f"no Access-Control-Allow-Origin for the allowed origin {origin}",
         )
     if allowed.strip() == "*":
-        return _on(fetched, 
-            "cors-explicit-origins", name, FAIL, "Access-Control-Allow-Origin is '*'; list explicit origins"
+        return _on(
+            fetched, "cors-explicit-origins", name, FAIL, "Access-Control-Allow-Origin is '*'; list explicit origins"
         )
     if allowed.strip().rstrip("/").lower() != origin.lower():
-        return _on(fetched, 
-            "cors-explicit-origins", name, FAIL, f"Access-Control-Allow-Origin is '{allowed}', expected '{origin}'"
+        return _on(
+            fetched,
+            "cors-explicit-origins",
+            name,
+            FAIL,
+            f"Access-Control-Allow-Origin is '{allowed}', expected '{origin}'",
         )
     if credentials != sent_credentials:
         sent, want = ("true" if flag else "absent" for flag in (sent_credentials, credentials))
-        return _on(fetched, 
+        return _on(
+            fetched,
             "cors-explicit-origins",
             name,
             FAIL,
             f"Access-Control-Allow-Credentials is {sent}; the stack promises {want}",
         )
-    return _on(fetched, 
-        "cors-explicit-origins", name, PASS, f"echoes {origin}" + (" with credentials" if credentials else "")
+    return _on(
+        fetched, "cors-explicit-origins", name, PASS, f"echoes {origin}" + (" with credentials" if credentials else "")
     )
 
 
@@ -307,10 +325,15 @@ def cors_disallowed(fetched: Fetched, origin: str) -> Finding:
     if allowed is None:
         return _on(fetched, "cors-explicit-origins", name, PASS, f"{origin} gets no Access-Control-Allow-Origin")
     if allowed.strip() == "*":
-        return _on(fetched, 
-            "cors-explicit-origins", name, FAIL, "Access-Control-Allow-Origin is '*': every site may call the API"
+        return _on(
+            fetched,
+            "cors-explicit-origins",
+            name,
+            FAIL,
+            "Access-Control-Allow-Origin is '*': every site may call the API",
         )
-    return _on(fetched, 
+    return _on(
+        fetched,
         "cors-explicit-origins",
         name,
         FAIL,
@@ -465,4 +488,3 @@ def not_judged(rule: str, name: str, reason: str) -> Finding:
 
 def failed(rule: str, name: str, reason: str) -> Finding:
     return outcome(rule, name, FAIL, reason)
-

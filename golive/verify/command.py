@@ -12,10 +12,11 @@ import os
 import ssl
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Mapping, Optional, TextIO
+from typing import Optional, TextIO
 
 from golive import outputs, results
 from golive.program import STACKS_DIR
@@ -101,7 +102,7 @@ def main(
     aws_client_factory: Optional[Callable] = None,
     rate_settle_seconds: float = 40.0,
 ) -> int:
-    started, clock = datetime.now(timezone.utc), time.monotonic()
+    started, clock = datetime.now(UTC), time.monotonic()
 
     def usage(message: str) -> int:
         print(f"golive verify: error: {message}", file=err)
@@ -225,7 +226,8 @@ def _aws(
 ) -> list[Finding]:
     if not options.aws:
         return [
-            not_judged(check_id, "AWS resources", "not run; pass --aws with read-only credentials") for check_id in AWS_VERIFIED
+            not_judged(check_id, "AWS resources", "not run; pass --aws with read-only credentials")
+            for check_id in AWS_VERIFIED
         ]
     from golive.verify import aws  # boto3 only when asked for
 

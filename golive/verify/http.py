@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ssl
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Optional
 from urllib.parse import urljoin
 
 import httpcore
@@ -128,7 +129,7 @@ class HttpProbe:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "HttpProbe":
+    def __enter__(self) -> HttpProbe:
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import TextIO
 
 from golive import outputs, results
 from golive.results import LABEL_WIDTH, Finding, Report, Tool
@@ -18,9 +19,7 @@ from objectos_core.checklist import BY_ID
 
 def build(stack: str, url: str, started_at: str, seconds: float, findings: Iterable[Finding]) -> Report:
     """The run's report, its findings in checklist order (run order kept within an item)."""
-    return Report(
-        Tool.VERIFY, stack, results.ordered(findings, BY_ID), url=url, started_at=started_at, seconds=seconds
-    )
+    return Report(Tool.VERIFY, stack, results.ordered(findings, BY_ID), url=url, started_at=started_at, seconds=seconds)
 
 
 def print_table(report: Report, out: TextIO = sys.stdout) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import ssl
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Optional
 
@@ -36,7 +36,7 @@ def observe(host: str, port: int = 443, ca_file: Optional[Path] = None, timeout:
         return TlsObservation(host, port, error=f"cannot connect: {exc}")
     not_after = None
     if cert and cert.get("notAfter"):
-        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), timezone.utc)
+        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
     return TlsObservation(host, port, protocol=protocol, not_after=not_after, legacy_accepted=legacy)
 
 

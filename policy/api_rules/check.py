@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Optional
 
 from policy.api_rules.extra import EXTRAS
 from policy.api_rules.mapping import MAPPING, F, T, TypeMap
@@ -64,7 +65,7 @@ for _extra in EXTRAS:
     _EXTRAS_BY_MEMBER.setdefault((_extra.service, _extra.structure, _extra.member), []).append(_extra)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _member(service_name: str, operation: str, path: str) -> Member:
     return service(service_name).member(operation, path)
 
@@ -74,7 +75,7 @@ def rules_for(member: Member) -> tuple[list[Rule], list[NotChecked]]:
     return _rules_for(member.service, member.operation, member.path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rules_for(service_name: str, operation: str, path: str) -> tuple[list[Rule], list[NotChecked]]:
     member = _member(service_name, operation, path)
     rules, not_checked = model_rules(member)
@@ -89,7 +90,7 @@ def _rules_for(service_name: str, operation: str, path: str) -> tuple[list[Rule]
 _STEP = re.compile(r"([A-Za-z0-9_]+)((?:\[\]|\{\}|\{key\})*)")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _steps(path: str) -> tuple[tuple[str, str], ...]:
     """`a.b[].c{key}` -> [("key", "a"), ("key", "b"), ("each", ""), ("key", "c"), ("keys", "")]."""
     steps: list[tuple[str, str]] = []
@@ -248,14 +249,14 @@ class _Judge:
             self.leaf(member, path, value, secret)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _hidden(service_name: str, operation: str, path: str) -> bool:
     """Never show this member's values: the model marks it sensitive, or its name says secret."""
     member = _member(service_name, operation, path)
     return member.sensitive or bool(_SECRET_NAME.search(member.name or path.rsplit(".", 1)[-1]))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _member_names(service_name: str, shape_name: str) -> dict[str, str]:
     """A structure's member names by their normalised spelling (case and underscores aside)."""
     return {_normal(name): name for name in service(service_name).shapes[shape_name].get("members", {})}
@@ -278,7 +279,7 @@ class _Index:
     covered: frozenset[str]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(type_token: str, entry: TypeMap) -> _Index:
     by_input: dict[str, list] = {}
     required = []

@@ -7,8 +7,8 @@ value is checked too but not counted), walking T subtrees once per shape.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from policy.api_rules.check import member_of, rules_for
 from policy.api_rules.mapping import MAPPING, F
@@ -52,8 +52,11 @@ def constraints() -> list[Constraint]:
                 found.append(Constraint(token, field_.input, member.source, "required", "be set"))
             for each in members:
                 rules, _ = rules_for(each)
-                found += [Constraint(token, field_.input, r.source, r.kind, r.text) for r in rules[1:]
-                          if not (r.kind == "type")]
+                found += [
+                    Constraint(token, field_.input, r.source, r.kind, r.text)
+                    for r in rules[1:]
+                    if not (r.kind == "type")
+                ]
     return found
 
 

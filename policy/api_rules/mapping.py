@@ -19,8 +19,8 @@ map each input, run tests/test_api_rules.py (a misspelt member fails it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,11 @@ def _backup_lifecycle(prefix: str, member: str) -> tuple[F, ...]:
     return (
         F(f"{prefix}.deleteAfter", "CreateBackupPlan", f"{member}.DeleteAfterDays"),
         F(f"{prefix}.coldStorageAfter", "CreateBackupPlan", f"{member}.MoveToColdStorageAfterDays"),
-        F(f"{prefix}.optInToArchiveForSupportedResources", "CreateBackupPlan",
-          f"{member}.OptInToArchiveForSupportedResources"),
+        F(
+            f"{prefix}.optInToArchiveForSupportedResources",
+            "CreateBackupPlan",
+            f"{member}.OptInToArchiveForSupportedResources",
+        ),
     )
 
 
@@ -244,7 +247,11 @@ MAPPING: dict[str, TypeMap] = {
         (
             F("bucket", "PutBucketLifecycleConfiguration", "Bucket"),
             T("rules[]", "PutBucketLifecycleConfiguration", "LifecycleConfiguration.Rules[]"),
-            F("transitionDefaultMinimumObjectSize", "PutBucketLifecycleConfiguration", "TransitionDefaultMinimumObjectSize"),
+            F(
+                "transitionDefaultMinimumObjectSize",
+                "PutBucketLifecycleConfiguration",
+                "TransitionDefaultMinimumObjectSize",
+            ),
         ),
         {"expectedBucketOwner": "sent as a header the model does not constrain", "region": "selects the endpoint"},
     ),
@@ -253,9 +260,21 @@ MAPPING: dict[str, TypeMap] = {
         (
             F("bucket", "PutObjectLockConfiguration", "Bucket"),
             F("objectLockEnabled", "PutObjectLockConfiguration", "ObjectLockConfiguration.ObjectLockEnabled"),
-            F("rule.defaultRetention.mode", "PutObjectLockConfiguration", "ObjectLockConfiguration.Rule.DefaultRetention.Mode"),
-            F("rule.defaultRetention.days", "PutObjectLockConfiguration", "ObjectLockConfiguration.Rule.DefaultRetention.Days"),
-            F("rule.defaultRetention.years", "PutObjectLockConfiguration", "ObjectLockConfiguration.Rule.DefaultRetention.Years"),
+            F(
+                "rule.defaultRetention.mode",
+                "PutObjectLockConfiguration",
+                "ObjectLockConfiguration.Rule.DefaultRetention.Mode",
+            ),
+            F(
+                "rule.defaultRetention.days",
+                "PutObjectLockConfiguration",
+                "ObjectLockConfiguration.Rule.DefaultRetention.Days",
+            ),
+            F(
+                "rule.defaultRetention.years",
+                "PutObjectLockConfiguration",
+                "ObjectLockConfiguration.Rule.DefaultRetention.Years",
+            ),
         ),
         {"token": "sent as a header", "region": "selects the endpoint"},
     ),
@@ -342,7 +361,10 @@ MAPPING: dict[str, TypeMap] = {
     ),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": TypeMap(
         "logs",
-        (F("policyName", "PutResourcePolicy", "policyName"), F("policyDocument", "PutResourcePolicy", "policyDocument")),
+        (
+            F("policyName", "PutResourcePolicy", "policyName"),
+            F("policyDocument", "PutResourcePolicy", "policyDocument"),
+        ),
     ),
     "aws:cloudwatch/logStream:LogStream": TypeMap(
         "logs",
@@ -416,11 +438,21 @@ MAPPING: dict[str, TypeMap] = {
             F("clusterMode", "CreateReplicationGroup", "ClusterMode"),
             F("dataTieringEnabled", "CreateReplicationGroup", "DataTieringEnabled"),
             F("logDeliveryConfigurations[].logType", "CreateReplicationGroup", "LogDeliveryConfigurations[].LogType"),
-            F("logDeliveryConfigurations[].logFormat", "CreateReplicationGroup", "LogDeliveryConfigurations[].LogFormat"),
-            F("logDeliveryConfigurations[].destinationType", "CreateReplicationGroup",
-              "LogDeliveryConfigurations[].DestinationType"),
-            F("logDeliveryConfigurations[].destination", "CreateReplicationGroup",
-              "LogDeliveryConfigurations[].DestinationDetails.CloudWatchLogsDetails.LogGroup"),
+            F(
+                "logDeliveryConfigurations[].logFormat",
+                "CreateReplicationGroup",
+                "LogDeliveryConfigurations[].LogFormat",
+            ),
+            F(
+                "logDeliveryConfigurations[].destinationType",
+                "CreateReplicationGroup",
+                "LogDeliveryConfigurations[].DestinationType",
+            ),
+            F(
+                "logDeliveryConfigurations[].destination",
+                "CreateReplicationGroup",
+                "LogDeliveryConfigurations[].DestinationDetails.CloudWatchLogsDetails.LogGroup",
+            ),
             *_list_tags("CreateReplicationGroup"),
         ),
         {**_TAGS_ALL, "applyImmediately": "sent on modify only", "finalSnapshotIdentifier": "sent on delete only"},
@@ -463,10 +495,16 @@ MAPPING: dict[str, TypeMap] = {
             F("cacheUsageLimits.dataStorage.maximum", "CreateServerlessCache", "CacheUsageLimits.DataStorage.Maximum"),
             F("cacheUsageLimits.dataStorage.minimum", "CreateServerlessCache", "CacheUsageLimits.DataStorage.Minimum"),
             F("cacheUsageLimits.dataStorage.unit", "CreateServerlessCache", "CacheUsageLimits.DataStorage.Unit"),
-            F("cacheUsageLimits.ecpuPerSeconds[].maximum", "CreateServerlessCache",
-              "CacheUsageLimits.ECPUPerSecond.Maximum"),
-            F("cacheUsageLimits.ecpuPerSeconds[].minimum", "CreateServerlessCache",
-              "CacheUsageLimits.ECPUPerSecond.Minimum"),
+            F(
+                "cacheUsageLimits.ecpuPerSeconds[].maximum",
+                "CreateServerlessCache",
+                "CacheUsageLimits.ECPUPerSecond.Maximum",
+            ),
+            F(
+                "cacheUsageLimits.ecpuPerSeconds[].minimum",
+                "CreateServerlessCache",
+                "CacheUsageLimits.ECPUPerSecond.Minimum",
+            ),
             *_list_tags("CreateServerlessCache"),
         ),
         _TAGS_ALL,
@@ -532,10 +570,18 @@ MAPPING: dict[str, TypeMap] = {
             F("origins[].originPath", "CreateDistribution", f"{_CF_ORIGIN}.OriginPath"),
             F("origins[].originAccessControlId", "CreateDistribution", f"{_CF_ORIGIN}.OriginAccessControlId"),
             F("origins[].customHeaders[].name", "CreateDistribution", f"{_CF_ORIGIN}.CustomHeaders.Items[].HeaderName"),
-            F("origins[].customHeaders[].value", "CreateDistribution", f"{_CF_ORIGIN}.CustomHeaders.Items[].HeaderValue",
-              secret=True),
+            F(
+                "origins[].customHeaders[].value",
+                "CreateDistribution",
+                f"{_CF_ORIGIN}.CustomHeaders.Items[].HeaderValue",
+                secret=True,
+            ),
             *(
-                F(f"origins[].customOriginConfig.{name}", "CreateDistribution", f"{_CF_ORIGIN}.CustomOriginConfig.{member}")
+                F(
+                    f"origins[].customOriginConfig.{name}",
+                    "CreateDistribution",
+                    f"{_CF_ORIGIN}.CustomOriginConfig.{member}",
+                )
                 for name, member in (
                     ("httpPort", "HTTPPort"),
                     ("httpsPort", "HTTPSPort"),
@@ -548,25 +594,61 @@ MAPPING: dict[str, TypeMap] = {
             *_cache_behavior("defaultCacheBehavior", _CF_DEFAULT),
             *_cache_behavior("orderedCacheBehaviors[]", _CF_ORDERED),
             F("orderedCacheBehaviors[].pathPattern", "CreateDistribution", f"{_CF_ORDERED}.PathPattern"),
-            F("customErrorResponses[].errorCode", "CreateDistribution",
-              f"{_CF_DIST}.CustomErrorResponses.Items[].ErrorCode"),
-            F("customErrorResponses[].responseCode", "CreateDistribution",
-              f"{_CF_DIST}.CustomErrorResponses.Items[].ResponseCode"),
-            F("customErrorResponses[].responsePagePath", "CreateDistribution",
-              f"{_CF_DIST}.CustomErrorResponses.Items[].ResponsePagePath"),
-            F("customErrorResponses[].errorCachingMinTtl", "CreateDistribution",
-              f"{_CF_DIST}.CustomErrorResponses.Items[].ErrorCachingMinTTL"),
-            F("restrictions.geoRestriction.restrictionType", "CreateDistribution",
-              f"{_CF_DIST}.Restrictions.GeoRestriction.RestrictionType"),
-            F("restrictions.geoRestriction.locations[]", "CreateDistribution",
-              f"{_CF_DIST}.Restrictions.GeoRestriction.Items[]"),
-            F("viewerCertificate.acmCertificateArn", "CreateDistribution", f"{_CF_DIST}.ViewerCertificate.ACMCertificateArn"),
-            F("viewerCertificate.cloudfrontDefaultCertificate", "CreateDistribution",
-              f"{_CF_DIST}.ViewerCertificate.CloudFrontDefaultCertificate"),
-            F("viewerCertificate.iamCertificateId", "CreateDistribution", f"{_CF_DIST}.ViewerCertificate.IAMCertificateId"),
-            F("viewerCertificate.minimumProtocolVersion", "CreateDistribution",
-              f"{_CF_DIST}.ViewerCertificate.MinimumProtocolVersion"),
-            F("viewerCertificate.sslSupportMethod", "CreateDistribution", f"{_CF_DIST}.ViewerCertificate.SSLSupportMethod"),
+            F(
+                "customErrorResponses[].errorCode",
+                "CreateDistribution",
+                f"{_CF_DIST}.CustomErrorResponses.Items[].ErrorCode",
+            ),
+            F(
+                "customErrorResponses[].responseCode",
+                "CreateDistribution",
+                f"{_CF_DIST}.CustomErrorResponses.Items[].ResponseCode",
+            ),
+            F(
+                "customErrorResponses[].responsePagePath",
+                "CreateDistribution",
+                f"{_CF_DIST}.CustomErrorResponses.Items[].ResponsePagePath",
+            ),
+            F(
+                "customErrorResponses[].errorCachingMinTtl",
+                "CreateDistribution",
+                f"{_CF_DIST}.CustomErrorResponses.Items[].ErrorCachingMinTTL",
+            ),
+            F(
+                "restrictions.geoRestriction.restrictionType",
+                "CreateDistribution",
+                f"{_CF_DIST}.Restrictions.GeoRestriction.RestrictionType",
+            ),
+            F(
+                "restrictions.geoRestriction.locations[]",
+                "CreateDistribution",
+                f"{_CF_DIST}.Restrictions.GeoRestriction.Items[]",
+            ),
+            F(
+                "viewerCertificate.acmCertificateArn",
+                "CreateDistribution",
+                f"{_CF_DIST}.ViewerCertificate.ACMCertificateArn",
+            ),
+            F(
+                "viewerCertificate.cloudfrontDefaultCertificate",
+                "CreateDistribution",
+                f"{_CF_DIST}.ViewerCertificate.CloudFrontDefaultCertificate",
+            ),
+            F(
+                "viewerCertificate.iamCertificateId",
+                "CreateDistribution",
+                f"{_CF_DIST}.ViewerCertificate.IAMCertificateId",
+            ),
+            F(
+                "viewerCertificate.minimumProtocolVersion",
+                "CreateDistribution",
+                f"{_CF_DIST}.ViewerCertificate.MinimumProtocolVersion",
+            ),
+            F(
+                "viewerCertificate.sslSupportMethod",
+                "CreateDistribution",
+                f"{_CF_DIST}.ViewerCertificate.SSLSupportMethod",
+            ),
             F("loggingConfig.bucket", "CreateDistribution", f"{_CF_DIST}.Logging.Bucket"),
             F("loggingConfig.prefix", "CreateDistribution", f"{_CF_DIST}.Logging.Prefix"),
             F("loggingConfig.includeCookies", "CreateDistribution", f"{_CF_DIST}.Logging.IncludeCookies"),
@@ -579,27 +661,68 @@ MAPPING: dict[str, TypeMap] = {
         (
             F("name", "CreateResponseHeadersPolicy", f"{_RHP}.Name"),
             F("comment", "CreateResponseHeadersPolicy", f"{_RHP}.Comment"),
-            F("customHeadersConfig.items[].header", "CreateResponseHeadersPolicy", f"{_RHP}.CustomHeadersConfig.Items[].Header"),
-            F("customHeadersConfig.items[].value", "CreateResponseHeadersPolicy", f"{_RHP}.CustomHeadersConfig.Items[].Value"),
-            F("customHeadersConfig.items[].override", "CreateResponseHeadersPolicy",
-              f"{_RHP}.CustomHeadersConfig.Items[].Override"),
-            F("removeHeadersConfig.items[].header", "CreateResponseHeadersPolicy", f"{_RHP}.RemoveHeadersConfig.Items[].Header"),
+            F(
+                "customHeadersConfig.items[].header",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.CustomHeadersConfig.Items[].Header",
+            ),
+            F(
+                "customHeadersConfig.items[].value",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.CustomHeadersConfig.Items[].Value",
+            ),
+            F(
+                "customHeadersConfig.items[].override",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.CustomHeadersConfig.Items[].Override",
+            ),
+            F(
+                "removeHeadersConfig.items[].header",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.RemoveHeadersConfig.Items[].Header",
+            ),
             T("securityHeadersConfig", "CreateResponseHeadersPolicy", _RHP_SEC),
-            F("corsConfig.accessControlAllowCredentials", "CreateResponseHeadersPolicy",
-              f"{_RHP_CORS}.AccessControlAllowCredentials"),
-            F("corsConfig.accessControlAllowHeaders.items[]", "CreateResponseHeadersPolicy",
-              f"{_RHP_CORS}.AccessControlAllowHeaders.Items[]"),
-            F("corsConfig.accessControlAllowMethods.items[]", "CreateResponseHeadersPolicy",
-              f"{_RHP_CORS}.AccessControlAllowMethods.Items[]"),
-            F("corsConfig.accessControlAllowOrigins.items[]", "CreateResponseHeadersPolicy",
-              f"{_RHP_CORS}.AccessControlAllowOrigins.Items[]"),
-            F("corsConfig.accessControlExposeHeaders.items[]", "CreateResponseHeadersPolicy",
-              f"{_RHP_CORS}.AccessControlExposeHeaders.Items[]"),
-            F("corsConfig.accessControlMaxAgeSec", "CreateResponseHeadersPolicy", f"{_RHP_CORS}.AccessControlMaxAgeSec"),
+            F(
+                "corsConfig.accessControlAllowCredentials",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlAllowCredentials",
+            ),
+            F(
+                "corsConfig.accessControlAllowHeaders.items[]",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlAllowHeaders.Items[]",
+            ),
+            F(
+                "corsConfig.accessControlAllowMethods.items[]",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlAllowMethods.Items[]",
+            ),
+            F(
+                "corsConfig.accessControlAllowOrigins.items[]",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlAllowOrigins.Items[]",
+            ),
+            F(
+                "corsConfig.accessControlExposeHeaders.items[]",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlExposeHeaders.Items[]",
+            ),
+            F(
+                "corsConfig.accessControlMaxAgeSec",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP_CORS}.AccessControlMaxAgeSec",
+            ),
             F("corsConfig.originOverride", "CreateResponseHeadersPolicy", f"{_RHP_CORS}.OriginOverride"),
-            F("serverTimingHeadersConfig.enabled", "CreateResponseHeadersPolicy", f"{_RHP}.ServerTimingHeadersConfig.Enabled"),
-            F("serverTimingHeadersConfig.samplingRate", "CreateResponseHeadersPolicy",
-              f"{_RHP}.ServerTimingHeadersConfig.SamplingRate"),
+            F(
+                "serverTimingHeadersConfig.enabled",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.ServerTimingHeadersConfig.Enabled",
+            ),
+            F(
+                "serverTimingHeadersConfig.samplingRate",
+                "CreateResponseHeadersPolicy",
+                f"{_RHP}.ServerTimingHeadersConfig.SamplingRate",
+            ),
         ),
     ),
     "aws:cloudfront/originAccessControl:OriginAccessControl": TypeMap(
@@ -655,19 +778,33 @@ MAPPING: dict[str, TypeMap] = {
             F("rules[].ruleName", "CreateBackupPlan", "BackupPlan.Rules[].RuleName"),
             F("rules[].targetVaultName", "CreateBackupPlan", "BackupPlan.Rules[].TargetBackupVaultName"),
             F("rules[].schedule", "CreateBackupPlan", "BackupPlan.Rules[].ScheduleExpression"),
-            F("rules[].scheduleExpressionTimezone", "CreateBackupPlan", "BackupPlan.Rules[].ScheduleExpressionTimezone"),
+            F(
+                "rules[].scheduleExpressionTimezone",
+                "CreateBackupPlan",
+                "BackupPlan.Rules[].ScheduleExpressionTimezone",
+            ),
             F("rules[].startWindow", "CreateBackupPlan", "BackupPlan.Rules[].StartWindowMinutes"),
             F("rules[].completionWindow", "CreateBackupPlan", "BackupPlan.Rules[].CompletionWindowMinutes"),
             F("rules[].enableContinuousBackup", "CreateBackupPlan", "BackupPlan.Rules[].EnableContinuousBackup"),
             *_backup_lifecycle("rules[].lifecycle", "BackupPlan.Rules[].Lifecycle"),
             F("rules[].recoveryPointTags{key}", "CreateBackupPlan", "BackupPlan.Rules[].RecoveryPointTags{key}"),
             F("rules[].recoveryPointTags{}", "CreateBackupPlan", "BackupPlan.Rules[].RecoveryPointTags{}"),
-            F("rules[].copyActions[].destinationVaultArn", "CreateBackupPlan",
-              "BackupPlan.Rules[].CopyActions[].DestinationBackupVaultArn"),
+            F(
+                "rules[].copyActions[].destinationVaultArn",
+                "CreateBackupPlan",
+                "BackupPlan.Rules[].CopyActions[].DestinationBackupVaultArn",
+            ),
             *_backup_lifecycle("rules[].copyActions[].lifecycle", "BackupPlan.Rules[].CopyActions[].Lifecycle"),
-            F("advancedBackupSettings[].resourceType", "CreateBackupPlan", "BackupPlan.AdvancedBackupSettings[].ResourceType"),
-            F("advancedBackupSettings[].backupOptions{key}", "CreateBackupPlan",
-              "BackupPlan.AdvancedBackupSettings[].BackupOptions{key}"),
+            F(
+                "advancedBackupSettings[].resourceType",
+                "CreateBackupPlan",
+                "BackupPlan.AdvancedBackupSettings[].ResourceType",
+            ),
+            F(
+                "advancedBackupSettings[].backupOptions{key}",
+                "CreateBackupPlan",
+                "BackupPlan.AdvancedBackupSettings[].BackupOptions{key}",
+            ),
             *_map_tags("CreateBackupPlan", "BackupPlanTags"),
         ),
         _TAGS_ALL,
@@ -701,7 +838,11 @@ MAPPING: dict[str, TypeMap] = {
         (
             F("name", "CreateRestoreTestingPlan", "RestoreTestingPlan.RestoreTestingPlanName"),
             F("scheduleExpression", "CreateRestoreTestingPlan", "RestoreTestingPlan.ScheduleExpression", required=True),
-            F("scheduleExpressionTimezone", "CreateRestoreTestingPlan", "RestoreTestingPlan.ScheduleExpressionTimezone"),
+            F(
+                "scheduleExpressionTimezone",
+                "CreateRestoreTestingPlan",
+                "RestoreTestingPlan.ScheduleExpressionTimezone",
+            ),
             F("startWindowHours", "CreateRestoreTestingPlan", "RestoreTestingPlan.StartWindowHours"),
             T("recoveryPointSelection", "CreateRestoreTestingPlan", "RestoreTestingPlan.RecoveryPointSelection"),
             *_map_tags("CreateRestoreTestingPlan"),
@@ -714,15 +855,36 @@ MAPPING: dict[str, TypeMap] = {
             F("restoreTestingPlanName", "CreateRestoreTestingSelection", "RestoreTestingPlanName"),
             F("name", "CreateRestoreTestingSelection", "RestoreTestingSelection.RestoreTestingSelectionName"),
             F("iamRoleArn", "CreateRestoreTestingSelection", "RestoreTestingSelection.IamRoleArn", required=True),
-            F("protectedResourceType", "CreateRestoreTestingSelection", "RestoreTestingSelection.ProtectedResourceType"),
-            F("protectedResourceArns[]", "CreateRestoreTestingSelection", "RestoreTestingSelection.ProtectedResourceArns[]"),
-            F("restoreMetadataOverrides{key}", "CreateRestoreTestingSelection",
-              "RestoreTestingSelection.RestoreMetadataOverrides{key}"),
-            F("restoreMetadataOverrides{}", "CreateRestoreTestingSelection",
-              "RestoreTestingSelection.RestoreMetadataOverrides{}"),
-            F("validationWindowHours", "CreateRestoreTestingSelection", "RestoreTestingSelection.ValidationWindowHours"),
-            T("protectedResourceConditions", "CreateRestoreTestingSelection",
-              "RestoreTestingSelection.ProtectedResourceConditions"),
+            F(
+                "protectedResourceType",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.ProtectedResourceType",
+            ),
+            F(
+                "protectedResourceArns[]",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.ProtectedResourceArns[]",
+            ),
+            F(
+                "restoreMetadataOverrides{key}",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.RestoreMetadataOverrides{key}",
+            ),
+            F(
+                "restoreMetadataOverrides{}",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.RestoreMetadataOverrides{}",
+            ),
+            F(
+                "validationWindowHours",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.ValidationWindowHours",
+            ),
+            T(
+                "protectedResourceConditions",
+                "CreateRestoreTestingSelection",
+                "RestoreTestingSelection.ProtectedResourceConditions",
+            ),
         ),
     ),
     # --- ACM --------------------------------------------------------------------------------
@@ -735,10 +897,17 @@ MAPPING: dict[str, TypeMap] = {
             F("validationMethod", "RequestCertificate", "ValidationMethod"),
             F("keyAlgorithm", "RequestCertificate", "KeyAlgorithm"),
             F("certificateAuthorityArn", "RequestCertificate", "CertificateAuthorityArn"),
-            F("options.certificateTransparencyLoggingPreference", "RequestCertificate",
-              "Options.CertificateTransparencyLoggingPreference"),
+            F(
+                "options.certificateTransparencyLoggingPreference",
+                "RequestCertificate",
+                "Options.CertificateTransparencyLoggingPreference",
+            ),
             F("validationOptions[].domainName", "RequestCertificate", "DomainValidationOptions[].DomainName"),
-            F("validationOptions[].validationDomain", "RequestCertificate", "DomainValidationOptions[].ValidationDomain"),
+            F(
+                "validationOptions[].validationDomain",
+                "RequestCertificate",
+                "DomainValidationOptions[].ValidationDomain",
+            ),
             *_list_tags("RequestCertificate"),
         ),
         {**_TAGS_ALL, "earlyRenewalDuration": _PROVIDER},
@@ -778,7 +947,11 @@ MAPPING: dict[str, TypeMap] = {
             F("vpcs[].vpcId", "CreateHostedZone", "VPC.VPCId"),
             F("vpcs[].vpcRegion", "CreateHostedZone", "VPC.VPCRegion"),
         ),
-        {**_TAGS_ALL, "forceDestroy": _PROVIDER, "tags": "sent by ChangeTagsForResource, which the model does not constrain"},
+        {
+            **_TAGS_ALL,
+            "forceDestroy": _PROVIDER,
+            "tags": "sent by ChangeTagsForResource, which the model does not constrain",
+        },
     ),
     # --- SSM --------------------------------------------------------------------------------
     "aws:ssm/parameter:Parameter": TypeMap(

@@ -9,14 +9,14 @@ operation and a path through its input shape: `IpPermissions[].IpRanges[].Descri
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
-
 import gzip
 import importlib.util
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _SEGMENT = re.compile(r"^(?P<name>[A-Za-z0-9_]+)(?P<steps>(\[\]|\{\}|\{key\})*)$")
 
@@ -73,7 +73,9 @@ class ServiceModel:
 
     def child(self, parent: Member, step: str) -> Member:
         """A member below `parent` (a structure member name, or `[]`, `{}`, `{key}`)."""
-        return self.member(parent.operation, f"{parent.path}.{step}" if not step.startswith(("[", "{")) else parent.path + step)
+        return self.member(
+            parent.operation, f"{parent.path}.{step}" if not step.startswith(("[", "{")) else parent.path + step
+        )
 
     def _resolve(self, operation: str, path: str) -> Member:
         shape_name = self.operation_input(operation)
@@ -98,15 +100,15 @@ class ServiceModel:
             for step in re.findall(r"\[\]|\{\}|\{key\}", match["steps"]):
                 wanted, part = {"[]": ("list", "member"), "{}": ("map", "value"), "{key}": ("map", "key")}[step]
                 if shape.get("type") != wanted:
-                    raise ModelError(f"{self.name} {operation} {path}: {shape_name} is a {shape.get('type')}, not a {wanted}")
+                    raise ModelError(
+                        f"{self.name} {operation} {path}: {shape_name} is a {shape.get('type')}, not a {wanted}"
+                    )
                 shape_name = shape[part]["shape"]
                 shape = self.shapes[shape_name]
                 sensitive = sensitive or bool(shape.get("sensitive"))
                 required = False
                 structure = name = ""  # an element is not the member the extras describe
-        return Member(
-            self.name, operation, path, shape_name, shape, required, sensitive, self.file, structure, name
-        )
+        return Member(self.name, operation, path, shape_name, shape, required, sensitive, self.file, structure, name)
 
 
 LOADED: dict[str, ServiceModel] = {}
@@ -125,9 +127,13 @@ def data_dir() -> Path:
 def latest_version(name: str) -> str:
     """The newest API version botocore ships a model for, as botocore.loaders picks it."""
     folder = data_dir() / name
-    versions = sorted(
-        v.name for v in folder.iterdir() if (v / "service-2.json").exists() or (v / "service-2.json.gz").exists()
-    ) if folder.is_dir() else []
+    versions = (
+        sorted(
+            v.name for v in folder.iterdir() if (v / "service-2.json").exists() or (v / "service-2.json.gz").exists()
+        )
+        if folder.is_dir()
+        else []
+    )
     if not versions:
         raise ModelError(f"botocore ships no model for service '{name}'")
     return versions[-1]

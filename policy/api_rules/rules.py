@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from policy.api_rules.javaregex import Untranslatable, compile_java
 from policy.api_rules.models import Member
@@ -100,7 +101,7 @@ def type_rule(member: Member) -> Rule:
     return Rule("type", f"be a {noun}", member.source, test)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(pattern: str):
     return compile_java(pattern)
 
@@ -115,30 +116,50 @@ def model_rules(member: Member) -> tuple[list[Rule], list[NotChecked]]:
     if shape_type in ("string", "blob"):
         measure = utf16_length if shape_type == "string" else (lambda v: len(v.encode("utf-8")))
         if low is not None or high is not None:
-            rules.append(Rule("length", _bounds_text(low, high, "characters"), source,
-                              lambda v, lo=low, hi=high: _within(measure(v), lo, hi)))
+            rules.append(
+                Rule(
+                    "length",
+                    _bounds_text(low, high, "characters"),
+                    source,
+                    lambda v, lo=low, hi=high: _within(measure(v), lo, hi),
+                )
+            )
         if "pattern" in shape and shape_type == "string":
             try:
                 regex = _compiled(shape["pattern"])
             except Untranslatable as exc:
                 not_checked.append(NotChecked(source, f"pattern {shape['pattern']!r}: {exc}"))
             else:
-                rules.append(Rule("pattern", f"match {shape['pattern']}", source,
-                                  lambda v, r=regex: r.fullmatch(v) is not None))
+                rules.append(
+                    Rule("pattern", f"match {shape['pattern']}", source, lambda v, r=regex: r.fullmatch(v) is not None)
+                )
         if "enum" in shape:
             values = tuple(shape["enum"])
             rules.append(Rule("enum", f"be one of {', '.join(values)}", source, lambda v, e=values: v in e))
     elif shape_type in NUMERIC:
         if low is not None or high is not None:
-            rules.append(Rule("range", _bounds_text(low, high, ""), source,
-                              lambda v, lo=low, hi=high: _within(as_number(v), lo, hi)))
+            rules.append(
+                Rule(
+                    "range",
+                    _bounds_text(low, high, ""),
+                    source,
+                    lambda v, lo=low, hi=high: _within(as_number(v), lo, hi),
+                )
+            )
         if shape_type in ("integer", "long"):
-            rules.append(Rule("type", "be a whole number", source,
-                              lambda v: math.isfinite(as_number(v)) and float(as_number(v)).is_integer()))
+            rules.append(
+                Rule(
+                    "type",
+                    "be a whole number",
+                    source,
+                    lambda v: math.isfinite(as_number(v)) and float(as_number(v)).is_integer(),
+                )
+            )
     elif shape_type in ("list", "map") and (low is not None or high is not None):
         noun = "elements" if shape_type == "list" else "entries"
-        rules.append(Rule("count", _bounds_text(low, high, noun), source,
-                          lambda v, lo=low, hi=high: _within(len(v), lo, hi)))
+        rules.append(
+            Rule("count", _bounds_text(low, high, noun), source, lambda v, lo=low, hi=high: _within(len(v), lo, hi))
+        )
     return rules, not_checked
 
 
@@ -151,15 +172,20 @@ def extra_rule(kind: str, spec: Any, source: str) -> Rule:
         values = tuple(spec)
         shown = ", ".join(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in values)
         numeric = all(isinstance(v, (int, float)) for v in values)
-        return Rule("enum", f"be one of {shown}", source,
-                    lambda v: (as_number(v) in values) if numeric else (v in values))
+        return Rule(
+            "enum", f"be one of {shown}", source, lambda v: (as_number(v) in values) if numeric else (v in values)
+        )
     if kind == "range":
         low, high = spec
         return Rule("range", _bounds_text(low, high, ""), source, lambda v: _within(as_number(v), low, high))
     if kind == "length":
         low, high = spec
-        return Rule("length", _bounds_text(low, high, "characters"), source,
-                    lambda v: isinstance(v, str) and _within(utf16_length(v), low, high))
+        return Rule(
+            "length",
+            _bounds_text(low, high, "characters"),
+            source,
+            lambda v: isinstance(v, str) and _within(utf16_length(v), low, high),
+        )
     raise ValueError(f"unknown extra rule kind {kind!r}")
 
 

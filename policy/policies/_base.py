@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Optional
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Optional
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -77,9 +78,7 @@ def stack_policy(
     return StackValidationPolicy(validate=validate, **_metadata(check_id, description, severity, schema, tags))
 
 
-def _metadata(
-    check_id: str, description: str, severity: Severity, schema: dict, tags: Iterable[str]
-) -> dict[str, Any]:
+def _metadata(check_id: str, description: str, severity: Severity, schema: dict, tags: Iterable[str]) -> dict[str, Any]:
     """What every policy of the pack states: its checklist id, title, remediation and config."""
     entry = item(check_id)
     return dict(

@@ -9,7 +9,8 @@ during a first `pulumi preview`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from pulumi_policy import PolicyResource
 

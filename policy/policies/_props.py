@@ -9,8 +9,8 @@ skips one check rather than the whole policy.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 

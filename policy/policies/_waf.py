@@ -9,8 +9,9 @@ blocking rate rule whose statement is certainly true for it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from objectos_core.limits import DEFAULT_EVALUATION_WINDOW
 from objectos_core.waf_rules import BUCKET_TEXT, SAMPLES, evaluate  # noqa: F401 (the policies read them here)

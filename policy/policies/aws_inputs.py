@@ -91,7 +91,9 @@ def _aws_inputs(graph: Graph, config: Config, report: ReportViolation) -> None:
         for violation in outcome.violations:
             report(violation.message(resource.name), resource.urn)
         unknown += [f"{resource.name}.{path}" for path in outcome.not_judged]
-        not_checked += [f"{n.source}: {n.reason}" for n in outcome.not_checked if f"{n.source}: {n.reason}" not in not_checked]
+        not_checked += [
+            f"{n.source}: {n.reason}" for n in outcome.not_checked if f"{n.source}: {n.reason}" not in not_checked
+        ]
     if unknown or unmapped_types or not_checked:
         note = UnknownValueError(UNKNOWN_STRING_VALUE, [])
         note.message = not_judged_note(unknown, unmapped_types, not_checked)

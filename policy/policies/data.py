@@ -103,7 +103,10 @@ def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Re
         if isinstance(schedule, str) and gap is None:
             report(f"restore testing schedule '{schedule}' is not a cron() or rate() expression", plan.urn)
         elif gap == math.inf:
-            report(f"restore testing schedule '{schedule}' {cadence(schedule).describe()}: no restore is ever tested", plan.urn)
+            report(
+                f"restore testing schedule '{schedule}' {cadence(schedule).describe()}: no restore is ever tested",
+                plan.urn,
+            )
         elif gap is not None and gap > limit_days * DAY:
             report(
                 f"restore tests run only every {gap / DAY:g} days ('{schedule}'); test at least every {limit_days:g} days",

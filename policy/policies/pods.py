@@ -10,8 +10,9 @@ program's graph, not only this kit's.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from pulumi_policy import ReportViolation, Severity
 
@@ -108,8 +109,7 @@ def _references(spec: Any) -> Iterator[Reference]:
 
 def _matches(produced: list, name: str, namespace: Optional[str]) -> bool:
     return any(
-        made == name and (made_ns is None or namespace is None or made_ns == namespace)
-        for made, made_ns, _ in produced
+        made == name and (made_ns is None or namespace is None or made_ns == namespace) for made, made_ns, _ in produced
     )
 
 
@@ -154,8 +154,10 @@ def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> No
                 resource.urn,
             )
         account = text(get(spec, "serviceAccountName")) or text(get(spec, "serviceAccount"))
-        if account and account not in outside["ServiceAccount"] and not _matches(
-            produced["ServiceAccount"], account, namespace
+        if (
+            account
+            and account not in outside["ServiceAccount"]
+            and not _matches(produced["ServiceAccount"], account, namespace)
         ):
             report(
                 f"{_short(resource)} runs as service account '{account}', which nothing in the stack creates: "
@@ -206,9 +208,10 @@ def _autoscalers(graph: Graph, resource: Any) -> list[Any]:
     kind = _kind(resource.resource_type).rsplit(":", 1)[-1]
     found = []
     for hpa in graph.resources:
-        if not (hpa.resource_type.startswith("kubernetes:autoscaling/") and hpa.resource_type.endswith(
-            ":HorizontalPodAutoscaler"
-        )):
+        if not (
+            hpa.resource_type.startswith("kubernetes:autoscaling/")
+            and hpa.resource_type.endswith(":HorizontalPodAutoscaler")
+        ):
             continue
         target = get(hpa.props, "spec", "scaleTargetRef")
         same_ns = _namespace(hpa.props) in (None, _namespace(resource.props)) or _namespace(resource.props) is None
@@ -249,7 +252,10 @@ def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
         floor = int(replicas) if replicas is not None else 1
         most, scaled_by = floor, ""
         for hpa in _autoscalers(graph, resource):
-            ceiling, minimum = number(get(hpa.props, "spec", "maxReplicas")), number(get(hpa.props, "spec", "minReplicas"))
+            ceiling, minimum = (
+                number(get(hpa.props, "spec", "maxReplicas")),
+                number(get(hpa.props, "spec", "minReplicas")),
+            )
             if minimum is not None:
                 floor = int(minimum)
             if ceiling is not None and ceiling > most:
