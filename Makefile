@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The real HTTP Observatory scanner, for tests/test_grader_differential.py.
+# The real HTTP Observatory scanner, for tests/golive/grader/test_grader_differential.py.
 OBSERVATORY := tools/observatory
 
 .PHONY: preview test bench readme constraints clean

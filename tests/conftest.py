@@ -24,7 +24,7 @@ _SESSION_START = time.time()
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Show the grader's agreement with the real Observatory scanner when that test ran
-    (tests/test_grader_differential.py writes it; under xdist a worker's print is not seen)."""
+    (tests/golive/grader/test_grader_differential.py writes it; under xdist a worker's print is not seen)."""
     report = ROOT / "out" / "grader-differential.txt"
     if report.exists() and report.stat().st_mtime >= _SESSION_START:
         lines = report.read_text().splitlines()

@@ -6,7 +6,7 @@ with the Observatory's own result names, a score table (result -> modifier, reas
 `check(response) -> Outcome`; scoring.py adds them up.
 
 Parity is with the scanner mdn/mdn-http-observatory (the npm package pinned in
-tools/observatory/package.json), and is checked in CI by tests/test_grader_differential.py,
+tools/observatory/package.json), and is checked in CI by tests/golive/grader/test_grader_differential.py,
 which serves a few hundred generated header sets on loopback, scans them with the real
 scanner and compares every test's result, the score and the grade.
   - src/grader/charts.js        SCORE_TABLE (modifiers), GRADE_CHART, MINIMUM_SCORE_FOR_EXTRA_CREDIT
@@ -20,7 +20,7 @@ header sent twice, even with the same value, is read as that joined value; an em
 value counts as no header except for CSP, HSTS and Referrer-Policy, where it is invalid;
 Set-Cookie lines are passed separately and graded as a cookie jar keeps them.
 
-Deliberate differences from the Observatory (tests/test_grader_differential.py knows each
+Deliberate differences from the Observatory (tests/golive/grader/test_grader_differential.py knows each
 by its id and fails on any other):
   - cors-wildcard-with-credentials: `Access-Control-Allow-Origin: *` together with
     `Access-Control-Allow-Credentials: true` gets the universal-access penalty (-50). The

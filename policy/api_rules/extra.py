@@ -1,7 +1,7 @@
 """Rules AWS documents for a member but its model shape does not carry.
 
 Each one names the member whose model documentation states it and a phrase of that
-documentation (tests/test_api_rules.py checks the phrase is still there), so a rule
+documentation (tests/policy/test_api_rules.py checks the phrase is still there), so a rule
 here is sourced from the same model file, never invented.
 """
 

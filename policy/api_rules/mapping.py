@@ -11,10 +11,10 @@ Paths: `a.b` nested key, `a[]` each list element, `a{}` each map value, `a{key}`
   each key is matched to the member of the same name, case and underscores aside.
 - `provider_only`: inputs the provider keeps to itself (never sent to AWS), with why.
 - A member whose shape carries no constraint is still mapped (its type is checked); the
-  counts in tests/test_api_rules.py and docs/policies.md show how many carry rules.
+  counts in tests/policy/test_api_rules.py and docs/policies.md show how many carry rules.
 
 Adding a type: find the create (or put) operation in botocore's model for the service,
-map each input, run tests/test_api_rules.py (a misspelt member fails it).
+map each input, run tests/policy/test_api_rules.py (a misspelt member fails it).
 """
 
 from __future__ import annotations

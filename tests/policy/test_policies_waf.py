@@ -6,9 +6,8 @@ import copy
 import json
 from typing import Any
 
-from policykit import Stack, violating_urns, violations
-
 from policy.policies.waf import rate_limits_auth_write, waf_logging_redacted
+from tests.policykit import Stack, violating_urns, violations
 
 ACL = "aws:wafv2/webAcl:WebAcl"
 LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from policykit import UNKNOWN, Stack, resource_args, violating_urns, violations
-
 from objectos_core.schedule import DAY, longest_gap_minutes
 from policy.policies.data import (
     audit_log_retention,
@@ -11,6 +9,7 @@ from policy.policies.data import (
     redis_encrypted_with_auth,
     stateful_resources_protected,
 )
+from tests.policykit import UNKNOWN, Stack, resource_args, violating_urns, violations
 
 PLAN = "aws:backup/plan:Plan"
 SELECTION = "aws:backup/selection:Selection"

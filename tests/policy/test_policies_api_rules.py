@@ -8,8 +8,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import stack_config
-from policykit import UNKNOWN, Stack, violating_urns, violations
 from pulumi_policy.proxy import UnknownValueError
 
 import settings.engine
@@ -19,6 +17,8 @@ from objectos_core.checklist import ITEMS, LIVE_ONLY
 from policy.enforcement import NOT_JUDGED
 from policy.policies.aws_inputs import aws_inputs_valid
 from settings.load import validate
+from tests.conftest import stack_config
+from tests.policykit import UNKNOWN, Stack, violating_urns, violations
 
 RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"

@@ -4,7 +4,7 @@ A URN is a resource's identity to the engine: a changed name, type or parent
 replaces the resource (a new KMS key, an emptied vault). `data/graph-urns.json`
 holds (urn, type, parent) of every resource of the three committed stacks; a
 change that means to alter them regenerates it with
-`python -m tests.test_program_graph` and says so in the CHANGELOG.
+`python -m tests.program.test_program_graph` and says so in the CHANGELOG.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-RECORD = Path(__file__).resolve().parent / "data" / "graph-urns.json"
+RECORD = Path(__file__).resolve().parents[1] / "data" / "graph-urns.json"
 STACKS = ("dev", "staging", "prod")
 
 

@@ -20,7 +20,7 @@ from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
 from policy.enforcement import MANDATORY_EVERYWHERE, config_file, load_config
 from testing.mocks import Registration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 POLICY_IDS = [item.id for item in ITEMS if item.id not in LIVE_ONLY]
 
 

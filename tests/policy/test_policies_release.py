@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from policykit import Stack, violations
 
 from policy.policies.release import pinned_artifact, pinned_image, release_pins_image_and_artifact
 from settings import rules
+from tests.policykit import Stack, violations
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 JOB = "kubernetes:batch/v1:Job"

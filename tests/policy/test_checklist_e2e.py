@@ -15,7 +15,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import stack_config
 
 import components.audit_log_retention
 import components.database_backups
@@ -26,6 +25,7 @@ import settings.engine
 from golive.preview import EXIT_NOT_READY, EXIT_READY, run_preview
 from objectos_core.checklist import ITEMS
 from settings.load import validate
+from tests.conftest import stack_config
 
 LIVE_ONLY = {"cross-org-access-denied"}
 TAG = "ghcr.io/objectstack-ai/objectstack:1.4.2"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import pytest
-from policykit import UNKNOWN, Stack, violations
 
 from policy.policies.pods import pods_can_start, runtime_edition_topology
+from tests.policykit import UNKNOWN, Stack, violations
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 JOB = "kubernetes:batch/v1:Job"

@@ -2,10 +2,9 @@
 
 import re
 
-from conftest import ROOT
-
 from golive import reference
 from golive.graph import to_mermaid_components
+from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

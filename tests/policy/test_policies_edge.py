@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policykit import UNKNOWN, Stack, resource_args, violating_urns, violations
-
 from policy.policies.edge import (
     cors_explicit_origins,
     hsts_after_tls,
@@ -14,6 +12,7 @@ from policy.policies.edge import (
     security_headers_present,
     tls_at_edge,
 )
+from tests.policykit import UNKNOWN, Stack, resource_args, violating_urns, violations
 
 CERT = "aws:acm/certificate:Certificate"
 VALIDATION = "aws:acm/certificateValidation:CertificateValidation"

@@ -2,7 +2,7 @@
 
 Each package may import only the layers below it (function-local imports and
 `if TYPE_CHECKING:` blocks included: a type is a dependency too), and no module
-imports itself back through others when it runs. `python -m tests.test_layers` prints
+imports itself back through others when it runs. `python -m tests.project.test_layers` prints
 the package graph.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KIT = ("objectos_core", "components", "settings", "program", "testing", "policy", "golive")
 ALLOWED: dict[str, set[str]] = {
     "objectos_core": set(),  # the standard library only

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from policykit import Stack, resource_args, violations
-
 from policy.policies.secrets import auth_secret_in_secret_store, no_baked_secrets
+from tests.policykit import Stack, resource_args, violations
 
 SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"

@@ -21,7 +21,6 @@ from typing import Any
 import pulumi
 import pytest
 import yaml
-from conftest import ROOT, one, run_components
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from pulumi.provider.server import ComponentInitError
@@ -30,7 +29,8 @@ import components
 import golive.program
 from components import inputs
 from golive.program import run_program
-from tests.test_waf import deployed_rules
+from tests.components.test_waf import deployed_rules
+from tests.conftest import ROOT, one, run_components
 
 COMPONENTS_DIR = ROOT / "components"
 CORE_DIR = ROOT / "objectos_core"

@@ -1,7 +1,7 @@
 """One Observatory test per module of golive.grader: each read as the scanner reads it.
 
 Where these pin a reading that looks odd, it is the scanner's own (and
-tests/test_grader_differential.py checks it against the real one).
+tests/golive/grader/test_grader_differential.py checks it against the real one).
 """
 
 from __future__ import annotations
