@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from . import secret_catalog as catalog
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 from .secret_catalog import Encoding, SecretEntry, SecretSource
 
 KEY_DELETION_WINDOW_DAYS = 30
@@ -88,7 +88,7 @@ class AppSecrets(pulumi.ComponentResource):
     def __init__(self, name: str, args: AppSecretsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AppSecrets", name, None, opts)
         args = args_of(AppSecretsArgs, args)
-        tags = dict(args.tags)
+        tags = dict(filled(args.tags))
         stateful = pulumi.ResourceOptions(parent=self, protect=True)
         # The database's encrypted settings are unreadable without OS_SECRET_KEY: it outlives the stack.
         lasting = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
@@ -99,7 +99,7 @@ class AppSecrets(pulumi.ComponentResource):
                 description=f"ObjectOS {args.stack}: secrets, Redis and their logs",
                 enable_key_rotation=True,
                 deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-                policy=json.dumps(catalog.key_policy(args.account_id, args.region, args.stack, args.partition)),
+                policy=json.dumps(catalog.key_policy(args.account_id, args.region, args.stack, filled(args.partition))),
                 tags=tags,
             ),
             opts=lasting,
@@ -180,7 +180,7 @@ class AppSecrets(pulumi.ComponentResource):
 
     def _workload_role(self, name: str, stack: str, identity: WorkloadIdentity, tags: dict) -> aws.iam.Role:
         trust = catalog.workload_trust_policy(
-            identity.oidc_provider_arn, identity.issuer_host, identity.namespace, identity.service_account
+            identity.oidc_provider_arn, identity.issuer_host, identity.namespace, filled(identity.service_account)
         )
         return aws.iam.Role(
             f"{name}-workload",
@@ -198,9 +198,10 @@ class AppSecrets(pulumi.ComponentResource):
     ) -> Optional[pulumi.Input[str]]:
         """The entry's value, or None when the kit does not write it here."""
         if entry.source == SecretSource.GIVEN:
-            if entry.env not in args.given_values:
+            given_values = filled(args.given_values)
+            if entry.env not in given_values:
                 raise ValueError(f"{entry.env} is marked given but has no value in given_values")
-            return args.given_values[entry.env]
+            return given_values[entry.env]
         if entry.source != SecretSource.GENERATED:
             return None
         spec = entry.generator

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from objectos_core.names import log_group_key_policy
 
 from . import backup_schedule as schedule
-from .inputs import args_of, fill_defaults, member_of
+from .inputs import args_of, fill_defaults, filled, member_of
 
 
 class ObjectLockMode(StrEnum):
@@ -81,7 +81,7 @@ class AuditLogRetention(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditLogRetentionArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:AuditLogRetention", name, None, opts)
         args = args_of(AuditLogRetentionArgs, args)
-        tags = dict(args.tags)
+        tags = dict(filled(args.tags))
         child = pulumi.ResourceOptions(parent=self)
         # Audit records, and the keys that decrypt them, must outlive the stack.
         keep = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
@@ -183,7 +183,7 @@ class AuditLogRetention(pulumi.ComponentResource):
             description=f"Log group {args.log_group_name}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
-            policy=log_group_key_policy(args.partition, args.account_id, args.region, args.log_group_name),
+            policy=log_group_key_policy(filled(args.partition), args.account_id, args.region, args.log_group_name),
             tags=tags,
             opts=keep,
         )
@@ -197,12 +197,13 @@ class AuditLogRetention(pulumi.ComponentResource):
             opts=keep,
         )
 
+        archive_prefix = filled(args.archive_prefix)
         self.bucket_name = bucket.bucket
-        self.archive_prefix = args.archive_prefix
+        self.archive_prefix = archive_prefix
         self.log_group_name = log_group.name
         self.kms_key_arn = key.arn
         self.writer_policy = key.arn.apply(
-            lambda key_arn: schedule.archive_writer_policy(bucket_arn, args.archive_prefix, key_arn)
+            lambda key_arn: schedule.archive_writer_policy(bucket_arn, archive_prefix, key_arn)
         )
         if args.writer_role_name is not None:
             # Without it the archive is never written: nothing else lets the workload put records.

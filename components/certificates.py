@@ -11,7 +11,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 VALIDATION_RECORD_TTL = 60
 
@@ -44,7 +44,7 @@ class DnsValidatedCertificate(pulumi.ComponentResource):
     def __init__(self, name: str, args: DnsValidatedCertificateArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:DnsValidatedCertificate", name, None, opts)
         args = args_of(DnsValidatedCertificateArgs, args)
-        names = list(dict.fromkeys([args.domain_name, *args.subject_alternative_names]))
+        names = list(dict.fromkeys([args.domain_name, *filled(args.subject_alternative_names)]))
         child = pulumi.ResourceOptions(parent=self)
 
         certificate = aws.acm.Certificate(
@@ -54,7 +54,7 @@ class DnsValidatedCertificate(pulumi.ComponentResource):
                 subject_alternative_names=names[1:] or None,
                 validation_method="DNS",
                 key_algorithm="RSA_2048",
-                tags=dict(args.tags),
+                tags=dict(filled(args.tags)),
             ),
             opts=child,
         )

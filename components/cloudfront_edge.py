@@ -15,7 +15,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 cf = aws.cloudfront
 
@@ -128,7 +128,7 @@ class CloudfrontEdge(pulumi.ComponentResource):
                 restrictions=cf.DistributionRestrictionsArgs(
                     geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
                 ),
-                tags=dict(args.tags),
+                tags=dict(filled(args.tags)),
             ),
             opts=child,
         )

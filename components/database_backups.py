@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from . import backup_schedule as schedule
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 
 @dataclass
@@ -89,7 +89,7 @@ class DatabaseBackups(pulumi.ComponentResource):
     def __init__(self, name: str, args: DatabaseBackupsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:DatabaseBackups", name, None, opts)
         args = args_of(DatabaseBackupsArgs, args)
-        tags = dict(args.tags)
+        tags = dict(filled(args.tags))
         child = pulumi.ResourceOptions(parent=self)
         # Backups must outlive a mistaken `pulumi destroy` of the stack.
         keep = pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True)
@@ -109,20 +109,20 @@ class DatabaseBackups(pulumi.ComponentResource):
         )
         attachments = [
             aws.iam.RolePolicyAttachment(f"{name}-role-{purpose}", role=role.name, policy_arn=policy, opts=child)
-            for purpose, policy in schedule.managed_policy_arns(args.partition).items()
+            for purpose, policy in schedule.managed_policy_arns(filled(args.partition)).items()
         ]
 
         rules = schedule.plan_rules(
             retention_days=args.retention_days,
             continuous_retention_days=args.continuous_retention_days,
-            monthly_days=args.monthly_retention_days,
+            monthly_days=filled(args.monthly_retention_days),
             lock_max_days=args.lock_max_retention_days,
             copy=copy_vault is not None,
         )
         plan = aws.backup.Plan(
             f"{name}-plan",
             name=vault_name,
-            rules=[self._rule(rule, vault, copy_vault, args.recovery_point_tags) for rule in rules],
+            rules=[self._rule(rule, vault, copy_vault, filled(args.recovery_point_tags)) for rule in rules],
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
@@ -137,7 +137,7 @@ class DatabaseBackups(pulumi.ComponentResource):
 
         restore_plan = self._restore_test(name, args, vault, role, attachments, tags)
 
-        objectives = schedule.recovery_objectives(rules, args.targets)
+        objectives = schedule.recovery_objectives(rules, filled(args.targets))
         if not objectives.meets_targets:
             pulumi.log.warn(
                 f"database-backup-restore-tested: {'; '.join(objectives.shortfalls())} for {args.database_arn}",

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
-import pulumi_aws as aws
+from pulumi_aws import cloudfront as cf
 
 from objectos_core import headers as model
 from objectos_core.headers import EdgeMode
 
-from .inputs import args_of, fill_defaults, member_of
-
-cf = aws.cloudfront
+from .inputs import args_of, fill_defaults, filled, member_of
 
 
 @dataclass
@@ -146,10 +144,10 @@ class HeaderPolicy(pulumi.ComponentResource):
         return cf.ResponseHeadersPolicyCorsConfigArgs(
             access_control_allow_credentials=cors.allow_credentials,
             access_control_allow_headers=cf.ResponseHeadersPolicyCorsConfigAccessControlAllowHeadersArgs(
-                items=list(cors.allowed_headers)
+                items=list(filled(cors.allowed_headers))
             ),
             access_control_allow_methods=cf.ResponseHeadersPolicyCorsConfigAccessControlAllowMethodsArgs(
-                items=list(cors.allowed_methods)
+                items=list(filled(cors.allowed_methods))
             ),
             access_control_allow_origins=cf.ResponseHeadersPolicyCorsConfigAccessControlAllowOriginsArgs(
                 items=list(cors.origins)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, Union
 
 # Shared with the facts in objectos_core; components import them from here.
-from objectos_core.fields import fill_defaults, member_of  # noqa: F401
+from objectos_core.fields import fill_defaults, filled, member_of  # noqa: F401
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ import pulumi
 from pulumi_kubernetes.core.v1 import Namespace, ServiceAccount
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 POD_SECURITY_LEVEL = "restricted"
 WORKLOAD_TYPE = "objectos:index:ObjectOsWorkload"
@@ -69,7 +69,7 @@ class AppNamespace(pulumi.ComponentResource):
                     name=args.service_account,
                     namespace=self.name,
                     labels=labels,
-                    annotations=dict(args.service_account_annotations) or None,
+                    annotations=dict(filled(args.service_account_annotations)) or None,
                 ),
                 # The pods mount no API token; ESO requests its own token for the account.
                 automount_service_account_token=False,

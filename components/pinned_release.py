@@ -15,7 +15,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from . import release_record
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 
 @dataclass
@@ -71,7 +71,10 @@ class PinnedRelease(pulumi.ComponentResource):
         for problem in problems:
             pulumi.log.warn(f"{problem} (accepted in dev only)", resource=self)
 
-        release_tags = {**args.tags, **release_record.snapshot_tags(args.release_id, args.image, args.artifact_url)}
+        release_tags = {
+            **filled(args.tags),
+            **release_record.snapshot_tags(args.release_id, args.image, args.artifact_url),
+        }
 
         parameter = aws.ssm.Parameter(
             f"{name}-record",

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pulumi
 import pulumi_aws as aws
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 PORT = 6379
 GROUP_ID_MAX = 40  # ElastiCache replication group ids
@@ -116,7 +116,7 @@ class RedisCache(pulumi.ComponentResource):
     def __init__(self, name: str, args: RedisCacheArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:RedisCache", name, None, opts)
         args = args_of(RedisCacheArgs, args)
-        tags = dict(args.tags)
+        tags = dict(filled(args.tags))
         child = pulumi.ResourceOptions(parent=self)
         group_id = replication_group_id(args.group_id)
 
@@ -151,7 +151,7 @@ class RedisCache(pulumi.ComponentResource):
             f"{name}-params",
             aws.elasticache.ParameterGroupArgs(
                 name=group_id,
-                family=parameter_group_family(args.engine, args.engine_version),
+                family=parameter_group_family(filled(args.engine), filled(args.engine_version)),
                 description=f"{group_id}: engine parameters",
                 tags=tags,
             ),
@@ -167,7 +167,8 @@ class RedisCache(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        with_failover = failover(args.replicas)
+        replicas = filled(args.replicas)
+        with_failover = failover(replicas)
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
             aws.elasticache.ReplicationGroupArgs(
@@ -176,7 +177,7 @@ class RedisCache(pulumi.ComponentResource):
                 engine=args.engine,
                 engine_version=args.engine_version,
                 node_type=args.node_type,
-                num_cache_clusters=1 + args.replicas,
+                num_cache_clusters=1 + replicas,
                 automatic_failover_enabled=with_failover,
                 multi_az_enabled=with_failover,
                 port=PORT,

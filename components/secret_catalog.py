@@ -159,11 +159,11 @@ def entries(
 
     def generated(env: str, spec: SecretGenerator, description: str, delivered: bool = True) -> SecretEntry:
         if env in given:
-            return SecretEntry(env, entry_name(stack, env), "given", description, delivered=delivered)
-        return SecretEntry(env, entry_name(stack, env), "generated", description, spec, delivered)
+            return SecretEntry(env, entry_name(stack, env), SecretSource.GIVEN, description, delivered=delivered)
+        return SecretEntry(env, entry_name(stack, env), SecretSource.GENERATED, description, spec, delivered)
 
     def filled(env: str, description: str, required: bool = False) -> SecretEntry:
-        source = "given" if env in given else "unset"
+        source = SecretSource.GIVEN if env in given else SecretSource.UNSET
         return SecretEntry(env, entry_name(stack, env), source, description, required=required)
 
     found = [
@@ -174,11 +174,13 @@ def entries(
     ]
     if redis:
         found.append(
-            SecretEntry(REDIS_AUTH_TOKEN, entry_name(stack, REDIS_AUTH_TOKEN), "generated",
+            SecretEntry(REDIS_AUTH_TOKEN, entry_name(stack, REDIS_AUTH_TOKEN), SecretSource.GENERATED,
                   "ElastiCache AUTH token (for operators; pods get it inside OS_REDIS_URL)",
                   REDIS_TOKEN_SPEC, delivered=False)
         )  # fmt: skip
-        found.append(SecretEntry(REDIS_URL, entry_name(stack, REDIS_URL), "kit", "rediss:// URL of the stack's Redis"))
+        found.append(
+            SecretEntry(REDIS_URL, entry_name(stack, REDIS_URL), SecretSource.KIT, "rediss:// URL of the stack's Redis")
+        )
     found += [filled(oidc_client_secret_name(p), f"OIDC client secret of provider {p}") for p in oidc_provider_ids]
     found += [filled(key, f"Provider key {key}") for key in provider_keys]
     return found

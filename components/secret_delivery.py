@@ -20,7 +20,7 @@ from pulumi_kubernetes.apiextensions import CustomResource
 from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
 from . import waits
-from .inputs import args_of, explicit_dependencies, fill_defaults
+from .inputs import args_of, explicit_dependencies, fill_defaults, filled
 
 API_VERSION = "external-secrets.io/v1"
 LABELS = {"app.kubernetes.io/part-of": "objectos"}
@@ -100,7 +100,8 @@ class SecretDelivery(pulumi.ComponentResource):
                 parent=self,
                 depends_on=[*stores, *explicit_dependencies(opts)],
                 custom_timeouts=pulumi.CustomTimeouts(
-                    create=waits.duration(args.wait_timeout_seconds), update=waits.duration(args.wait_timeout_seconds)
+                    create=waits.duration(filled(args.wait_timeout_seconds)),
+                    update=waits.duration(filled(args.wait_timeout_seconds)),
                 ),
             ),
         )

@@ -33,7 +33,7 @@ from pulumi_kubernetes.networking.v1 import (
 
 from objectos_core.headers import string_map_annotation
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 ANNOTATION = "alb.ingress.kubernetes.io/"
 INGRESS_CLASS = "alb"
@@ -173,9 +173,9 @@ class TlsIngress(pulumi.ComponentResource):
             "listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": HTTPS_PORT}]),
             "ssl-redirect": str(HTTPS_PORT),
             "certificate-arn": args.certificate_arn,
-            "ssl-policy": args.ssl_policy,
+            "ssl-policy": filled(args.ssl_policy),
             "backend-protocol": "HTTP",
-            "healthcheck-path": args.health_check_path,
+            "healthcheck-path": filled(args.health_check_path),
             "success-codes": "200",
             "load-balancer-attributes": string_map_annotation(
                 load_balancer_attributes(args.access_logs_bucket), "TlsIngressArgs.access_logs_bucket"
@@ -285,7 +285,7 @@ class TlsIngress(pulumi.ComponentResource):
             aws.ec2.SecurityGroupArgs(
                 vpc_id=args.vpc_id,
                 description=f"ALB for {args.host}: HTTPS from {args.origin_prefix_list_name} only",
-                tags={**args.tags, "Name": f"{args.name}-alb"},
+                tags={**filled(args.tags), "Name": f"{args.name}-alb"},
             ),
             opts=child,
         )
@@ -298,7 +298,7 @@ class TlsIngress(pulumi.ComponentResource):
                 to_port=HTTPS_PORT,
                 prefix_list_id=prefix_list.id,
                 description="HTTPS from the CDN origin-facing servers",  # EC2 refuses an apostrophe here
-                tags=dict(args.tags),
+                tags=dict(filled(args.tags)),
             ),
             opts=child,
         )
@@ -312,7 +312,7 @@ class TlsIngress(pulumi.ComponentResource):
                     to_port=args.target_port,
                     referenced_security_group_id=args.target_security_group_id,
                     description="to the ObjectOS pods",
-                    tags=dict(args.tags),
+                    tags=dict(filled(args.tags)),
                 ),
                 opts=child,
             )

@@ -13,7 +13,7 @@ import sys
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -22,7 +22,7 @@ from objectos_core import names as aws_names
 from objectos_core import waf_rules
 from objectos_core.waf_rules import RateLimit
 
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 
 SCOPES = ("REGIONAL", "CLOUDFRONT")
 CLOUDFRONT_REGION = "us-east-1"
@@ -64,7 +64,7 @@ class WafRateLimitsArgs:
                 f"WafRateLimitsArgs.region is {self.region}; a CLOUDFRONT web ACL lives in {CLOUDFRONT_REGION}"
             )
         known = [group.setting for group in waf_rules.MANAGED_RULE_GROUPS]
-        unknown = sorted(set(self.managed_rule_groups) - set(known))
+        unknown = sorted(set(filled(self.managed_rule_groups)) - set(known))
         if unknown:
             raise ValueError(
                 f"WafRateLimitsArgs.managed_rule_groups has no group {', '.join(unknown)}; use {', '.join(known)}"
@@ -85,11 +85,12 @@ class WafRateLimits(pulumi.ComponentResource):
         super().__init__("objectos:index:WafRateLimits", name, None, opts)
         args = args_of(WafRateLimitsArgs, args)
 
-        rules = waf_rules.web_acl_rules(args.auth, args.write, args.read, args.managed_rule_groups)
+        auth, write, read = (_bucket(limit) for limit in (args.auth, args.write, args.read))
+        rules = waf_rules.web_acl_rules(auth, write, read, filled(args.managed_rule_groups))
         problem = waf_rules.capacity_problem(rules)
         if problem:
             raise ValueError(problem)
-        tags = dict(args.tags)
+        tags = dict(filled(args.tags))
         log_name = waf_rules.log_group_name(args.acl_name)
         account_id = pulumi.Output.from_input(args.account_id)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
@@ -174,6 +175,16 @@ class WafRateLimits(pulumi.ComponentResource):
         )
 
 
+class _Bucket(NamedTuple):
+    limit: int
+    window_seconds: int
+
+
+def _bucket(limit: RateLimit) -> _Bucket:
+    """`limit` as the rules take it, its window filled in."""
+    return _Bucket(limit.limit, filled(limit.window_seconds))
+
+
 # --- WAFv2 API JSON -> pulumi_aws typed Args ------------------------------------------
 # The pure module speaks the API's JSON; the provider's Args classes mirror it in
 # snake_case. Walking the Args signatures keeps the typed classes (a misspelled
@@ -184,7 +195,7 @@ _KEY_EXCEPTIONS = {"CloudWatchMetricsEnabled": "cloudwatch_metrics_enabled"}
 
 def to_args(cls: type, data: Mapping[str, Any]) -> Any:
     """Build `cls` (a pulumi_aws.wafv2 *Args class) from a WAFv2 API JSON object."""
-    parameters = inspect.signature(cls.__init__).parameters
+    parameters = inspect.signature(cls).parameters  # the constructor's, without self
     kwargs = {}
     for key, value in data.items():
         name = _KEY_EXCEPTIONS.get(key) or re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()

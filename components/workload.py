@@ -56,7 +56,7 @@ from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudget
 from objectos_core import editions
 
 from . import waits
-from .inputs import args_of, fill_defaults
+from .inputs import args_of, fill_defaults, filled
 from .secret_catalog import MIGRATION_READS
 
 PORT = 8080
@@ -149,7 +149,7 @@ class WorkloadArgs:
 
 def topology_problems(args: WorkloadArgs) -> list[str]:
     """Why the runtime edition would refuse to boot these pods, or run them split-brained."""
-    most = max(args.replicas, args.max_replicas)
+    most = max(filled(args.replicas), filled(args.max_replicas))
     if args.edition not in editions.EDITIONS:
         return [f"edition is '{args.edition}'; use open or licensed"]
     if args.edition == editions.OPEN:
@@ -173,7 +173,7 @@ def topology_problems(args: WorkloadArgs) -> list[str]:
 
 def single_pod(args: WorkloadArgs) -> bool:
     """One pod at most: no autoscaler, and rollouts replace the pod rather than surge beside it."""
-    return max(args.replicas, args.max_replicas) <= 1
+    return max(filled(args.replicas), filled(args.max_replicas)) <= 1
 
 
 def migration_job_name(name: str, release_id: str) -> str:
@@ -202,7 +202,7 @@ def plain_env(args: WorkloadArgs, migrate: bool = False) -> dict[str, str]:
     if args.cluster_driver and not migrate:
         env["OS_CLUSTER_DRIVER"] = args.cluster_driver
         env["OS_CLUSTER_REPLICAS"] = str(args.replicas)
-    env.update(args.extra_env)
+    env.update(filled(args.extra_env))
     return env
 
 
@@ -213,12 +213,12 @@ def secret_refs(args: WorkloadArgs, migrate: bool = False) -> list[tuple[str, pu
     value filled out of band (those it may still read, e.g. the control-plane key
     that fetches a cloud artifact, stay optional), nor for the server-only Secret.
     """
-    optional = set(args.optional_secret_env)
+    optional = set(filled(args.optional_secret_env))
     refs = [(var, args.secret_name, key) for var, key in args.secret_env.items()]
     if migrate:
         refs = [ref for ref in refs if ref[0] in MIGRATION_READS or ref[0] in optional]
     elif args.server_secret_name is not None:
-        refs += [(var, args.server_secret_name, key) for var, key in args.server_secret_env.items()]
+        refs += [(var, args.server_secret_name, key) for var, key in filled(args.server_secret_env).items()]
     return [(var, secret, key, var in optional) for var, secret, key in sorted(refs, key=lambda ref: ref[0])]
 
 
@@ -239,7 +239,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
     def __init__(self, name: str, args: WorkloadArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("objectos:index:ObjectOsWorkload", name, None, opts)
         args = args_of(WorkloadArgs, args)
-        labels = {"app.kubernetes.io/name": args.name, "app.kubernetes.io/part-of": "objectos"}
+        labels = {"app.kubernetes.io/name": filled(args.name), "app.kubernetes.io/part-of": "objectos"}
         # The edition label tells the policy pack which topologies these pods may take.
         pod_labels = {
             **labels,
@@ -255,19 +255,22 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             account_name = ServiceAccount(
                 f"{name}-sa",
                 metadata=ObjectMetaArgs(
-                    name=args.name, namespace=ns_name, labels=labels, annotations=dict(args.service_account_annotations)
+                    name=args.name,
+                    namespace=ns_name,
+                    labels=labels,
+                    annotations=dict(filled(args.service_account_annotations)),
                 ),
                 automount_service_account_token=False,
                 opts=in_ns,
             ).metadata.name
 
         container = self._container(args)
-        job_wait = waits.job_timeout_seconds(args.migration_deadline_seconds)
+        job_wait = waits.job_timeout_seconds(filled(args.migration_deadline_seconds))
         one_pod = single_pod(args)
         # Updated at the autoscaler's ceiling, a rollout replaces that many pods, wave by wave.
         rollout_wait = waits.deployment_timeout_seconds(
-            max(args.replicas, args.max_replicas),
-            args.progress_deadline_seconds,
+            max(filled(args.replicas), filled(args.max_replicas)),
+            filled(args.progress_deadline_seconds),
             100 if one_pod else waits.MAX_SURGE_PERCENT,
         )
         strategy = (
@@ -284,7 +287,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
         job = Job(
             f"{name}-migrate",
             metadata=ObjectMetaArgs(
-                name=migration_job_name(args.name, args.release_id),
+                name=migration_job_name(filled(args.name), args.release_id),
                 namespace=ns_name,
                 labels=pod_labels,
                 # The restore point if this migration must be undone; the Job waits for it to exist.
@@ -352,7 +355,7 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                         name=args.name,
                     ),
                     min_replicas=args.replicas,
-                    max_replicas=max(args.max_replicas, args.replicas),
+                    max_replicas=max(filled(args.max_replicas), filled(args.replicas)),
                     metrics=[
                         MetricSpecArgs(
                             type="Resource",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Optional, TypeVar
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 
 def member_of(enum: type[E], value: Any, what: str) -> E:
@@ -34,3 +35,15 @@ def fill_defaults(args: Any) -> None:
             object.__setattr__(args, f.name, f.default)  # also for frozen dataclasses
         elif f.default_factory is not dataclasses.MISSING:
             object.__setattr__(args, f.name, f.default_factory())
+
+
+def filled(value: Optional[T]) -> T:
+    """A defaulted field after `fill_defaults`: its value, typed without the None.
+
+    The field is typed Optional for the schema, but once `__post_init__` has
+    filled it, it holds its default or what was given. Only for fields whose
+    default is not None; None here means the Args skipped `fill_defaults`.
+    """
+    if value is None:
+        raise TypeError("a defaulted field is None: its Args did not run fill_defaults in __post_init__")
+    return value

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Optional
 
-from .fields import fill_defaults, member_of
+from .fields import fill_defaults, filled, member_of
 from .limits import CLOUDFRONT_CSP_MAX_LENGTH, HSTS_PRELOAD_MIN_AGE
 
 
@@ -112,12 +112,12 @@ class HeaderSet:
     def as_map(self) -> dict[str, str]:
         """Header name -> value on every response. CORS headers depend on the request's Origin, so they are not here."""
         headers = {
-            "Content-Security-Policy": self.content_security_policy,
-            "X-Content-Type-Options": self.content_type_options,
-            "X-Frame-Options": self.frame_options,
-            "Referrer-Policy": self.referrer_policy,
-            "Permissions-Policy": self.permissions_policy,
-            "Cross-Origin-Resource-Policy": self.cross_origin_resource_policy,
+            "Content-Security-Policy": filled(self.content_security_policy),
+            "X-Content-Type-Options": filled(self.content_type_options),
+            "X-Frame-Options": filled(self.frame_options),
+            "Referrer-Policy": filled(self.referrer_policy),
+            "Permissions-Policy": filled(self.permissions_policy),
+            "Cross-Origin-Resource-Policy": filled(self.cross_origin_resource_policy),
         }
         if self.strict_transport_security is not None:
             headers[HSTS] = self.strict_transport_security
@@ -130,7 +130,7 @@ def cors_problem(cors: CorsPolicy) -> Optional[str]:
         return "origins is empty; list the https origins that may call the API"
     if "*" in cors.origins and cors.allow_credentials:
         return "origins holds '*' with allow_credentials=True (cors-explicit-origins); list explicit origins"
-    if not 0 <= cors.max_age_seconds <= 86400:
+    if not 0 <= filled(cors.max_age_seconds) <= 86400:
         return f"max_age_seconds must be 0..86400, got {cors.max_age_seconds}"
     return None
 
@@ -227,18 +227,18 @@ def hsts_parts(value: str) -> HstsParts:
 def cloudfront_custom_headers(headers: HeaderSet) -> dict[str, str]:
     """Headers CloudFront's policy has no dedicated field for; they go in its custom headers."""
     return {
-        "Permissions-Policy": headers.permissions_policy,
-        "Cross-Origin-Resource-Policy": headers.cross_origin_resource_policy,
+        "Permissions-Policy": filled(headers.permissions_policy),
+        "Cross-Origin-Resource-Policy": filled(headers.cross_origin_resource_policy),
     }
 
 
 def cloudfront_problems(headers: HeaderSet) -> list[str]:
     """Values a CloudFront response headers policy would refuse."""
     problems = []
-    if len(headers.content_security_policy) > CLOUDFRONT_CSP_MAX_LENGTH:
+    csp = filled(headers.content_security_policy)
+    if len(csp) > CLOUDFRONT_CSP_MAX_LENGTH:
         problems.append(
-            f"Content-Security-Policy is {len(headers.content_security_policy)} characters; "
-            f"CloudFront accepts at most {CLOUDFRONT_CSP_MAX_LENGTH}"
+            f"Content-Security-Policy is {len(csp)} characters; CloudFront accepts at most {CLOUDFRONT_CSP_MAX_LENGTH}"
         )
     if headers.frame_options not in ("DENY", "SAMEORIGIN"):
         problems.append(f"X-Frame-Options '{headers.frame_options}' must be DENY or SAMEORIGIN for CloudFront")
@@ -269,9 +269,9 @@ def alb_rendering(headers: HeaderSet) -> AlbRendering:
     """
     cors = headers.cors
     attributes = {
-        "content_security_policy.header_value": headers.content_security_policy,
-        "x_content_type_options.header_value": headers.content_type_options,
-        "x_frame_options.header_value": headers.frame_options,
+        "content_security_policy.header_value": filled(headers.content_security_policy),
+        "x_content_type_options.header_value": filled(headers.content_type_options),
+        "x_frame_options.header_value": filled(headers.frame_options),
     }
     if headers.strict_transport_security is not None:
         attributes["strict_transport_security.header_value"] = headers.strict_transport_security
@@ -288,8 +288,8 @@ def alb_rendering(headers: HeaderSet) -> AlbRendering:
     if cors.allow_credentials:
         attributes["access_control_allow_credentials.header_value"] = "true"
     for name, key, values in (
-        ("Access-Control-Allow-Methods", "access_control_allow_methods.header_value", cors.allowed_methods),
-        ("Access-Control-Allow-Headers", "access_control_allow_headers.header_value", cors.allowed_headers),
+        ("Access-Control-Allow-Methods", "access_control_allow_methods.header_value", filled(cors.allowed_methods)),
+        ("Access-Control-Allow-Headers", "access_control_allow_headers.header_value", filled(cors.allowed_headers)),
     ):
         if len(values) == 1:
             attributes[key] = values[0]

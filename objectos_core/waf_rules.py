@@ -83,10 +83,13 @@ RATE_LIMITED_BODY = {
 
 
 class RateLimitLike(Protocol):
-    """A bucket: anything with `limit` and `window_seconds`, such as `RateLimit` below."""
+    """A bucket: anything with `limit` and `window_seconds`, such as a settings limit."""
 
-    limit: int
-    window_seconds: int
+    @property
+    def limit(self) -> int: ...
+
+    @property
+    def window_seconds(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -451,7 +454,8 @@ def _number(value: Any) -> float:
 
 def _normalize_path(path: str) -> str:
     """NORMALIZE_PATH: collapse slashes, drop `.`, resolve `..`; a `..` at the start stays."""
-    leading = re.match(r"(?:/\.\.(?=/|$))*", path).group(0)
+    parents = re.match(r"(?:/\.\.(?=/|$))*", path)
+    leading = parents.group(0) if parents else ""  # the pattern matches every path, if only empty
     rest = path[len(leading) :]
     if not rest.startswith("/"):
         return path
