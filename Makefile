@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # The real HTTP Observatory scanner, for tests/golive/grader/test_grader_differential.py.
 OBSERVATORY := tools/observatory
 
-.PHONY: preview test bench readme constraints clean
+.PHONY: preview test check bench readme constraints clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,14 @@ $(OBSERVATORY)/node_modules: $(OBSERVATORY)/package.json $(OBSERVATORY)/package-
 preview: $(STAMP)
 	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json
 
-test: $(STAMP) $(OBSERVATORY)/node_modules
+# The code checks: lint, format, the layer contracts, and the types of the core and components.
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
+
+test: check $(OBSERVATORY)/node_modules
 	tools/system-packages.sh nginx:nginx
 	$(PY) -m pytest -n 2 -q
 

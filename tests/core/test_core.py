@@ -253,3 +253,11 @@ def test_a_quarterly_looking_schedule_that_skips_months_is_not_quarterly():
     # and the policy (by 30.5-day months, 91.5 days) both once passed it as quarterly.
     assert schedule.longest_gap_minutes("cron(0 5 31 1,4,7,10 ? *)", SINCE) == 182 * DAY  # in a leap year
     assert schedule.longest_gap_minutes("cron(0 5 31 1,4,7,10 ? *)", SINCE) > limits.RESTORE_TEST_MAX_GAP_DAYS * DAY
+
+
+def test_a_filled_field_is_returned_as_it_is_and_an_unfilled_one_names_the_mistake():
+    from objectos_core.fields import filled
+
+    assert [filled(0), filled(()), filled({}), filled("x")] == [0, (), {}, "x"]
+    with pytest.raises(TypeError, match="fill_defaults"):
+        filled(None)
