@@ -42,6 +42,7 @@ def utf16_length(value: str) -> int:
 
 
 def as_number(value: Any) -> Optional[float]:
+    """The value as a number if it is a known number (numbers arrive as floats, or as strings), else None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):

@@ -14,6 +14,8 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from policy.api_rules.rules import as_number as number  # noqa: F401 (one reading of a number, for every policy)
+
 try:  # the analyzer may hand over secrets wrapped when it proxies them
     from pulumi_policy.secret import Secret as _PolicySecret
 except ImportError:  # pragma: no cover
@@ -91,20 +93,6 @@ def elements(value: Any) -> Iterator[Any]:
 def text(value: Any) -> str | None:
     """The value if it is a known string, else None."""
     return value if isinstance(value, str) else None
-
-
-def number(value: Any) -> float | None:
-    """The value as a number if it is a known number (numbers arrive as floats), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def truthy(value: Any) -> bool:
