@@ -47,6 +47,8 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         {"name": "OS_AUTH_SECRET", "valueFrom": {"secretKeyRef": {"name": "env", "key": "OS_AUTH_SECRET"}}},
     ]
     pod = {"spec": {"template": {"spec": {"containers": [{"name": "objectos", "image": IMAGE, "env": env}]}}}}
+    # One pod replaced, never surged: the open edition is single-node.
+    deployment = {"spec": {**pod["spec"], "replicas": 1, "strategy": {"type": "Recreate"}}}
     rate = {"limit": 10, "aggregateKeyType": "IP", "evaluationWindowSec": 60}
     auth_scope = {
         "regexMatchStatement": {
@@ -197,7 +199,9 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             {},
             False,
         ),
-        ("kubernetes:apps/v1:Deployment", f"deploy{i}", pod, {}, False),
+        # The Secret the pods read, delivered in the stack.
+        ("kubernetes:core/v1:Secret", f"env{i}", {"metadata": {"name": "env"}}, {}, False),
+        ("kubernetes:apps/v1:Deployment", f"deploy{i}", deployment, {}, False),
         ("kubernetes:batch/v1:Job", f"migrate{i}", pod, {}, False),
     ]
 

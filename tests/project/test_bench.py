@@ -42,3 +42,10 @@ def test_peak_memory_includes_the_process_the_work_leaves_running():
     sample, _ = run_snippet(code)
     assert sample.children_rss_kib >= 64 * 1024
     assert sample.max_rss_kib == sample.own_rss_kib + sample.children_rss_kib
+
+
+def test_the_policy_pack_benchmark_stack_passes_every_policy():
+    # The benchmark times the policies on a compliant stack; a violation aborts it.
+    from bench import policy_pack
+
+    assert policy_pack.run_pack(policy_pack.synthetic_stack(3 * policy_pack.UNIT_SIZE + 2)) == 0
