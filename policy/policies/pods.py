@@ -107,14 +107,23 @@ def _references(spec: Any) -> Iterator[Reference]:
                     yield Reference(kind, get(ref, "name"), where)
 
 
-def _matches(produced: list, name: str, namespace: Optional[str]) -> bool:
-    return any(
-        made == name and (made_ns is None or namespace is None or made_ns == namespace) for made, made_ns, _ in produced
-    )
+def _by_name(produced: list) -> dict[str, list[Optional[str]]]:
+    """Name -> the namespaces it is made in, for the names known at preview."""
+    index: dict[str, list[Optional[str]]] = {}
+    for made, made_ns, _ in produced:
+        if isinstance(made, str):
+            index.setdefault(made, []).append(made_ns)
+    return index
+
+
+def _matches(index: dict[str, list[Optional[str]]], name: str, namespace: Optional[str]) -> bool:
+    return any(made_ns is None or namespace is None or made_ns == namespace for made_ns in index.get(name, ()))
 
 
 def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> None:
     produced = _produced(graph)
+    named = {kind: _by_name(made) for kind, made in produced.items()}
+    unnamed = {made.urn for kind in produced.values() for name, _, made in kind if not isinstance(name, str)}
     outside = {
         "Secret": set(config["externalSecrets"]),
         "ConfigMap": set(config["externalConfigMaps"]),
@@ -129,16 +138,12 @@ def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> No
             continue
         namespace = _namespace(resource.props)
         # A producer whose name is not known yet, and that the workload waits for, may be the one it names.
-        waits_for_unnamed = any(
-            not isinstance(name, str) and made in graph.direct(resource)
-            for kind in produced.values()
-            for name, _, made in kind
-        )
+        waits_for_unnamed = bool(unnamed) and any(d.urn in unnamed for d in graph.direct(resource))
         missing: dict[tuple[str, str], list[str]] = {}
         for ref in _references(spec):
             if not isinstance(ref.name, str) or ref.name in outside[ref.kind]:
                 continue  # unknown during preview: judged when known
-            if not _matches(produced[ref.kind], ref.name, namespace) and not waits_for_unnamed:
+            if not _matches(named[ref.kind], ref.name, namespace) and not waits_for_unnamed:
                 missing.setdefault((ref.kind, ref.name), []).append(ref.where)
         for (kind, name), where in missing.items():
             fix = (
@@ -157,7 +162,7 @@ def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> No
         if (
             account
             and account not in outside["ServiceAccount"]
-            and not _matches(produced["ServiceAccount"], account, namespace)
+            and not _matches(named["ServiceAccount"], account, namespace)
         ):
             report(
                 f"{_short(resource)} runs as service account '{account}', which nothing in the stack creates: "
@@ -203,21 +208,28 @@ def _edition(resource: Any, images: list[Any]) -> Optional[str]:
     return None
 
 
-def _autoscalers(graph: Graph, resource: Any) -> list[Any]:
+def _autoscaler_index(graph: Graph) -> dict[tuple[str, str], list[Any]]:
+    """(target kind, target name) -> the HorizontalPodAutoscalers scaling it, read once per stack."""
+    index: dict[tuple[str, str], list[Any]] = {}
+    for hpa in graph.resources:
+        if hpa.resource_type.startswith("kubernetes:autoscaling/") and hpa.resource_type.endswith(
+            ":HorizontalPodAutoscaler"
+        ):
+            target = get(hpa.props, "spec", "scaleTargetRef")
+            key = (text(get(target, "kind")), text(get(target, "name")))
+            index.setdefault(key, []).append(hpa)
+    return index
+
+
+def _autoscalers(index: dict[tuple[str, str], list[Any]], resource: Any) -> list[Any]:
     name = text(get(resource.props, "metadata", "name"))
     kind = _kind(resource.resource_type).rsplit(":", 1)[-1]
-    found = []
-    for hpa in graph.resources:
-        if not (
-            hpa.resource_type.startswith("kubernetes:autoscaling/")
-            and hpa.resource_type.endswith(":HorizontalPodAutoscaler")
-        ):
-            continue
-        target = get(hpa.props, "spec", "scaleTargetRef")
-        same_ns = _namespace(hpa.props) in (None, _namespace(resource.props)) or _namespace(resource.props) is None
-        if text(get(target, "kind")) == kind and name and text(get(target, "name")) == name and same_ns:
-            found.append(hpa)
-    return found
+    if not name:
+        return []
+    namespace = _namespace(resource.props)
+    return [
+        hpa for hpa in index.get((kind, name), ()) if namespace is None or _namespace(hpa.props) in (None, namespace)
+    ]
 
 
 def _surge(props: Any, pods: int) -> int:
@@ -238,6 +250,7 @@ def _surge(props: Any, pods: int) -> int:
 
 
 def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
+    autoscalers = _autoscaler_index(graph)
     for resource in graph.resources:
         kind = _kind(resource.resource_type)
         path = pod_spec_path(resource.resource_type)
@@ -251,7 +264,7 @@ def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
         replicas = number(get(resource.props, "spec", "replicas"))
         floor = int(replicas) if replicas is not None else 1
         most, scaled_by = floor, ""
-        for hpa in _autoscalers(graph, resource):
+        for hpa in _autoscalers(autoscalers, resource):
             ceiling, minimum = (
                 number(get(hpa.props, "spec", "maxReplicas")),
                 number(get(hpa.props, "spec", "minReplicas")),
