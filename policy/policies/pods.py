@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from pulumi_policy import ReportViolation, Severity
+from pulumi_policy import Severity
 
 from objectos_core import editions
-from policy.policies._base import Config, stack_policy
+from policy.policies._base import Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, pod_spec_path
 from policy.policies._props import UNKNOWN, elements, get, is_mapping, number, text, truthy
@@ -113,7 +113,7 @@ def _matches(produced: list, name: str, namespace: Optional[str]) -> bool:
     )
 
 
-def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _pods_can_start(graph: Graph, config: Config, report: Report) -> None:
     produced = _produced(graph)
     outside = {
         "Secret": set(config["externalSecrets"]),
@@ -237,7 +237,7 @@ def _surge(props: Any, pods: int) -> int:
     return int(value) if value is not None else 0
 
 
-def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _topology(graph: Graph, config: Config, report: Report) -> None:
     for resource in graph.resources:
         kind = _kind(resource.resource_type)
         path = pod_spec_path(resource.resource_type)
@@ -275,7 +275,7 @@ def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
 
 def _container_topology(
     container: Any, where: str, edition: Optional[str], multi: bool, most: int, floor: int, scaled_by: str,
-    kind: str, resource: Any, report: ReportViolation,
+    kind: str, resource: Any, report: Report,
 ) -> None:  # fmt: skip
     where = f"{where} container '{container.name}'"
     urn = resource.urn
