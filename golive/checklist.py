@@ -14,7 +14,7 @@ from golive import analyzer
 from golive.program import PROJECT
 from golive.results import LABEL_WIDTH, Enforcement, Finding, Source, Status, violation
 from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
-from policy.enforcement import NOT_JUDGED, load_config
+from policy.enforcement import NOT_JUDGED, UNKNOWN_NEEDED, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
@@ -134,19 +134,36 @@ def rows(
                 held = _held(d.enforcement == "mandatory")
                 urn = d.urn or None
                 found.append(violation(item.id, held, d.message, resource=urn, severity=d.severity or severity))
+        unjudged = _unknown(unknown)
         if not violations:
             held = _held(level == "mandatory")
             if unknown and strict:
-                reason = f"not judged, and prod needs a verdict: {unknown[0].message}"
+                reason = f"not judged, and prod needs a verdict: {unjudged}"
                 found.append(violation(item.id, MANDATORY, reason, resource=unknown[0].urn or None, severity=severity))
             elif unknown:
-                found.append(Finding(item.id, Status.NOT_JUDGED, held, unknown[0].message, severity=severity))
+                found.append(Finding(item.id, Status.NOT_JUDGED, held, unjudged, severity=severity))
             else:
                 reason = f"{item.title} ({note})" if note else item.title
                 found.append(Finding(item.id, Status.PASS, held, reason, severity=severity))
-        elif note:  # shown beside the violations: what the policy could not judge yet
-            found.append(Finding(item.id, Status.NOT_JUDGED, _held(level == "mandatory"), note, severity=severity))
+        else:  # shown beside the violations: what the policy could not judge yet
+            for reason in (unjudged, note):
+                if reason:
+                    held = _held(level == "mandatory")
+                    found.append(Finding(item.id, Status.NOT_JUDGED, held, reason, severity=severity))
     return found
+
+
+def _unknown(unknown: list[analyzer.Diagnostic], shown: int = 6) -> str:
+    """What a policy needed but could not know: the values its notes name, or the SDK's reason."""
+    if not unknown:
+        return ""
+    names: list[str] = []
+    for d in unknown:
+        if UNKNOWN_NEEDED not in d.message:
+            return d.message  # the SDK could not run the policy at all
+        names += [n for n in d.message.split(UNKNOWN_NEEDED, 1)[1].split(", ") if n not in names]
+    more = f", and {len(names) - shown} more" if len(names) > shown else ""
+    return f"not judged: {len(names)} value(s) it needs are unknown until deploy: {', '.join(names[:shown])}{more}"
 
 
 def _note(notes: list[analyzer.Diagnostic], shown: int = 6) -> str:

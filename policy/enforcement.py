@@ -31,3 +31,8 @@ def load_config(environment: str) -> dict[str, Any]:
     """The environment's pack configuration; empty (every policy mandatory) when it has no file."""
     path = config_file(environment)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+UNKNOWN_NEEDED = "needs values unknown until deploy: "
+"""Starts the preview note of a policy that could not judge what it needed (values unknown until
+deploy). The preview shows it as not judged; prod, which goes live on verdicts, fails it."""

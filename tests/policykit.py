@@ -18,7 +18,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 from pulumi_policy.deserialize import deserialize_properties
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 UNKNOWN = UNKNOWN_STRING_VALUE  # what an output that is not known yet looks like to a policy
 
@@ -81,7 +81,8 @@ class Stack:
         return resource
 
     def args(self, config: Optional[Mapping[str, Any]] = None) -> StackValidationArgs:
-        return StackValidationArgs(self.resources, config)
+        """The stack for a stack policy, judged as a stack that runs ObjectOS unless `objectosStack` says otherwise."""
+        return StackValidationArgs(self.resources, {"objectosStack": "yes", **(config or {})})
 
 
 def violations(policy: Any, args: Any) -> list[str]:
@@ -89,6 +90,16 @@ def violations(policy: Any, args: Any) -> list[str]:
     found: list[tuple[str, Optional[str]]] = []
     policy.validate(args, lambda message, urn=None: found.append((message, urn)))
     return [message for message, _ in found]
+
+
+def judged(policy: Any, args: Any) -> tuple[list[str], str]:
+    """The messages the policy reports, and its note of what it needed but could not know ("" when none)."""
+    found: list[str] = []
+    try:
+        policy.validate(args, lambda message, urn=None: found.append(message))
+    except UnknownValueError as note:
+        return found, note.message
+    return found, ""
 
 
 def violating_urns(policy: Any, args: Any) -> list[Optional[str]]:

@@ -14,6 +14,7 @@ from policy.policies._props import UNKNOWN, elements, get, is_mapping, text
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 RESPONSE_HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
 LISTENER = "aws:lb/listener:Listener"
+LISTENERS = (LISTENER, "aws:alb/listener:Listener")  # one resource, two type tokens
 CERTIFICATE = "aws:acm/certificate:Certificate"
 CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from policy.policies._props import UNKNOWN, elements, get, is_mapping, text
+from policy.policies._props import UNKNOWN, elements, get, is_list, is_mapping, items, text
 
 _POD_SPEC_PATHS: dict[str, tuple] = {
     "apps/v1:Deployment": ("spec", "template", "spec"),
@@ -18,6 +19,10 @@ _POD_SPEC_PATHS: dict[str, tuple] = {
     "batch/v1:CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "core/v1:Pod": ("spec",),
 }
+_POD_SPEC_PATHS.update({f"{kind}Patch": path for kind, path in list(_POD_SPEC_PATHS.items())})  # server-side apply
+
+ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
 
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 SECRET = "kubernetes:core/v1:Secret"
@@ -32,7 +37,8 @@ def pod_spec_path(resource_type: str) -> tuple | None:
 
 
 def is_workload(resource_type: str) -> bool:
-    return pod_spec_path(resource_type) is not None
+    """A resource that runs containers with environments: Kubernetes workloads, ECS task definitions, Lambda."""
+    return pod_spec_path(resource_type) is not None or resource_type in (ECS_TASK_DEFINITION, LAMBDA_FUNCTION)
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,24 @@ class Container:
         entry = self.env.get(name)
         return entry is not None and get(entry, "valueFrom") not in (None, UNKNOWN)
 
+    def from_secret_store(self, name: str) -> bool:
+        """Delivered from a secret (secretKeyRef, or an ECS secret), not a literal or a ConfigMap."""
+        entry = self.env.get(name)
+        source = get(entry, "valueFrom") if entry is not None else None
+        return is_mapping(source) and any(get(source, key) is not None for key in ("secretKeyRef", "secretStore"))
+
 
 def containers(resource_type: str, props: Any) -> Iterator[Container]:
-    """Every container, init container and ephemeral container of a workload."""
+    """Every container, init container and ephemeral container of a workload (an ECS task's, a Lambda's)."""
+    if resource_type == ECS_TASK_DEFINITION:
+        yield from _ecs_containers(props)
+        return
+    if resource_type == LAMBDA_FUNCTION:
+        variables = get(props, "environment", "variables")
+        entries = tuple((key, {"value": value}) for key, value in items(variables))
+        image = get(props, "imageUri")
+        yield Container(text(get(props, "name")) or "function", image, entries)
+        return
     path = pod_spec_path(resource_type)
     if path is None:
         return
@@ -86,6 +107,27 @@ def containers(resource_type: str, props: Any) -> Iterator[Container]:
                 if name:
                     entries.append((name, entry))
             yield Container(text(get(container, "name")) or "?", get(container, "image"), tuple(entries))
+
+
+def _ecs_containers(props: Any) -> Iterator[Container]:
+    """An ECS task definition's containers: environment values, and secrets from Secrets Manager or SSM."""
+    raw = get(props, "containerDefinitions")
+    if raw is None or raw is UNKNOWN:
+        return
+    definitions = json.loads(raw) if isinstance(raw, str) else raw
+    if not is_list(definitions):
+        raise ValueError("containerDefinitions is not a JSON list of container definitions")
+    for definition in definitions:
+        if not is_mapping(definition):
+            raise ValueError("a container definition is not a JSON object")
+        entries = [
+            (text(get(e, "name")) or "?", {"value": get(e, "value")}) for e in elements(get(definition, "environment"))
+        ]
+        entries += [
+            (text(get(s, "name")) or "?", {"valueFrom": {"secretStore": get(s, "valueFrom")}})
+            for s in elements(get(definition, "secrets"))
+        ]
+        yield Container(text(get(definition, "name")) or "?", get(definition, "image"), tuple(entries))
 
 
 def annotations(props: Any) -> Mapping[str, Any]:

@@ -148,3 +148,75 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str) and value in _UNKNOWN_SENTINELS:
         return UNKNOWN
     return value
+
+
+# --- reading one resource under watch ------------------------------------------------------
+
+
+class Trail:
+    """The last property a check read, so what a check raises on can be pinned to a resource and a path."""
+
+    def __init__(self) -> None:
+        self.last: tuple[Any, tuple, Any] | None = None  # (resource, path, value)
+
+
+def watched(value: Any, resource: Any, trail: Trail, hidden: frozenset = frozenset(), path: tuple = ()) -> Any:
+    """`value` (a resource's properties) wrapped so every read is recorded in `trail`; paths in `hidden` read as absent."""
+    if isinstance(value, Mapping):
+        return _WatchedMapping(value, resource, trail, hidden, path)
+    if is_list(value):
+        return _WatchedList(value, resource, trail, hidden, path)
+    return value
+
+
+class _WatchedMapping(Mapping):
+    def __init__(self, target: Mapping, resource: Any, trail: Trail, hidden: frozenset, path: tuple):
+        self._target, self._resource, self._trail, self._hidden, self._path = target, resource, trail, hidden, path
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._target and (*self._path, key) not in self._hidden
+
+    def __getitem__(self, key: Any) -> Any:
+        path = (*self._path, key)
+        if path in self._hidden:
+            raise KeyError(key)
+        value = self._target[key]  # an unknown raises UnknownValueError, as the SDK's proxy does
+        self._trail.last = (self._resource, path, value)
+        return watched(value, self._resource, self._trail, self._hidden, path)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (k for k in self._target if (*self._path, k) not in self._hidden)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _WatchedList(Sequence):
+    def __init__(self, target: Sequence, resource: Any, trail: Trail, hidden: frozenset, path: tuple):
+        self._target, self._resource, self._trail, self._hidden, self._path = target, resource, trail, hidden, path
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        path = (*self._path, index)
+        if path in self._hidden:
+            return None
+        value = self._target[index]
+        self._trail.last = (self._resource, path, value)
+        return watched(value, self._resource, self._trail, self._hidden, path)
+
+    def __len__(self) -> int:
+        return len(self._target)
+
+
+def path_text(path: tuple) -> str:
+    """A property path as a reader writes it: spec.rules[0].host, metadata.annotations["a/b"]."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif isinstance(key, str) and key.replace("_", "").isalnum():
+            out += f".{key}" if out else key
+        else:
+            out += f'["{key}"]'
+    return out or "(its properties)"

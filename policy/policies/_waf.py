@@ -20,6 +20,7 @@ from policy.policies._props import camel_keys, elements, get, is_mapping, parse_
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+RULE_GROUP = "aws:wafv2/ruleGroup:RuleGroup"
 
 
 @dataclass
@@ -50,6 +51,29 @@ def rules_of(props: Any) -> list[Any]:
         return typed
     parsed = parse_json(get(props, "ruleJson"))
     return list(elements(camel_keys(parsed))) if parsed is not None else []
+
+
+def group_rate_rules(graph: Any, acl: Any) -> Iterator[RateRule]:
+    """Rate rules of the rule groups the ACL references (ruleGroupReferenceStatement), found by dependency.
+
+    An override action `count` on the reference turns the group's blocks into counts.
+    """
+    references = [r for r in rules_of(acl.props) if is_mapping(get(r, "statement", "ruleGroupReferenceStatement"))]
+    if not references:
+        return
+    overrides = {next(iter(get(r, "overrideAction") or {"none": {}}), "none") for r in references}
+    counted = overrides == {"count"}
+    groups = graph.reaches(acl, {RULE_GROUP}, "rules") + graph.reaches(acl, {RULE_GROUP}, "ruleJson")
+    for group in {g.urn: g for g in groups}.values():
+        for rule in rate_rules(group.props):
+            yield RateRule(
+                name=f"{text(get(group.props, 'name')) or group.name}/{rule.name}",
+                limit=rule.limit,
+                window=rule.window,
+                aggregate=rule.aggregate,
+                action="count" if counted else rule.action,
+                scope_down=rule.scope_down,
+            )
 
 
 def rate_rules(props: Any) -> Iterator[RateRule]:

@@ -13,12 +13,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import ReportViolation, Severity
+from pulumi_policy import Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from policy.api_rules.check import UNKNOWN, Secret, check
 from policy.enforcement import NOT_JUDGED
-from policy.policies._base import Config, stack_policy
+from policy.policies._base import Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._props import _UNKNOWN_SENTINELS
 
@@ -72,7 +72,7 @@ def not_judged_note(unknown: list[str], unmapped_types: Counter, not_checked: li
     return f"{NOT_JUDGED}{'; '.join(parts)}"
 
 
-def _aws_inputs(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _aws_inputs(graph: Graph, config: Config, report: Report) -> None:
     unknown: list[str] = []
     unmapped_types: Counter = Counter()
     not_checked: list[str] = []

@@ -6,12 +6,12 @@ import math
 import re
 from typing import Any
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
 from objectos_core.schedule import DAY, cadence, longest_gap_minutes
-from policy.policies._base import Config, resource_policy, stack_policy
+from policy.policies._base import OBJECTOS_STACK, Config, Report, resource_policy, stack_policy
 from policy.policies._graph import Graph, qualified_types
-from policy.policies._props import UNKNOWN, elements, get, number, strings, text, truthy
+from policy.policies._props import UNKNOWN, elements, get, is_mapping, number, strings, text, truthy
 
 PLAN = "aws:backup/plan:Plan"
 SELECTION = "aws:backup/selection:Selection"
@@ -29,6 +29,7 @@ LIFECYCLES = (
 )
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
+SERVERLESS_CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
 RDS_ARN = re.compile(r"arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):.+")
 CONTINUOUS_RPO_MINUTES = 5  # AWS Backup point-in-time recovery for RDS/Aurora
 _AUDIT = re.compile(r"(?i)audit")
@@ -37,10 +38,12 @@ _AUDIT = re.compile(r"(?i)audit")
 # --- database-backup-restore-tested -----------------------------------------------------
 
 
-def _backups(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _backups(graph: Graph, config: Config, report: Report) -> None:
+    if not report.objectos:
+        return  # the business database of an ObjectOS stack, and its recovery point objective
     plans = graph.of_type(PLAN)
     if not plans:
-        report("the stack has no AWS Backup plan for the business database; add the DatabaseBackups component")
+        report.missing("the stack has no AWS Backup plan for the business database; add the DatabaseBackups component")
     backed_up: set[str] = set()
     for plan in plans:
         _plan_rules(plan, config, report)
@@ -56,7 +59,7 @@ def _backups(graph: Graph, config: Config, report: ReportViolation) -> None:
     _restore_tests(graph, backed_up, config, report)
 
 
-def _plan_rules(plan: Any, config: Config, report: ReportViolation) -> None:
+def _plan_rules(plan: Any, config: Config, report: Report) -> None:
     rules = list(elements(get(plan.props, "rules")))
     rpo: float | None = None
     for rule in rules:
@@ -85,10 +88,10 @@ def _plan_rules(plan: Any, config: Config, report: ReportViolation) -> None:
         )
 
 
-def _restore_tests(graph: Graph, databases: set[str], config: Config, report: ReportViolation) -> None:
+def _restore_tests(graph: Graph, databases: set[str], config: Config, report: Report) -> None:
     plans = graph.of_type(RESTORE_PLAN)
     if not plans:
-        report("no restore testing plan: backups are never proven restorable; add a RestoreTestingPlan")
+        report.missing("no restore testing plan: backups are never proven restorable; add a RestoreTestingPlan")
         return
     limit_days = config["maximumRestoreTestIntervalDays"]
     by_plan_name: dict[str, list[Any]] = {}
@@ -136,6 +139,7 @@ database_backup_restore_tested = stack_policy(
     "testing plan must restore it on a schedule.",
     Severity.CRITICAL,
     _backups,
+    kind=OBJECTOS_STACK,
     config={
         "maximumRpoMinutes": {
             "type": "number",
@@ -163,14 +167,17 @@ database_backup_restore_tested = stack_policy(
 # --- audit-log-retention ------------------------------------------------------------------
 
 
-def _audit(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _audit(graph: Graph, config: Config, report: Report) -> None:
     minimum = config["minimumDays"]
-    locks = graph.of_type(*OBJECT_LOCKS)
-    if not locks:
-        report("no Object Lock archive keeps the audit logs; add the AuditLogRetention component")
-    for lock in locks:
-        _lock_retention(lock, minimum, config["objectLockMode"], report)
-        for bucket in graph.reaches(lock, set(BUCKETS), "bucket"):
+    archives = _archives(graph, report)
+    if not archives:
+        report.missing("no Object Lock archive keeps the audit logs; add the AuditLogRetention component")
+    for holder, retention, buckets in archives:
+        # In an ObjectOS stack every Object Lock archive is the audit archive; elsewhere only one named audit.
+        if not (report.objectos or any(_holds_audit(r) for r in (holder, *buckets))):
+            continue
+        _lock_retention(holder, retention, minimum, config["objectLockMode"], report)
+        for bucket in buckets:
             for lifecycle in graph.dependents(bucket, LIFECYCLES, "bucket"):
                 _lifecycle(lifecycle, minimum, report)
     for group in graph.of_type(LOG_GROUP):
@@ -181,9 +188,23 @@ def _audit(graph: Graph, config: Config, report: ReportViolation) -> None:
             report(f"audit log group keeps logs {days:g} days; the customer's policy requires {minimum:g}", group.urn)
 
 
-def _lock_retention(lock: Any, minimum: float, mode: str, report: ReportViolation) -> None:
-    retention = get(lock.props, "rule", "defaultRetention")
-    if retention is UNKNOWN:
+def _archives(graph: Graph, report: Report) -> list[tuple[Any, Any, list[Any]]]:
+    """(resource holding the lock, its default retention, the buckets it locks): lock resources and inline locks."""
+    found = [
+        (lock, get(lock.props, "rule", "defaultRetention"), graph.reaches(lock, set(BUCKETS), "bucket"))
+        for lock in graph.of_type(*OBJECT_LOCKS)
+    ]
+    for bucket in graph.of_type(*BUCKETS):
+        inline = get(bucket.props, "objectLockConfiguration")
+        if not report.known(inline, f"{bucket.name}.objectLockConfiguration") or not is_mapping(inline):
+            continue
+        if get(inline, "objectLockEnabled") in ("Enabled", UNKNOWN) or get(inline, "rule") is not None:
+            found.append((bucket, get(inline, "rule", "defaultRetention"), [bucket]))
+    return found
+
+
+def _lock_retention(lock: Any, retention: Any, minimum: float, mode: str, report: Report) -> None:
+    if not report.known(retention, f"{lock.name}.rule.defaultRetention"):
         return
     days = number(get(retention, "days"))
     years = number(get(retention, "years"))
@@ -195,11 +216,11 @@ def _lock_retention(lock: Any, minimum: float, mode: str, report: ReportViolatio
             f"the audit archive locks objects for {kept:g} days; the customer's policy requires {minimum:g}", lock.urn
         )
     actual = get(retention, "mode")
-    if mode != "any" and actual not in (UNKNOWN, mode):
+    if mode != "any" and report.known(actual, f"{lock.name}.rule.defaultRetention.mode") and actual != mode:
         report(f"the audit archive's Object Lock mode is {actual}; the policy requires {mode}", lock.urn)
 
 
-def _lifecycle(lifecycle: Any, minimum: float, report: ReportViolation) -> None:
+def _lifecycle(lifecycle: Any, minimum: float, report: Report) -> None:
     for rule in elements(get(lifecycle.props, "rules")):
         if get(rule, "status") == "Disabled":
             continue
@@ -215,7 +236,8 @@ def _lifecycle(lifecycle: Any, minimum: float, report: ReportViolation) -> None:
 
 
 def _holds_audit(resource: Any) -> bool:
-    name = text(get(resource.props, "name")) or ""
+    props = resource.props
+    name = " ".join(text(get(props, k)) or "" for k in ("name", "bucket", "bucketPrefix")) + " " + resource.name
     return bool(_AUDIT.search(name) or any(_AUDIT.search(t) for t in qualified_types(resource.urn)[:-1]))
 
 
@@ -225,6 +247,7 @@ audit_log_retention = stack_policy(
     "least that default retention, no lifecycle rule expiring them sooner, and audit log groups kept as long.",
     Severity.HIGH,
     _audit,
+    kind=OBJECTOS_STACK,
     config={
         "minimumDays": {
             "type": "integer",
@@ -246,17 +269,33 @@ audit_log_retention = stack_policy(
 # --- redis-encrypted-with-auth ------------------------------------------------------------
 
 
-def _redis(args: ResourceValidationArgs, config: Config, report: ReportViolation) -> None:
+def _redis(args: ResourceValidationArgs, config: Config, report: Report) -> None:
     props = args.props
+    if args.resource_type == SERVERLESS_CACHE:
+        # Always encrypted in transit and at rest; without a user group its default user needs no password.
+        engine = get(props, "engine")
+        if report.known(engine, "engine") and str(engine).lower() not in ("redis", "valkey"):
+            return
+        if get(props, "userGroupId") in (None, ""):
+            report(
+                "the serverless cache has no userGroupId: its default user needs no password; add an RBAC user group"
+            )
+        if config["requireCustomerManagedKey"] and get(props, "kmsKeyId") is None:
+            report("at-rest encryption uses the AWS managed key; set kmsKeyId to the kit's customer managed key")
+        return
     if args.resource_type == CACHE_CLUSTER:
         if get(props, "engine") in ("redis", "valkey") and get(props, "replicationGroupId") is None:
             report("a standalone cache cluster has no AUTH token; use a ReplicationGroup (the RedisCache component)")
         return
-    if not truthy(get(props, "transitEncryptionEnabled")) and get(props, "transitEncryptionEnabled") is not UNKNOWN:
+    if report.known(get(props, "transitEncryptionEnabled"), "transitEncryptionEnabled") and not truthy(
+        get(props, "transitEncryptionEnabled")
+    ):
         report("transitEncryptionEnabled is off: Redis traffic and the AUTH token cross the network in clear")
     if get(props, "transitEncryptionMode") not in (None, UNKNOWN, "required"):
         report(f"transitEncryptionMode is '{get(props, 'transitEncryptionMode')}'; use 'required'")
-    if not truthy(get(props, "atRestEncryptionEnabled")) and get(props, "atRestEncryptionEnabled") is not UNKNOWN:
+    if report.known(get(props, "atRestEncryptionEnabled"), "atRestEncryptionEnabled") and not truthy(
+        get(props, "atRestEncryptionEnabled")
+    ):
         report("atRestEncryptionEnabled is off: snapshots and swap are stored unencrypted")
     if get(props, "authToken") in (None, "") and not strings(get(props, "userGroupIds")):
         report("no authToken (or RBAC user group): any client in the network can use Redis")
@@ -269,7 +308,7 @@ redis_encrypted_with_auth = resource_policy(
     "ElastiCache Redis/Valkey must encrypt in transit (required) and at rest with the kit's key, and require AUTH.",
     Severity.HIGH,
     _redis,
-    types=[REPLICATION_GROUP, CACHE_CLUSTER],
+    types=[REPLICATION_GROUP, CACHE_CLUSTER, SERVERLESS_CACHE],
     config={
         "requireCustomerManagedKey": {"type": "boolean", "default": True, "description": "Require kmsKeyId."},
     },
@@ -286,13 +325,14 @@ STATEFUL_TYPES = [
     "aws:backup/plan:Plan",
     *BUCKETS,
     REPLICATION_GROUP,
+    SERVERLESS_CACHE,
     "aws:rds/cluster:Cluster",
     "aws:rds/instance:Instance",
     "aws:dynamodb/table:Table",
 ]
 
 
-def _protected(args: ResourceValidationArgs, config: Config, report: ReportViolation) -> None:
+def _protected(args: ResourceValidationArgs, config: Config, report: Report) -> None:
     kind, props = args.resource_type, args.props
     stateful = kind in config["statefulTypes"] or (kind == LOG_GROUP and _audit_resource(args))
     if stateful and not args.opts.protect:

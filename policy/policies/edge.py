@@ -6,16 +6,16 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
 from objectos_core.headers import hsts_problem, parse_hsts
 from policy.policies import _edge as e
-from policy.policies._base import Config, resource_policy, stack_policy
+from policy.policies._base import OBJECTOS_STACK, Config, Report, resource_policy, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import INGRESS, containers, is_workload
 from policy.policies._props import UNKNOWN, elements, get, strings, text
 
-EDGE_TYPES = (e.DISTRIBUTION, INGRESS, e.LISTENER)
+EDGE_TYPES = (e.DISTRIBUTION, INGRESS, *e.LISTENERS)
 CLOUDFRONT_PROTOCOLS = (
     "SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016", "TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025",
     "TLSv1.3_2025",
@@ -28,12 +28,12 @@ AUTH_PREFIX = "/api/v1/auth/"
 # --- tls-at-edge ------------------------------------------------------------------
 
 
-def _tls_at_edge(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _tls_at_edge(graph: Graph, config: Config, report: Report) -> None:
     distributions = graph.of_type(e.DISTRIBUTION)
     ingresses = [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)]
-    listeners = graph.of_type(e.LISTENER)
+    listeners = graph.of_type(*e.LISTENERS)
     if not (distributions or ingresses or listeners):
-        report(
+        report.missing(
             "the stack has no edge (CloudFront distribution, ALB Ingress or listener) terminating TLS; add the edge component"
         )
         return
@@ -47,18 +47,21 @@ def _tls_at_edge(graph: Graph, config: Config, report: ReportViolation) -> None:
         _listener_tls(listener, report)
 
 
-def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: bool, report: ReportViolation) -> None:
+def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: bool, report: Report) -> None:
     props, urn = distribution.props, distribution.urn
     for prop, behavior in e.cache_behaviors(props):
         policy = get(behavior, "viewerProtocolPolicy")
-        if policy not in (UNKNOWN, "redirect-to-https", "https-only"):
+        known = report.known(policy, f"{distribution.name}.{prop}.viewerProtocolPolicy")
+        if known and policy not in ("redirect-to-https", "https-only"):
             report(f"{prop}.viewerProtocolPolicy is '{policy}': viewers may use plain HTTP; set redirect-to-https", urn)
     certificate = get(props, "viewerCertificate")
     if get(certificate, "cloudfrontDefaultCertificate") is True or get(certificate, "acmCertificateArn") is None:
         report("viewerCertificate has no ACM certificate for the domain; set acmCertificateArn (us-east-1)", urn)
     minimum = config["minimumProtocolVersion"]
     version = get(certificate, "minimumProtocolVersion")
-    if version is not UNKNOWN and _protocol_rank(version) < _protocol_rank(minimum):
+    if report.known(version, f"{distribution.name}.viewerCertificate.minimumProtocolVersion") and _protocol_rank(
+        version
+    ) < _protocol_rank(minimum):
         report(f"viewerCertificate.minimumProtocolVersion is '{version}'; use {minimum} or later", urn)
     for origin in elements(get(props, "origins")):
         custom = get(origin, "customOriginConfig")
@@ -66,7 +69,7 @@ def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: 
             continue
         name = get(origin, "originId")
         policy = get(custom, "originProtocolPolicy")
-        if policy not in (UNKNOWN, "https-only"):
+        if report.known(policy, f"{distribution.name}.origins.{name}.originProtocolPolicy") and policy != "https-only":
             report(
                 f"origin '{name}' uses originProtocolPolicy '{policy}'; use https-only so the origin leg is encrypted",
                 urn,
@@ -78,7 +81,7 @@ def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: 
         _validated_before_use(graph, distribution, "viewerCertificate", report)
 
 
-def _origin_header(distribution: Any, ingresses: list, report: ReportViolation) -> None:
+def _origin_header(distribution: Any, ingresses: list, report: Report) -> None:
     """An ALB origin must forward only requests carrying the secret header this distribution adds:
     CloudFront's prefix list admits every customer's distribution."""
     for origin in elements(get(distribution.props, "origins")):
@@ -99,10 +102,10 @@ def _origin_header(distribution: Any, ingresses: list, report: ReportViolation) 
             _ingress_requires(ingress, sent, report)
 
 
-def _ingress_requires(ingress: Any, sent: dict[str, Any], report: ReportViolation) -> None:
+def _ingress_requires(ingress: Any, sent: dict[str, Any], report: Report) -> None:
     for backend in sorted(e.backend_services(ingress.props)):
         conditions = e.header_conditions(ingress.props, backend)
-        if conditions is UNKNOWN:
+        if not report.known(conditions, f'{ingress.name}.metadata.annotations["{e.ALB}conditions.{backend}"]'):
             continue
         required = [(h, values) for h, values in conditions if isinstance(h, str) and h.lower() in sent]
         if not required:
@@ -123,11 +126,11 @@ def _ingress_requires(ingress: Any, sent: dict[str, Any], report: ReportViolatio
                 )
 
 
-def _ingress_tls(graph: Graph, ingress: Any, managed: bool, report: ReportViolation) -> None:
+def _ingress_tls(graph: Graph, ingress: Any, managed: bool, report: Report) -> None:
     props, urn = ingress.props, ingress.urn
     notes = e.annotations(props)
     ports = e.listen_ports(props)
-    if ports is not UNKNOWN:
+    if report.known(ports, f'{ingress.name}.metadata.annotations["{e.ALB}listen-ports"]'):
         protocols = {protocol for protocol, _ in ports}
         if ("HTTPS", 443) not in [(p, int(n)) for p, n in ports if isinstance(n, (int, float))]:
             report('the ALB has no HTTPS:443 listener; set listen-ports to [{"HTTP":80},{"HTTPS":443}]', urn)
@@ -147,9 +150,10 @@ def _ingress_tls(graph: Graph, ingress: Any, managed: bool, report: ReportViolat
         _validated_before_use(graph, ingress, "metadata", report)
 
 
-def _listener_tls(listener: Any, report: ReportViolation) -> None:
+def _listener_tls(listener: Any, report: Report) -> None:
     props, urn = listener.props, listener.urn
     protocol = get(props, "protocol")
+    report.known(protocol, f"{listener.name}.protocol")
     if protocol == "HTTP":
         redirects = [
             a for a in elements(get(props, "defaultActions")) if get(a, "redirect", "protocol") in ("HTTPS", UNKNOWN)
@@ -163,11 +167,13 @@ def _listener_tls(listener: Any, report: ReportViolation) -> None:
         if get(props, "certificateArn") is None:
             report("the HTTPS listener has no certificateArn", urn)
         policy = get(props, "sslPolicy")
-        if policy is None or (isinstance(policy, str) and not e.TLS12_POLICY.search(policy)):
+        if not report.known(policy, f"{listener.name}.sslPolicy"):
+            pass
+        elif policy is None or (isinstance(policy, str) and not e.TLS12_POLICY.search(policy)):
             report(f"sslPolicy '{policy}' accepts TLS older than 1.2; use ELBSecurityPolicy-TLS13-1-2-2021-06", urn)
 
 
-def _validated_before_use(graph: Graph, consumer: Any, prop: str, report: ReportViolation) -> None:
+def _validated_before_use(graph: Graph, consumer: Any, prop: str, report: Report) -> None:
     """A consumer of a kit-requested certificate must wait for its DNS validation."""
     certificates = graph.reaches(consumer, {e.CERTIFICATE}, prop)
     if certificates and not graph.reaches(consumer, {e.CERTIFICATE_VALIDATION}, prop):
@@ -189,6 +195,7 @@ tls_at_edge = stack_policy(
     "requests carrying the secret header the distribution adds.",
     Severity.CRITICAL,
     _tls_at_edge,
+    kind=OBJECTOS_STACK,
     config={
         "minimumProtocolVersion": {
             "type": "string",
@@ -213,7 +220,9 @@ DEFAULT_HEADERS = [
 ]
 
 
-def _security_headers(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _security_headers(graph: Graph, config: Config, report: Report) -> None:
+    if not report.objectos:
+        return  # the headers cover the routes the ObjectOS runtime does not
     required = list(config["requiredHeaders"])
     distributions = graph.of_type(e.DISTRIBUTION)
     if distributions:
@@ -221,10 +230,10 @@ def _security_headers(graph: Graph, config: Config, report: ReportViolation) -> 
             _distribution_headers(graph, distribution, required, report)
         return
     edges = [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)] + [
-        r for r in graph.of_type(e.LISTENER) if get(r.props, "protocol") == "HTTPS"
+        r for r in graph.of_type(*e.LISTENERS) if get(r.props, "protocol") == "HTTPS"
     ]
     if not edges:
-        report("the stack has no edge that sets security headers; add the edge component")
+        report.missing("the stack has no edge that sets security headers; add the edge component")
     for edge in edges:
         sent = _alb_headers(edge)
         missing = [h for h in required if sent.get(h) is None]
@@ -240,7 +249,7 @@ def _security_headers(graph: Graph, config: Config, report: ReportViolation) -> 
             )
 
 
-def _distribution_headers(graph: Graph, distribution: Any, required: list[str], report: ReportViolation) -> None:
+def _distribution_headers(graph: Graph, distribution: Any, required: list[str], report: Report) -> None:
     for prop, behavior in e.cache_behaviors(distribution.props):
         pattern = get(behavior, "pathPattern") or "*"
         if get(behavior, "responseHeadersPolicyId") is None:
@@ -275,6 +284,7 @@ security_headers_present = stack_policy(
     "does not cover: CSP, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, Permissions-Policy, CORP.",
     Severity.HIGH,
     _security_headers,
+    kind=OBJECTOS_STACK,
     config={
         "requiredHeaders": {
             "type": "array",
@@ -290,13 +300,15 @@ security_headers_present = stack_policy(
 # --- hsts-after-tls ------------------------------------------------------------------
 
 
-def _hsts_after_tls(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _hsts_after_tls(graph: Graph, config: Config, report: Report) -> None:
     carriers = list(_hsts_carriers(graph))
     if not carriers and config["required"]:
-        report("no edge sends Strict-Transport-Security; enable objectos:hsts once the certificate is validated")
+        report.missing(
+            "no edge sends Strict-Transport-Security; enable objectos:hsts once the certificate is validated"
+        )
     managed = bool(graph.of_type(e.CERTIFICATE))
     for resource, prop, value in carriers:
-        if resource.resource_type == e.LISTENER and get(resource.props, "protocol") == "HTTP":
+        if resource.resource_type in e.LISTENERS and get(resource.props, "protocol") == "HTTP":
             report(
                 "Strict-Transport-Security is set on a plain-HTTP listener; set it on the HTTPS listener only",
                 resource.urn,
@@ -321,14 +333,14 @@ def _hsts_carriers(graph: Graph):
         value = e.listener_attributes(ingress.props).get(e.ALB_HEADER_ATTRIBUTES["Strict-Transport-Security"])
         if value is not None:
             yield ingress, "metadata", value
-    for listener in graph.of_type(e.LISTENER):
+    for listener in graph.of_type(*e.LISTENERS):
         prop = e.LISTENER_HEADER_PROPERTIES["Strict-Transport-Security"]
         value = get(listener.props, prop)
         if value is not None:
             yield listener, prop, value
 
 
-def _hsts_value(resource: Any, value: str, report: ReportViolation) -> None:
+def _hsts_value(resource: Any, value: str, report: Report) -> None:
     problem = hsts_problem(parse_hsts(value))
     if problem:
         report(f"Strict-Transport-Security '{value}': {problem}", resource.urn)
@@ -340,6 +352,7 @@ hsts_after_tls = stack_policy(
     "HSTS must depend on the certificate's DNS validation, and the header must be well formed.",
     Severity.HIGH,
     _hsts_after_tls,
+    kind=OBJECTOS_STACK,
     config={
         "required": {
             "type": "boolean",
@@ -354,7 +367,7 @@ hsts_after_tls = stack_policy(
 # --- cors-explicit-origins -----------------------------------------------------------
 
 
-def _cors(args: ResourceValidationArgs, config: Config, report: ReportViolation) -> None:
+def _cors(args: ResourceValidationArgs, config: Config, report: Report) -> None:
     props = args.props
     if args.resource_type == e.RESPONSE_HEADERS_POLICY:
         cors = get(props, "corsConfig")
@@ -365,7 +378,7 @@ def _cors(args: ResourceValidationArgs, config: Config, report: ReportViolation)
         value = e.listener_attributes(props).get(e.ALB_HEADER_ATTRIBUTES["Access-Control-Allow-Origin"])
         if isinstance(value, str):
             _origins("the access_control_allow_origin listener attribute", strings(value), report)
-    elif args.resource_type == e.LISTENER:
+    elif args.resource_type in e.LISTENERS:
         value = get(props, e.LISTENER_HEADER_PROPERTIES["Access-Control-Allow-Origin"])
         if isinstance(value, str):
             _origins("routingHttpResponseAccessControlAllowOriginHeaderValue", strings(value), report)
@@ -375,7 +388,7 @@ def _cors(args: ResourceValidationArgs, config: Config, report: ReportViolation)
                 _runtime_cors(container, report)
 
 
-def _runtime_cors(container: Any, report: ReportViolation) -> None:
+def _runtime_cors(container: Any, report: Report) -> None:
     if str(container.literal("OS_CORS_ENABLED")).lower() == "false":
         return
     if "OS_CORS_ORIGIN" not in container.env:
@@ -389,7 +402,7 @@ def _runtime_cors(container: Any, report: ReportViolation) -> None:
             _origins(f"container '{container.name}' {name}", strings(value), report)
 
 
-def _origins(where: str, origins: list[str], report: ReportViolation) -> None:
+def _origins(where: str, origins: list[str], report: Report) -> None:
     if "*" in origins:
         report(f"{where} allows '*'; list the explicit https origins")
     bad = [o for o in origins if o != "*" and not ORIGIN.fullmatch(o)]
@@ -403,7 +416,7 @@ cors_explicit_origins = resource_policy(
     "(whose default reflects any origin with credentials).",
     Severity.CRITICAL,
     _cors,
-    type_filter=lambda t: t in (e.RESPONSE_HEADERS_POLICY, INGRESS, e.LISTENER) or is_workload(t),
+    type_filter=lambda t: t in (e.RESPONSE_HEADERS_POLICY, INGRESS, *e.LISTENERS) or is_workload(t),
     tags=["edge"],
 )
 
@@ -411,7 +424,7 @@ cors_explicit_origins = resource_policy(
 # --- oidc-callback-on-domain ---------------------------------------------------------
 
 
-def _oidc_callbacks(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _oidc_callbacks(graph: Graph, config: Config, report: Report) -> None:
     hosts = e.served_hosts(
         graph.of_type(e.DISTRIBUTION), [r for r in graph.of_type(INGRESS) if e.is_alb_ingress(r.props)]
     )
@@ -423,7 +436,7 @@ def _oidc_callbacks(graph: Graph, config: Config, report: ReportViolation) -> No
                 _callbacks_of(container, hosts, resource.urn, report)
 
 
-def _callbacks_of(container: Any, hosts: set[str], urn: str, report: ReportViolation) -> None:
+def _callbacks_of(container: Any, hosts: set[str], urn: str, report: Report) -> None:
     base = container.literal("OS_AUTH_URL")
     if "OS_AUTH_URL" not in container.env:
         report(f"container '{container.name}' has no OS_AUTH_URL: OIDC callbacks have no public base URL", urn)
@@ -455,6 +468,7 @@ oidc_callback_on_domain = stack_policy(
     "https://<domain> and that domain must be served by the edge.",
     Severity.HIGH,
     _oidc_callbacks,
+    kind=OBJECTOS_STACK,
     tags=["edge", "auth"],
 )
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from pulumi_policy import ReportViolation, Severity
+from pulumi_policy import Severity
 
 from objectos_core import editions
-from policy.policies._base import Config, stack_policy
+from policy.policies._base import Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, pod_spec_path
 from policy.policies._props import UNKNOWN, elements, get, is_mapping, number, text, truthy
@@ -120,7 +120,7 @@ def _matches(index: dict[str, list[Optional[str]]], name: str, namespace: Option
     return any(made_ns is None or namespace is None or made_ns == namespace for made_ns in index.get(name, ()))
 
 
-def _pods_can_start(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _pods_can_start(graph: Graph, config: Config, report: Report) -> None:
     produced = _produced(graph)
     named = {kind: _by_name(made) for kind, made in produced.items()}
     unnamed = {made.urn for kind in produced.values() for name, _, made in kind if not isinstance(name, str)}
@@ -249,7 +249,7 @@ def _surge(props: Any, pods: int) -> int:
     return int(value) if value is not None else 0
 
 
-def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _topology(graph: Graph, config: Config, report: Report) -> None:
     autoscalers = _autoscaler_index(graph)
     for resource in graph.resources:
         kind = _kind(resource.resource_type)
@@ -288,7 +288,7 @@ def _topology(graph: Graph, config: Config, report: ReportViolation) -> None:
 
 def _container_topology(
     container: Any, where: str, edition: Optional[str], multi: bool, most: int, floor: int, scaled_by: str,
-    kind: str, resource: Any, report: ReportViolation,
+    kind: str, resource: Any, report: Report,
 ) -> None:  # fmt: skip
     where = f"{where} container '{container.name}'"
     urn = resource.urn

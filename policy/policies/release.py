@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import ReportViolation, Severity
+from pulumi_policy import Severity
 
 from objectos_core.pins import pinned_artifact, pinned_image
-from policy.policies._base import Config, stack_policy
+from policy.policies._base import OBJECTOS_STACK, Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import containers, is_workload
 from policy.policies._props import UNKNOWN, get, parse_json, text
@@ -15,7 +15,7 @@ from policy.policies._props import UNKNOWN, get, parse_json, text
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 
 
-def _release(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _release(graph: Graph, config: Config, report: Report) -> None:
     pairs: dict[tuple, list[str]] = {}
     for resource in graph.resources:
         if not is_workload(resource.resource_type):
@@ -44,7 +44,7 @@ def _release(graph: Graph, config: Config, report: ReportViolation) -> None:
     _release_record(graph, pairs, config, report)
 
 
-def _artifact(container: Any, where: str, urn: str, report: ReportViolation) -> Any:
+def _artifact(container: Any, where: str, urn: str, report: Report) -> Any:
     url = container.literal("OS_ARTIFACT_URL")
     if url is None:
         if "OS_ARTIFACT_PATH" in container.env:
@@ -58,11 +58,13 @@ def _artifact(container: Any, where: str, urn: str, report: ReportViolation) -> 
     return url
 
 
-def _release_record(graph: Graph, pairs: dict, config: Config, report: ReportViolation) -> None:
+def _release_record(graph: Graph, pairs: dict, config: Config, report: Report) -> None:
     records = [p for p in graph.of_type(SSM_PARAMETER) if _is_release_record(p)]
     if not records:
         if config["requireReleaseRecord"] and pairs:
-            report("no release record (SSM parameter /objectos/<stack>/release) pairs image and artifact for rollback")
+            report.missing(
+                "no release record (SSM parameter /objectos/<stack>/release) pairs image and artifact for rollback"
+            )
         return
     for record in records:
         value = parse_json(get(record.props, "insecureValue") or get(record.props, "value"))
@@ -88,6 +90,7 @@ release_pins_image_and_artifact = stack_policy(
     "the migration Job the same pair, recorded together so a rollback moves both.",
     Severity.CRITICAL,
     _release,
+    kind=OBJECTOS_STACK,
     config={
         "pinAllImages": {
             "type": "boolean",

@@ -6,9 +6,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity
 
-from policy.policies._base import Config, resource_policy, stack_policy
+from policy.policies._base import OBJECTOS_STACK, Config, Report, resource_policy, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, is_workload
 from policy.policies._props import UNKNOWN, get, items, text
@@ -31,13 +31,13 @@ SERVER_TYPES = ("kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet
 # --- auth-secret-in-secret-store -------------------------------------------------------
 
 
-def _auth_secret(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _auth_secret(graph: Graph, config: Config, report: Report) -> None:
     for resource in graph.resources:
         if is_workload(resource.resource_type):
             _auth_env(resource, report)
     entries = [s for s in graph.of_type(SM_SECRET) if _is_auth_entry(s)]
     if not entries:
-        report(f"no Secrets Manager entry holds {AUTH_SECRET}; let AppSecrets create it")
+        report.missing(f"no Secrets Manager entry holds {AUTH_SECRET}; let AppSecrets create it")
         return
     for entry in entries:
         if config["requireCustomerManagedKey"] and get(entry.props, "kmsKeyId") is None:
@@ -48,7 +48,7 @@ def _auth_secret(graph: Graph, config: Config, report: ReportViolation) -> None:
         _generated(graph, entry, int(config["minimumLength"]), report)
 
 
-def _auth_env(resource: Any, report: ReportViolation) -> None:
+def _auth_env(resource: Any, report: Report) -> None:
     for container in containers(resource.resource_type, resource.props):
         if not container.runs_objectos:
             continue
@@ -58,6 +58,12 @@ def _auth_env(resource: Any, report: ReportViolation) -> None:
                     f"container '{container.name}' has no {AUTH_SECRET}: the runtime then silently skips /api/v1/auth/*",
                     resource.urn,
                 )
+        elif container.by_reference(AUTH_SECRET) and not container.from_secret_store(AUTH_SECRET):
+            report(
+                f"container '{container.name}' takes {AUTH_SECRET} from a ConfigMap or a field, not a secret store; "
+                "deliver it by secretKeyRef",
+                resource.urn,
+            )
         elif not container.by_reference(AUTH_SECRET):
             report(
                 f"container '{container.name}' sets {AUTH_SECRET} as a literal; deliver it by secretKeyRef",
@@ -65,7 +71,7 @@ def _auth_env(resource: Any, report: ReportViolation) -> None:
             )
 
 
-def _generated(graph: Graph, entry: Any, minimum: int, report: ReportViolation) -> None:
+def _generated(graph: Graph, entry: Any, minimum: int, report: Report) -> None:
     versions = graph.dependents(entry, [SM_VERSION], "secretId")
     name = _entry_name(entry)
     if not versions:
@@ -99,6 +105,7 @@ auth_secret_in_secret_store = stack_policy(
     "and reach the runtime by secretKeyRef: without it the runtime silently skips authentication.",
     Severity.CRITICAL,
     _auth_secret,
+    kind=OBJECTOS_STACK,
     config={
         "minimumLength": {
             "type": "integer",
@@ -119,7 +126,7 @@ auth_secret_in_secret_store = stack_policy(
 # --- no-baked-secrets ------------------------------------------------------------------
 
 
-def _no_baked(args: ResourceValidationArgs, config: Config, report: ReportViolation) -> None:
+def _no_baked(args: ResourceValidationArgs, config: Config, report: Report) -> None:
     secret_name = re.compile(config["secretNamePattern"])
     kind, props = args.resource_type, args.props
     if kind == SECRET:
@@ -146,13 +153,17 @@ def _no_baked(args: ResourceValidationArgs, config: Config, report: ReportViolat
             _container_env(container, secret_name, report)
 
 
-def _container_env(container: Any, secret_name: re.Pattern, report: ReportViolation) -> None:
+def _container_env(container: Any, secret_name: re.Pattern, report: Report) -> None:
     for name, value in container.literals():
-        if value in (UNKNOWN, ""):
+        if value == "":
             continue
-        if secret_name.search(name):
+        if secret_name.search(name):  # a literal, known or not: the manifest carries it
             report(f"container '{container.name}' sets {name} as a literal value; deliver it by secretKeyRef")
-        elif isinstance(value, str) and _credential_in(value):
+        elif (
+            report.known(value, f"container '{container.name}' env {name}")
+            and isinstance(value, str)
+            and _credential_in(value)
+        ):
             report(
                 f"container '{container.name}' env {name} carries a credential inside a URL; deliver it by secretKeyRef"
             )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import ReportViolation, Severity
+from pulumi_policy import Severity
 
 from policy.policies import _edge as e
 from policy.policies import _waf as w
-from policy.policies._base import Config, stack_policy
+from policy.policies._base import OBJECTOS_STACK, Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import INGRESS, annotations
 from policy.policies._props import UNKNOWN, get
@@ -26,20 +26,22 @@ ACL_ANNOTATION = e.ALB + "wafv2-acl-arn"
 # --- rate-limits-auth-write ----------------------------------------------------------
 
 
-def _rate_limits(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _rate_limits(graph: Graph, config: Config, report: Report) -> None:
+    if not report.objectos:
+        return  # the buckets are ObjectOS's auth, write and read routes
     acls = graph.of_type(w.WEB_ACL)
     if not acls:
-        report(
+        report.missing(
             "the stack has no WAF web ACL: nothing limits auth or write requests per client IP; add the WAF component"
         )
         return
     for acl in acls:
-        _buckets(acl, config, report)
+        _buckets(graph, acl, config, report)
     _edge_uses_acl(graph, report)
 
 
-def _buckets(acl: Any, config: Config, report: ReportViolation) -> None:
-    rules = list(w.rate_rules(acl.props))
+def _buckets(graph: Graph, acl: Any, config: Config, report: Report) -> None:
+    rules = list(w.rate_rules(acl.props)) + list(w.group_rate_rules(graph, acl))
     limiting = [r for r in rules if r.action == "block" and r.aggregate in ("IP", "FORWARDED_IP", UNKNOWN)]
     for bucket in ("auth", "write", "read"):
         maximum = config[f"{bucket}MaxRequestsPerMinute"]
@@ -64,7 +66,7 @@ def _buckets(acl: Any, config: Config, report: ReportViolation) -> None:
                 break
 
 
-def _edge_uses_acl(graph: Graph, report: ReportViolation) -> None:
+def _edge_uses_acl(graph: Graph, report: Report) -> None:
     """The web ACL only protects what it is associated with: the public edge."""
     acl_types = {w.WEB_ACL}
     distributions = graph.of_type(e.DISTRIBUTION)
@@ -102,6 +104,7 @@ rate_limits_auth_write = stack_policy(
     "auth (10/min), write (60/min) and read (600/min) request rates.",
     Severity.CRITICAL,
     _rate_limits,
+    kind=OBJECTOS_STACK,
     config={
         "authMaxRequestsPerMinute": {
             "type": "number",
@@ -129,7 +132,7 @@ rate_limits_auth_write = stack_policy(
 # --- waf-logging-redacted --------------------------------------------------------------
 
 
-def _waf_logging(graph: Graph, config: Config, report: ReportViolation) -> None:
+def _waf_logging(graph: Graph, config: Config, report: Report) -> None:
     required = {h.lower() for h in config["redactedHeaders"]}
     for acl in graph.of_type(w.WEB_ACL):
         logging = graph.dependents(acl, [w.LOGGING], "resourceArn")
@@ -145,7 +148,7 @@ def _waf_logging(graph: Graph, config: Config, report: ReportViolation) -> None:
                 )
 
 
-def _destinations(graph: Graph, logging: Any, report: ReportViolation) -> None:
+def _destinations(graph: Graph, logging: Any, report: Report) -> None:
     targets = [d for d in graph.direct(logging, "logDestinationConfigs") if d.resource_type in WAF_LOG_DESTINATIONS]
     for target in targets:
         name = get(target.props, WAF_LOG_DESTINATIONS[target.resource_type])

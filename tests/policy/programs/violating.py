@@ -1,0 +1,310 @@
+"""User programs with one known violation each, mostly of a type token or shape the kit itself never uses."""
+
+from __future__ import annotations
+
+import json
+
+from tests.policy.programs import DIGEST, Expected, Program, R
+
+ALB = "alb.ingress.kubernetes.io/"
+OBJECTOS_IMAGE = "ghcr.io/objectstack-ai/objectstack" + DIGEST
+
+PROGRAMS = (
+    Program(
+        "alb-listener-http-forwards",
+        (
+            R(
+                "aws:alb/listener:Listener",
+                "web-http",
+                {
+                    "loadBalancerArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188",
+                    "port": 80,
+                    "protocol": "HTTP",
+                    "defaultActions": [
+                        {
+                            "type": "forward",
+                            "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067",
+                        }
+                    ],
+                },
+            ),
+        ),
+        Expected("tls-at-edge", "web-http", "instead of redirecting to HTTPS"),
+    ),
+    Program(
+        "alb-listener-tls10-policy",
+        (
+            R(
+                "aws:alb/listener:Listener",
+                "web-https",
+                {
+                    "loadBalancerArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188",
+                    "port": 443,
+                    "protocol": "HTTPS",
+                    "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+                    "sslPolicy": "ELBSecurityPolicy-2016-08",
+                    "defaultActions": [
+                        {
+                            "type": "forward",
+                            "targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/73e2d6bc24d8a067",
+                        }
+                    ],
+                },
+            ),
+        ),
+        Expected("tls-at-edge", "web-https", "accepts TLS older than 1.2"),
+    ),
+    Program(
+        "bucket-inline-object-lock-too-short",
+        (
+            R(
+                "aws:s3/bucket:Bucket",
+                "audit-archive",
+                {
+                    "bucket": "acme-audit-archive",
+                    "objectLockConfiguration": {
+                        "objectLockEnabled": "Enabled",
+                        "rule": {"defaultRetention": {"mode": "COMPLIANCE", "days": 30}},
+                    },
+                },
+                protect=True,
+            ),
+        ),
+        Expected("audit-log-retention", "audit-archive", "locks objects for 30 days"),
+    ),
+    Program(
+        "serverless-cache-without-user-group",
+        (
+            R(
+                "aws:elasticache/serverlessCache:ServerlessCache",
+                "sessions",
+                {
+                    "engine": "valkey",
+                    "name": "sessions",
+                    "kmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                },
+                protect=True,
+            ),
+        ),
+        Expected("redis-encrypted-with-auth", "sessions", "no userGroupId"),
+    ),
+    Program(
+        "deployment-patch-with-a-literal-token",
+        (
+            R(
+                "kubernetes:apps/v1:DeploymentPatch",
+                "api-patch",
+                {
+                    "metadata": {"name": "api", "namespace": "shop"},
+                    "spec": {
+                        "template": {
+                            "spec": {
+                                "containers": [
+                                    {
+                                        "name": "api",
+                                        "image": "registry.example.com/shop/api" + DIGEST,
+                                        "env": [{"name": "PAYMENT_API_TOKEN", "value": "tok_live_4f9a1c"}],
+                                    }
+                                ]
+                            }
+                        }
+                    },
+                },
+            ),
+        ),
+        Expected("no-baked-secrets", "api-patch", "sets PAYMENT_API_TOKEN as a literal value"),
+    ),
+    Program(
+        "ecs-task-with-a-password-in-its-environment",
+        (
+            R(
+                "aws:ecs/taskDefinition:TaskDefinition",
+                "worker",
+                {
+                    "family": "worker",
+                    "containerDefinitions": json.dumps(
+                        [
+                            {
+                                "name": "worker",
+                                "image": "registry.example.com/shop/worker" + DIGEST,
+                                "essential": True,
+                                "environment": [{"name": "DB_PASSWORD", "value": "hunter2-but-longer"}],
+                            }
+                        ]
+                    ),
+                },
+            ),
+        ),
+        Expected("no-baked-secrets", "worker", "sets DB_PASSWORD as a literal value"),
+    ),
+    Program(
+        "lambda-with-an-api-key-in-its-environment",
+        (
+            R(
+                "aws:lambda/function:Function",
+                "webhook",
+                {
+                    "role": "arn:aws:iam::123456789012:role/webhook",
+                    "runtime": "python3.12",
+                    "handler": "main.handler",
+                    "environment": {"variables": {"STRIPE_API_KEY": "sk_live_51Habc", "LOG_LEVEL": "info"}},
+                },
+            ),
+        ),
+        Expected("no-baked-secrets", "webhook", "sets STRIPE_API_KEY as a literal value"),
+    ),
+    Program(
+        "objectos-auth-secret-from-a-config-map",
+        (
+            R(
+                "kubernetes:core/v1:ConfigMap",
+                "objectos-config",
+                {"metadata": {"name": "objectos-config"}, "data": {"auth": "x" * 48}},
+            ),
+            R(
+                "kubernetes:apps/v1:Deployment",
+                "objectos",
+                {
+                    "metadata": {"name": "objectos"},
+                    "spec": {
+                        "replicas": 1,
+                        "strategy": {"type": "Recreate"},
+                        "template": {
+                            "spec": {
+                                "containers": [
+                                    {
+                                        "name": "objectos",
+                                        "image": OBJECTOS_IMAGE,
+                                        "env": [
+                                            {"name": "OS_AUTH_URL", "value": "https://app.example.com"},
+                                            {"name": "OS_CORS_ORIGIN", "value": "https://app.example.com"},
+                                            {"name": "OS_ARTIFACT_PATH", "value": "/app/artifact"},
+                                            {
+                                                "name": "OS_AUTH_SECRET",
+                                                "valueFrom": {
+                                                    "configMapKeyRef": {"name": "objectos-config", "key": "auth"}
+                                                },
+                                            },
+                                        ],
+                                    }
+                                ]
+                            }
+                        },
+                    },
+                },
+            ),
+        ),
+        Expected("auth-secret-in-secret-store", "objectos", "from a ConfigMap"),
+    ),
+    Program(
+        "waf-rate-rule-in-a-rule-group-too-loose",
+        (
+            R(
+                "aws:wafv2/ruleGroup:RuleGroup",
+                "rate-rules",
+                {
+                    "name": "rate-rules",
+                    "scope": "REGIONAL",
+                    "capacity": 10,
+                    "visibilityConfig": {
+                        "cloudwatchMetricsEnabled": True,
+                        "metricName": "rate",
+                        "sampledRequestsEnabled": True,
+                    },
+                    "rules": [
+                        {
+                            "name": "per-ip",
+                            "priority": 1,
+                            "action": {"block": {}},
+                            "statement": {
+                                "rateBasedStatement": {
+                                    "limit": 500,
+                                    "evaluationWindowSec": 300,
+                                    "aggregateKeyType": "IP",
+                                }
+                            },
+                            "visibilityConfig": {
+                                "cloudwatchMetricsEnabled": True,
+                                "metricName": "per-ip",
+                                "sampledRequestsEnabled": True,
+                            },
+                        }
+                    ],
+                },
+            ),
+            R(
+                "aws:wafv2/webAcl:WebAcl",
+                "api-acl",
+                {
+                    "scope": "REGIONAL",
+                    "defaultAction": {"allow": {}},
+                    "visibilityConfig": {
+                        "cloudwatchMetricsEnabled": True,
+                        "metricName": "api",
+                        "sampledRequestsEnabled": True,
+                    },
+                    "rules": [
+                        {
+                            "name": "rate-rules",
+                            "priority": 1,
+                            "overrideAction": {"none": {}},
+                            "statement": {
+                                "ruleGroupReferenceStatement": {
+                                    "arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/rulegroup/rate-rules/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+                                }
+                            },
+                            "visibilityConfig": {
+                                "cloudwatchMetricsEnabled": True,
+                                "metricName": "rate-rules",
+                                "sampledRequestsEnabled": True,
+                            },
+                        }
+                    ],
+                },
+                deps={"rules": ["rate-rules"]},
+            ),
+            R("aws:cloudwatch/logGroup:LogGroup", "waf-logs", {"name": "aws-waf-logs-api", "retentionInDays": 90}),
+            R(
+                "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+                "api-acl-logging",
+                {
+                    "resourceArn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/a1b2c3d4-5678-90ab-cdef-EXAMPLE22222",
+                    "logDestinationConfigs": ["arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-api"],
+                    "redactedFields": [
+                        {"singleHeader": {"name": "authorization"}},
+                        {"singleHeader": {"name": "cookie"}},
+                    ],
+                },
+                deps={"resourceArn": ["api-acl"], "logDestinationConfigs": ["waf-logs"]},
+            ),
+        ),
+        Expected("rate-limits-auth-write", "api-acl", "through at 100/min per IP (rule 'rate-rules/per-ip')"),
+        config={"rate-limits-auth-write": {"objectosStack": "yes"}},  # the API fronts ObjectOS, run elsewhere
+    ),
+    Program(
+        "ingress-listen-ports-as-a-scalar",
+        (
+            R(
+                "kubernetes:networking.k8s.io/v1:Ingress",
+                "shop",
+                {
+                    "metadata": {
+                        "name": "shop",
+                        "annotations": {
+                            ALB + "listen-ports": "443",
+                            ALB
+                            + "certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+                            ALB + "ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                        },
+                    },
+                    "spec": {"ingressClassName": "alb", "rules": [{"host": "shop.example.com"}]},
+                },
+            ),
+        ),
+        Expected(
+            "tls-at-edge",
+            "shop",
+            "metadata.annotations[\"alb.ingress.kubernetes.io/listen-ports\"] is the string '443'",
+        ),
+    ),
+)
