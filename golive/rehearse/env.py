@@ -59,7 +59,7 @@ class RuntimeEnv:
     deployment: str
     """URN of the Deployment it was read from."""
     image: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # secret values: never in a repr or a test failure
     secret_vars: frozenset[str]
     """Vars the Deployment reads from a Secret: generated here, or a stand-in URL."""
     replaced: dict[str, str] = field(default_factory=dict)

@@ -21,7 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -69,8 +69,8 @@ class Runtime:
     process: subprocess.Popen
     port: int
     workdir: Path
-    env: dict[str, str]
-    secret_values: tuple[str, ...]
+    env: dict[str, str] = field(repr=False)  # secret values: never in a repr or a test failure
+    secret_values: tuple[str, ...] = field(repr=False)
 
     @property
     def url(self) -> str:
@@ -159,10 +159,11 @@ def group_alive(group: int) -> bool:
         return False
     except PermissionError:
         return True
-    return any(_state(pid) not in ("Z", "X", None) for pid in _members(group))
+    return any(_state(pid) not in ("Z", "X", None) for pid in members(group))
 
 
-def _members(group: int) -> list[int]:
+def members(group: int) -> list[int]:
+    """The process ids of a process group (from /proc)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
