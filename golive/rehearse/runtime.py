@@ -128,6 +128,15 @@ class Runtime:
                 last_said, last_state = waited, state
             time.sleep(0.5)
 
+    def wait_log(self, text: str, timeout: float = 30.0) -> bool:
+        """Whether `text` shows in the log within `timeout` (the boot summary follows readiness)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if time.monotonic() > deadline or not self.running():
+                return text in self.log()
+            time.sleep(0.2)
+        return True
+
     def wait_exit(self, timeout: float = BOOT_TIMEOUT_SECONDS) -> int:
         """The exit code of a boot that must be refused; BootFailed if it is still up (and ready)."""
         try:

@@ -1,11 +1,13 @@
 """The kit's env against the real open runtime (@objectstack/cli, as the image runs it), on loopback.
 
-Each boot takes about 20-30 s, so there are few: the runtime's defaults, the dev stack's
-declared env (kept for the module), a wrong artifact pin and prod's cluster, each refused.
+Needs `make runtime`; without it the tests skip, and fail under CI=true. Each boot takes
+about 20-30 s, so there are few: the runtime's defaults, the dev stack's declared env (kept
+for the module), a wrong artifact pin and prod's cluster, each refused.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import subprocess
@@ -16,21 +18,46 @@ from pathlib import Path
 import pytest
 
 from golive.rehearse.env import RuntimeEnv, StandIns, server_env
-from golive.rehearse.install import Installation
+from golive.rehearse.install import Installation, installation, missing
 from golive.rehearse.runtime import (
     PROCESS_VARS,
     BootFailed,
     Runtime,
+    compile_artifact,
     free_port,
     group_alive,
     members,
     pinned_file_url,
     started,
 )
-from tests.golive.rehearse.conftest import require
+from tests.conftest import ROOT
 
 EVIL = "https://evil.example.com"
 DEV_ORIGIN = "https://dev.example.com"
+APP = ROOT / "tests" / "data" / "rehearsal-app"
+
+
+def require(reason: str | None) -> None:
+    """Skip with the reason, or fail under CI=true so the rehearsal cannot silently vanish."""
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the rehearsal's runtime tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def runtime() -> Installation:
+    require(missing())
+    return installation()
+
+
+@pytest.fixture(scope="module")
+def app_artifact(runtime: Installation, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/rehearsal-app compiled by the runtime's own `os compile`."""
+    project = tmp_path_factory.mktemp("rehearsal-app")
+    shutil.copy(APP / "objectstack.config.ts", project)
+    return compile_artifact(runtime, project)
 
 
 def preflight(runtime: Runtime, origin: str) -> dict[str, str]:
@@ -84,9 +111,9 @@ def test_the_runtime_gets_exactly_the_declared_env(dev):
 
 def test_a_right_artifact_pin_boots_the_app(dev):
     process, _ = dev
-    log = process.log()
-    assert "[file, sha256 verified]" in log
-    assert "rehearsal" in log.split("Plugins:", 1)[1]
+    assert "[file, sha256 verified]" in process.log()
+    assert process.wait_log("Press Ctrl+C to stop"), "the boot summary, which follows readiness, is complete"
+    assert "rehearsal" in process.log().split("Plugins:", 1)[1]
 
 
 def test_the_surfaced_log_holds_no_secret_value(dev):
