@@ -9,8 +9,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # The real HTTP Observatory scanner, for tests/golive/grader/test_grader_differential.py.
 OBSERVATORY := tools/observatory
+# The open ObjectOS runtime with Node 22, for the go-live rehearsal (golive/rehearse, tests/golive/rehearse).
+RUNTIME := tools/runtime
 
-.PHONY: preview test check bench readme constraints clean
+.PHONY: preview test check bench readme constraints clean runtime
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,21 @@ $(OBSERVATORY)/node_modules: $(OBSERVATORY)/package.json $(OBSERVATORY)/package-
 	echo '{}' > $(OBSERVATORY)/node_modules/@mdn/mdn-http-observatory/conf/hsts-preload.json && \
 	touch $@
 
+# npm ci from the committed lock, nothing but npm and the registry: install scripts are skipped
+# (better-sqlite3's would fetch a prebuilt binary or compile one for the system's Node, not the
+# Node 22 the runtime runs on; so the rehearsal uses the in-memory database, memory://). The lock
+# pins every @objectstack/* package at one version (package.json's overrides). Without npm this is
+# a skip of the rehearsal's tests, except under CI=true.
+$(RUNTIME)/node_modules/.installed: $(RUNTIME)/package.json $(RUNTIME)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$CI" = "true" ]; then echo "npm is missing: install npm for the go-live rehearsal's runtime" >&2; exit 1; fi; \
+	  echo "note: npm is missing, so the go-live rehearsal's tests will be skipped"; exit 0; \
+	fi; \
+	npm ci --prefix $(RUNTIME) --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	touch $@
+
+runtime: $(RUNTIME)/node_modules/.installed
+
 preview: $(STAMP)
 	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json
 
@@ -40,8 +57,8 @@ check: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 
-test: check $(OBSERVATORY)/node_modules
-	tools/system-packages.sh nginx:nginx
+test: check $(OBSERVATORY)/node_modules $(RUNTIME)/node_modules/.installed
+	tools/system-packages.sh nginx:nginx redis-server:redis-server
 	$(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
@@ -56,4 +73,4 @@ constraints: $(STAMP)
 	  $(PY) -m pip freeze --exclude-editable; } > constraints.txt
 
 clean:
-	rm -rf $(VENV) out .pytest_cache $(OBSERVATORY)/node_modules
+	rm -rf $(VENV) out .pytest_cache $(OBSERVATORY)/node_modules $(RUNTIME)/node_modules

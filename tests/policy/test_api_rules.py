@@ -308,7 +308,7 @@ def test_only_the_services_a_graph_uses_are_loaded():
 
 
 def test_the_docs_state_the_counts_the_mapping_has():
-    from conftest import ROOT
+    from tests.conftest import ROOT
 
     text = " ".join((ROOT / "docs" / "policies.md").read_text(encoding="utf-8").split())
     assert f"{len(MAPPING)} resource types are mapped" in text

@@ -18,7 +18,7 @@ def test_the_readme_configuration_table_is_the_generated_one():
 
 
 def test_the_configuration_table_lists_every_top_level_key_of_the_prod_stack():
-    from conftest import stack_config
+    from tests.conftest import stack_config
 
     keys = {key for key, _, _ in reference.rows()}
     for key in stack_config("prod").values:
