@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
-import yaml as pyyaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from components import release_record
@@ -24,7 +23,7 @@ from golive import history, stackfile
 from golive.history import Entry, HistoryError
 from golive.program import STACKS_DIR
 from golive.stackfile import StackFileError
-from settings import rules
+from settings import files, rules
 from settings.errors import SettingsError
 from settings.load import NAMESPACE, from_document, stack_file, validate
 
@@ -318,9 +317,10 @@ def _check_stack_text(workspace: Workspace, text: str) -> None:
     """The edit changed the release block only, and the result is a valid stack."""
     path = workspace.stack_doc.path
     try:
-        before, after = (pyyaml.load(t, Loader=stackfile.SAFE_LOADER) for t in (workspace.stack_doc.text, text))
-    except pyyaml.YAMLError as exc:
-        raise Refused(f"{_show(path)} cannot be read back after the edit: {exc}") from None
+        # Read back as preview and Pulumi read it, so the check sees the values they will.
+        before, after = (files.parse_yaml(t, _show(path)) for t in (workspace.stack_doc.text, text))
+    except files.InputFileError as exc:
+        raise Refused(f"the edited stack file cannot be read back ({exc}); nothing was written") from None
     if _without_release(before) != _without_release(after):
         raise Refused(
             f"editing {RELEASE_KEY} would change other values in {_show(path)}; "
