@@ -155,7 +155,7 @@ def release(
         warnings = _check_pins(workspace, entry, "the release")
         _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
     _print_lines(err, [*warnings, *workspace.notes])
     _print_release(workspace, entry, out)
@@ -164,7 +164,7 @@ def release(
 
 def _check_new_release(workspace: Workspace, entry: Entry) -> None:
     if not rules.RELEASE_ID.fullmatch(entry.id):
-        raise Refused(f"'{entry.id}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
+        raise Refused(f"'{files.shorten(entry.id)}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
     earlier = history.release_entry(workspace.entries, entry.id)
     if earlier is not None and not earlier.same_pair(entry):
         raise Refused(
@@ -220,7 +220,7 @@ def rollback(
         )
         _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
     _print_lines(err, [*warnings, *workspace.notes])
     _print_rollback(workspace, entry, crossed, out)
@@ -236,7 +236,9 @@ def _target(workspace: Workspace, to: Optional[str]) -> Entry:
         found = history.release_entry(workspace.entries, to)
         if found is None:
             known = ", ".join(dict.fromkeys(e.id for e in workspace.entries)) or "none"
-            raise Refused(f"release '{to}' is not in {_show(workspace.history_doc.path)} (known releases: {known})")
+            raise Refused(
+                f"release '{files.shorten(to)}' is not in {_show(workspace.history_doc.path)} (known releases: {known})"
+            )
         target = found
     if target.id == current.id:
         raise Refused(f"release {target.id} is already the release of stack {workspace.stack}; nothing to roll back")

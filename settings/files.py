@@ -40,6 +40,7 @@ MAX_BYTES = 1024 * 1024  # a stack file is a few KB; a history grows ~200 bytes 
 MAX_DEPTH = 64  # a stack file nests 5 levels deep
 MAX_EXPANDED_NODES = 100_000  # values after expanding every alias; the prod stack has ~600
 SHOWN_CHARACTERS = 80  # of a value or key quoted in a message
+LINE_CHARACTERS = 1000  # of any one line of an error message, whatever it quotes
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TOO_DEEP = f"nests deeper than {MAX_DEPTH} levels; no kit file needs that"
 
@@ -75,6 +76,11 @@ def shorten(value: object, limit: int = SHOWN_CHARACTERS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def clip_lines(message: str, limit: int = LINE_CHARACTERS) -> str:
+    """`message` with every line cut to `limit`: an echoed 50 MB value stays a short line."""
+    return "\n".join(shorten(line, limit) for line in message.split("\n"))
 
 
 def read_text(path: Path, limit: int = MAX_BYTES) -> TextFile:
