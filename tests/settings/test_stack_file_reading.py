@@ -14,7 +14,7 @@ import pytest
 from settings import files
 from settings.errors import SettingsError
 from settings.load import read_stack_file, validate
-from tests.conftest import STACKS
+from tests.conftest import ALIAS_BOMB, STACKS
 
 PROD = (STACKS / "Pulumi.prod.yaml").read_text(encoding="utf-8")
 
@@ -91,12 +91,6 @@ def test_a_byte_that_is_not_utf8_is_named_by_line_and_column(tmp_path):
 
 # --- what no input file may do ------------------------------------------------------------
 
-ALIAS_BOMB = (
-    "config:\n  aws:region: eu-west-1\n  objectos:tags:\n"
-    '    a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-    + "".join(f"    {b}: &{b} [{','.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
-)
-
 
 def test_aliases_that_expand_past_the_cap_are_refused_before_anything_is_built():
     # 9**9 values (387 million) from ten lines. parse_yaml alone builds shared objects, so this
@@ -130,7 +124,7 @@ def test_a_file_past_the_size_cap_is_refused_unread(tmp_path):
     assert f"{path}: is larger than 1024 KiB" in refusal(path)
 
 
-@pytest.mark.parametrize("kind", ["device", "directory"])  # a FIFO: tests/golive/test_input_files.py, in a subprocess
+@pytest.mark.parametrize("kind", ["device", "directory"])  # a FIFO: tests/golive/test_hostile_input_files.py
 def test_only_a_regular_file_is_read(tmp_path, kind):
     path = tmp_path / "Pulumi.prod.yaml"
     if kind == "device":

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, STACKS
-from tests.settings.test_input_files import ALIAS_BOMB
+from tests.conftest import ALIAS_BOMB, ROOT, STACKS
 
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/objectos-enterprise@sha256:" + "b" * 64
 ARTIFACT = "https://artifacts.example.com/objectstack-r9.json#sha256=" + "b" * 64
