@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, Optional
 
 import grpc
-import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
+from settings import files
 from testing.mocks import Registration
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policy"
@@ -89,7 +89,7 @@ def pack_python(pack_dir: Path = PACK_DIR) -> str:
     manifest = pack_dir / "PulumiPolicy.yaml"
     options = {}
     if manifest.exists():
-        runtime = (yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}).get("runtime")
+        runtime = (files.load_yaml(manifest) or {}).get("runtime")
         options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
     venv = options.get("virtualenv")
     if venv:

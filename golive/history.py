@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from settings import rules
+from settings import files, rules
 
 
 class HistoryError(Exception):
@@ -67,7 +67,7 @@ def _entry(item: Any, where: str) -> Entry:
         if not isinstance(item.get(key), str) or not item[key]:
             raise HistoryError(f"{where} has no {key}")
     if not rules.RELEASE_ID.fullmatch(item["id"]):
-        raise HistoryError(f"{where}: '{item['id']}' is not a release id")
+        raise HistoryError(f"{where}: '{files.shorten(item['id'])}' is not a release id")
     try:
         released_at = rules.check_utc_time(item.get("releasedAt"))
     except ValueError as exc:

@@ -9,14 +9,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from settings import files
 from testing.runner import ProgramError, RunResult, run_callable  # noqa: F401 (the preview reads them here)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-_PROJECT_FILE: dict[str, Any] = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8")) or {}
+_PROJECT_FILE: dict[str, Any] = files.load_yaml(ROOT / "Pulumi.yaml") or {}
 # As the Pulumi CLI reads them: the project's name, and the folder of its stack files.
 PROJECT: str = _PROJECT_FILE["name"]
 STACKS_DIR = ROOT / _PROJECT_FILE.get("stackConfigDir", ".")

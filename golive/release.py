@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
-import yaml as pyyaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from components import release_record
@@ -24,7 +23,7 @@ from golive import history, stackfile
 from golive.history import Entry, HistoryError
 from golive.program import STACKS_DIR
 from golive.stackfile import StackFileError
-from settings import rules
+from settings import files, rules
 from settings.errors import SettingsError
 from settings.load import NAMESPACE, from_document, stack_file, validate
 
@@ -156,7 +155,7 @@ def release(
         warnings = _check_pins(workspace, entry, "the release")
         _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
     _print_lines(err, [*warnings, *workspace.notes])
     _print_release(workspace, entry, out)
@@ -165,7 +164,7 @@ def release(
 
 def _check_new_release(workspace: Workspace, entry: Entry) -> None:
     if not rules.RELEASE_ID.fullmatch(entry.id):
-        raise Refused(f"'{entry.id}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
+        raise Refused(f"'{files.shorten(entry.id)}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
     earlier = history.release_entry(workspace.entries, entry.id)
     if earlier is not None and not earlier.same_pair(entry):
         raise Refused(
@@ -221,7 +220,7 @@ def rollback(
         )
         _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
     _print_lines(err, [*warnings, *workspace.notes])
     _print_rollback(workspace, entry, crossed, out)
@@ -237,7 +236,9 @@ def _target(workspace: Workspace, to: Optional[str]) -> Entry:
         found = history.release_entry(workspace.entries, to)
         if found is None:
             known = ", ".join(dict.fromkeys(e.id for e in workspace.entries)) or "none"
-            raise Refused(f"release '{to}' is not in {_show(workspace.history_doc.path)} (known releases: {known})")
+            raise Refused(
+                f"release '{files.shorten(to)}' is not in {_show(workspace.history_doc.path)} (known releases: {known})"
+            )
         target = found
     if target.id == current.id:
         raise Refused(f"release {target.id} is already the release of stack {workspace.stack}; nothing to roll back")
@@ -318,9 +319,10 @@ def _check_stack_text(workspace: Workspace, text: str) -> None:
     """The edit changed the release block only, and the result is a valid stack."""
     path = workspace.stack_doc.path
     try:
-        before, after = (pyyaml.load(t, Loader=stackfile.SAFE_LOADER) for t in (workspace.stack_doc.text, text))
-    except pyyaml.YAMLError as exc:
-        raise Refused(f"{_show(path)} cannot be read back after the edit: {exc}") from None
+        # Read back as preview and Pulumi read it, so the check sees the values they will.
+        before, after = (files.parse_yaml(t, _show(path)) for t in (workspace.stack_doc.text, text))
+    except files.InputFileError as exc:
+        raise Refused(f"the edited stack file cannot be read back ({exc}); nothing was written") from None
     if _without_release(before) != _without_release(after):
         raise Refused(
             f"editing {RELEASE_KEY} would change other values in {_show(path)}; "

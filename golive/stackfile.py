@@ -24,6 +24,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
+from settings import files
+
 DEFAULT_FILE_MODE = 0o644
 SAFE_LOADER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
@@ -41,32 +43,40 @@ class Document:
     data: Any
     yaml: YAML
     newline: str = "\n"  # the file's own line ending: an operator's CRLF file stays CRLF
+    bom: bool = False  # the file began with a UTF-8 BOM, and keeps it
 
     def dumps(self) -> str:
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return out.getvalue().replace("\n", self.newline)
+        return ("\ufeff" if self.bom else "") + out.getvalue().replace("\n", self.newline)
 
 
 def load(path: Path, default: Optional[str] = None) -> Document:
     """Load `path` for editing; `default` is the text of a file that does not exist yet."""
+    bom = False
     try:
-        text = path.read_bytes().decode("utf-8")  # not read_text: it would turn CRLF into LF
-    except FileNotFoundError:
+        read = files.read_text(path)  # a regular file, size-capped; CRLF kept (read_text would turn it into LF)
+        text, bom = read.text, read.bom
+    except files.MissingFileError:
         if default is None:
             raise StackFileError(f"{path} does not exist") from None
         text = default
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StackFileError(f"{path} cannot be read: {exc}") from None
-    return loads(text, path)
+    except files.InputFileError as exc:
+        raise StackFileError(str(exc)) from None
+    document = loads(text, path)
+    document.bom = bom
+    return document
 
 
 def loads(text: str, path: Path) -> Document:
     newline = "\r\n" if "\r\n" in text else "\n"
     text = text.replace("\r\n", "\n")
     try:
+        files.check_yaml(text, path)  # duplicate keys, alias expansion, depth: refused with file:line:column
         parser = _yaml(text)
         data = parser.load(text)
+    except files.InputFileError as exc:
+        raise StackFileError(str(exc)) from None
     except YAMLError as exc:
         raise StackFileError(f"{path} is not valid YAML: {exc}".replace("\n", " ")) from None
     return Document(path, text, data, parser, newline)
@@ -111,7 +121,8 @@ def scalar(value: Any, previous: Any = None) -> Any:
         return value
     if isinstance(previous, (SingleQuotedScalarString, DoubleQuotedScalarString)):
         return type(previous)(value)  # keep the file's quoting
-    # The kit reads stack files with PyYAML: quote what it would read as a number, date or bool.
+    # Quote what a YAML reader would read as a number, date or bool: the kit's (YAML 1.2, as
+    # Pulumi) or a YAML 1.1 one (`no`, `on`), which other tools reading the file may use.
     return value if _reads_back(value) else DoubleQuotedScalarString(value)
 
 
@@ -218,10 +229,15 @@ def _indentation(text: str) -> tuple[int, int, int]:
 
 
 def _reads_back(value: str) -> bool:
-    """PyYAML reads `value`, written plain, as the same string."""
+    """Both YAML 1.2 (the kit, Pulumi) and YAML 1.1 (PyYAML) read `value`, written plain, as the same string."""
     if "\n" in value:
         return False
     try:
-        return pyyaml.load(str(value), Loader=SAFE_LOADER) == value
+        yaml_1_1 = pyyaml.load(str(value), Loader=SAFE_LOADER)
     except pyyaml.YAMLError:
         return False
+    try:
+        yaml_1_2 = files.parse_yaml(str(value), "a value")
+    except files.InputFileError:
+        return False
+    return yaml_1_1 == value and yaml_1_2 == value

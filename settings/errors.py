@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from settings import rules
+from settings import files, rules
 
 NAMESPACE = "objectos"
 # Settings fields that come from another namespace or from the stack itself.
@@ -23,7 +23,7 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.message}"
+        return files.clip_lines(f"{files.shorten(self.key, 200)}: {self.message}")
 
 
 class SettingsError(Exception):
@@ -83,11 +83,16 @@ def _message(detail: ErrorDetails, model: type[BaseModel]) -> str:
         hint = f"; did you mean '{guess}'?" if guess else f"; known keys here: {', '.join(sorted(known))}"
         return f"is not a known key{hint}"
     if kind == "literal_error":
-        return f"must be {ctx.get('expected')}, got {value!r}"
+        return f"must be {ctx.get('expected')}, got {shown(value)}"
     text = detail["msg"].replace("Input should be", "must be")
     if isinstance(value, (str, int, float, bool)) or value is None:
-        text += f", got {value!r}"
+        text += f", got {shown(value)}"
     return text
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: its repr, cut to a readable length."""
+    return files.shorten(repr(value))
 
 
 def known_keys(model: type[BaseModel], loc: tuple) -> list[str]:

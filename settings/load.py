@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from settings import rules
+from settings import files, rules
 from settings.errors import Issue, SettingsError, issues_from_problems, issues_from_validation, key_path
 from settings.model import Settings
 
@@ -73,30 +72,13 @@ def read_stack_file(path: Path, stack: str | None = None) -> StackConfig:
     stack = stack or _stack_from_filename(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        document = files.load_yaml(path)
+    except files.MissingFileError:
         raise SettingsError(
             [Issue("stack file", f"{path} does not exist; pass --stack-file or create it")], source
         ) from None
-    except UnicodeDecodeError as exc:
-        raise SettingsError(
-            [Issue("stack file", f"is not UTF-8 text ({exc.reason}); save it as UTF-8")], source
-        ) from None
-    except OSError as exc:
-        raise SettingsError(
-            [Issue("stack file", f"cannot be read ({exc.strerror or exc}); check the path")], source
-        ) from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SettingsError([Issue("stack file", f"is not valid YAML: {exc}".replace("\n", " "))], source) from None
-    except RecursionError:
-        raise SettingsError([Issue("stack file", "is nested too deeply to be a stack file")], source) from None
-    except (ValueError, LookupError, AttributeError, TypeError) as exc:
-        # PyYAML's constructors raise these on bad typed scalars: a date 2020-13-45, `!!int abc`.
-        raise SettingsError(
-            [Issue("stack file", f"holds a value YAML cannot read ({exc!s}); quote the value or fix it")], source
-        ) from None
+    except files.InputFileError as exc:
+        raise SettingsError([Issue("stack file", str(exc))], source) from None
     return from_document(document, stack, source)
 
 

@@ -24,7 +24,7 @@ from pydantic.alias_generators import to_camel
 from objectos_core import editions, limits
 from objectos_core.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
 from objectos_core.names import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
-from settings import rules
+from settings import files, rules
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -188,7 +188,7 @@ class RateLimit(Model):
     @classmethod
     def _integer(cls, value: object) -> object:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be a whole number of requests, got {value!r}")
+            raise ValueError(f"must be a whole number of requests, got {files.shorten(repr(value))}")
         if value < limits.RATE_LIMIT_MIN or value > limits.RATE_LIMIT_MAX:
             raise ValueError(
                 f"must be between {limits.RATE_LIMIT_MIN} and {limits.RATE_LIMIT_MAX:,} (AWS WAF limits), got {value}"
@@ -598,7 +598,9 @@ class Kubernetes(Model):
         if isinstance(value, float):  # YAML reads 1.31 as a number
             value = f"{value:.2f}".rstrip("0") if value * 100 % 10 else str(value)
         if not isinstance(value, str) or not re.fullmatch(r"1\.\d{2}", value):
-            raise ValueError(f'{value!r} is not a Kubernetes minor version; write your cluster\'s, quoted, e.g. "1.31"')
+            raise ValueError(
+                f'{files.shorten(repr(value))} is not a Kubernetes minor version; write your cluster\'s, quoted, e.g. "1.31"'
+            )
         return rules.check_kubernetes_version(value)
 
     @field_validator("oidc_provider_arn")

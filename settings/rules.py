@@ -26,6 +26,7 @@ from objectos_core.pins import (  # noqa: F401 (re-exported for the settings and
     pinned_image,
     release_pin_problems,
 )
+from settings.files import shorten
 
 if TYPE_CHECKING:
     from settings.model import Settings
@@ -130,7 +131,9 @@ def check_utc_time(value: object) -> object:
             value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if value is not None and not (isinstance(value, str) and UTC_TIME.fullmatch(value) and _real_time(value)):
-        raise ValueError(f'{value!r} is not a UTC time; write it as "2026-11-29T09:30:00Z" (set by golive release)')
+        raise ValueError(
+            f'{shorten(repr(value))} is not a UTC time; write it as "2026-11-29T09:30:00Z" (set by golive release)'
+        )
     return value
 
 

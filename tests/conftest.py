@@ -20,6 +20,12 @@ from testing.runner import RunResult, run_callable
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
 _SESSION_START = time.time()
+# Ten lines that expand to 9**9 values (387 million): YAML aliases, each naming the one before nine times.
+ALIAS_BOMB = (
+    "config:\n  aws:region: eu-west-1\n  objectos:tags:\n"
+    '    a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+    + "".join(f"    {b}: &{b} [{','.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

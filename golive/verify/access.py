@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
 from golive.results import Finding
 from golive.verify.checks import AccessProbeResult, access_denied
 from golive.verify.http import HttpProbe
+from settings import files
 
 EXPECTATIONS = ("denied", "empty", "allowed")
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -76,11 +75,9 @@ class Probe:
 def load(path: Path) -> list[Probe]:
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AccessFileError(source, ["does not exist"]) from None
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AccessFileError(source, [f"cannot be read as YAML: {exc}".replace("\n", " ")]) from None
+        document = files.load_yaml(path)
+    except files.InputFileError as exc:
+        raise AccessFileError(exc.where, [exc.reason]) from None
     raw = document.get("probes") if isinstance(document, dict) else None
     if not isinstance(raw, list) or not raw:
         raise AccessFileError(source, ["needs a non-empty `probes:` list"])

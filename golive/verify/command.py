@@ -27,6 +27,7 @@ from golive.verify.checks import Expectations, not_judged
 from golive.verify.http import HttpProbe, tls_context
 from objectos_core.checklist import AWS_VERIFIED
 from objectos_core.headers import ALB_UNSUPPORTED, HSTS
+from settings import files
 from settings.errors import SettingsError
 from settings.load import load_stack
 from settings.model import Settings
@@ -105,7 +106,7 @@ def main(
     started, clock = datetime.now(UTC), time.monotonic()
 
     def usage(message: str) -> int:
-        print(f"golive verify: error: {message}", file=err)
+        print(f"golive verify: error: {files.clip_lines(message)}", file=err)
         return EXIT_USAGE
 
     try:
