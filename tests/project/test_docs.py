@@ -34,3 +34,25 @@ def test_the_readme_picture_is_the_prod_stack_as_previewed(previews):
 def test_every_doc_the_readme_names_exists():
     for name in set(re.findall(r"`(docs/[a-z0-9-]+\.md)`", README)):
         assert (ROOT / name).is_file(), name
+
+
+def test_the_policy_table_states_each_policy_as_the_pack_does():
+    from pulumi_policy import ResourceValidationPolicy
+
+    from policy.pack import POLICIES
+
+    rows = {}
+    for line in (ROOT / "docs" / "policies.md").read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+        if line.startswith("| `") and len(cells) == 6 and cells[1] in ("any resource", "ObjectOS stack"):
+            rows[cells[0].strip("`")] = tuple(cells[1:4])
+    judges = {"kind:resource": "any resource", "kind:objectos-stack": "ObjectOS stack"}
+    stated = {
+        p.name: (
+            next(judges[t] for t in p.tags if t in judges),
+            "resource" if isinstance(p, ResourceValidationPolicy) else "stack",
+            p.severity.value,
+        )
+        for p in POLICIES
+    }
+    assert rows == stated
