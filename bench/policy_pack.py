@@ -46,7 +46,15 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         {"name": "OS_ARTIFACT_URL", "value": ARTIFACT},
         {"name": "OS_AUTH_SECRET", "valueFrom": {"secretKeyRef": {"name": "env", "key": "OS_AUTH_SECRET"}}},
     ]
-    pod = {"spec": {"template": {"spec": {"containers": [{"name": "objectos", "image": IMAGE, "env": env}]}}}}
+    restricted = {
+        "privileged": False,
+        "allowPrivilegeEscalation": False,
+        "runAsNonRoot": True,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+    container = {"name": "objectos", "image": IMAGE, "env": env, "securityContext": restricted}
+    pod = {"spec": {"template": {"spec": {"containers": [container]}}}}
     # One pod replaced, never surged: the open edition is single-node.
     deployment = {"spec": {**pod["spec"], "replicas": 1, "strategy": {"type": "Recreate"}}}
     rate = {"limit": 10, "aggregateKeyType": "IP", "evaluationWindowSec": 60}

@@ -121,6 +121,21 @@ ITEMS: tuple[ChecklistItem, ...] = (
         "botocore model member that states the rule.",
         supporting=True,
     ),
+    ChecklistItem(
+        "pods-run-restricted",
+        "Every pod meets the restricted Pod Security Standard, in a namespace that enforces it",
+        "Give every container securityContext privileged false, allowPrivilegeEscalation false, runAsNonRoot true, "
+        "readOnlyRootFilesystem true and capabilities.drop [ALL]; label the namespace "
+        "pod-security.kubernetes.io/enforce: restricted (the AppNamespace component does).",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "network-exposure-limited",
+        "No data or administration port is open to the whole internet",
+        "Allow database, cache, search, NFS, SSH and RDP ports only from the security groups or CIDRs of their "
+        "clients, never 0.0.0.0/0 or ::/0 (nor an all-traffic rule); list other ports in the policy's dataPorts.",
+        supporting=True,
+    ),
 )
 
 BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}

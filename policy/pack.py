@@ -12,7 +12,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Policy
 
 from objectos_core.checklist import policy_judged
-from policy.policies import aws_inputs, data, edge, pods, release, secrets, waf
+from policy.policies import aws_inputs, data, edge, hardening, pods, release, secrets, waf
 
 PACK_NAME = "objectos-go-live"
 DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -37,4 +37,5 @@ POLICIES: list[Policy] = _ordered(
     + release.POLICIES
     + pods.POLICIES
     + aws_inputs.POLICIES
+    + hardening.POLICIES
 )

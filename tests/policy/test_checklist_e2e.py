@@ -84,6 +84,23 @@ def drop_rule(name: str) -> Callable[[dict], None]:
     return change
 
 
+def make_privileged(props: dict) -> None:
+    pod = pulumi.get(pulumi.get(props["spec"], "template"), "spec")
+    for container in pulumi.get(pod, "containers"):
+        set_input(pulumi.get(container, "security_context"), "privileged", True)
+
+
+def relax_pod_security(props: dict) -> None:
+    labels = dict(pulumi.get(props["metadata"], "labels"))
+    labels["pod-security.kubernetes.io/enforce"] = "privileged"
+    set_input(props["metadata"], "labels", labels)
+
+
+def open_to_internet(props: dict) -> None:
+    for rule in props.get("ingress") or ():
+        set_input(rule, "cidr_blocks", ["0.0.0.0/0"])
+
+
 def redact_only_authorization(props: dict) -> None:
     props["redacted_fields"] = [field for field in props["redacted_fields"] if "authorization" in str(vars(field))]
 
@@ -135,6 +152,18 @@ BREAKS: dict[str, Callable] = {
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
         lambda p: p.update(description="HTTPS from the CDN's origin-facing servers"),  # EC2 refuses the apostrophe
     ),
+    # The workload's container made privileged.
+    "pods-run-restricted": break_resources("kubernetes:apps/v1:Deployment", make_privileged),
+    # The Redis security group opened to the internet on 6379.
+    "network-exposure-limited": break_resources("aws:ec2/securityGroup:SecurityGroup", open_to_internet),
+}
+
+# Further breaks of one item, each failing exactly that policy too.
+MORE_BREAKS: dict[str, tuple[str, Callable]] = {
+    "namespace-relaxed-to-privileged": (
+        "pods-run-restricted",
+        break_resources("kubernetes:core/v1:Namespace", relax_pod_security),
+    ),
 }
 
 
@@ -155,4 +184,14 @@ def test_breaking_one_item_fails_exactly_that_policy(check_id, monkeypatch):
     preview = run_preview(config, validate(config))
     assert failing(preview) == {check_id}
     assert all(c.mandatory for c in preview.checks if c.status == "fail")
+    assert preview.exit_code == EXIT_NOT_READY
+
+
+@pytest.mark.parametrize("case", sorted(MORE_BREAKS))
+def test_a_further_break_fails_exactly_its_policy(case, monkeypatch):
+    check_id, apply = MORE_BREAKS[case]
+    apply(monkeypatch)
+    config = stack_config("prod")
+    preview = run_preview(config, validate(config))
+    assert failing(preview) == {check_id}
     assert preview.exit_code == EXIT_NOT_READY

@@ -19,6 +19,13 @@ from policy.enforcement import load_config
 from testing.mocks import Registration
 
 DIGEST = "@sha256:" + "a" * 64
+RESTRICTED = {  # a container's securityContext under the restricted Pod Security Standard
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.policy.programs import DIGEST, Program, R
+from tests.policy.programs import DIGEST, RESTRICTED, Program, R
 
 LB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
@@ -67,6 +67,7 @@ PROGRAMS = (
                                     {
                                         "name": "api",
                                         "image": "registry.example.com/shop/api" + DIGEST,
+                                        "securityContext": RESTRICTED,
                                         "env": [
                                             {"name": "LOG_LEVEL", "value": "info"},
                                             {

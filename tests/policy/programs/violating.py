@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.policy.programs import DIGEST, Expected, Program, R
+from tests.policy.programs import DIGEST, RESTRICTED, Expected, Program, R
 
 ALB = "alb.ingress.kubernetes.io/"
 OBJECTOS_IMAGE = "ghcr.io/objectstack-ai/objectstack" + DIGEST
@@ -175,6 +175,7 @@ PROGRAMS = (
                                     {
                                         "name": "objectos",
                                         "image": OBJECTOS_IMAGE,
+                                        "securityContext": RESTRICTED,
                                         "env": [
                                             {"name": "OS_AUTH_URL", "value": "https://app.example.com"},
                                             {"name": "OS_CORS_ORIGIN", "value": "https://app.example.com"},
@@ -306,5 +307,48 @@ PROGRAMS = (
             "shop",
             "metadata.annotations[\"alb.ingress.kubernetes.io/listen-ports\"] is the string '443'",
         ),
+    ),
+    Program(
+        "a-privileged-daemon-set",
+        (
+            R(
+                "kubernetes:apps/v1:DaemonSet",
+                "node-agent",
+                {
+                    "metadata": {"name": "node-agent", "namespace": "ops"},
+                    "spec": {
+                        "template": {
+                            "spec": {
+                                "containers": [
+                                    {
+                                        "name": "agent",
+                                        "image": "registry.example.com/ops/agent" + DIGEST,
+                                        "securityContext": {**RESTRICTED, "privileged": True},
+                                    }
+                                ]
+                            }
+                        }
+                    },
+                },
+            ),
+        ),
+        Expected("pods-run-restricted", "node-agent", "privileged: true"),
+    ),
+    Program(
+        "a-database-port-open-to-the-internet",
+        (
+            R(
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "postgres-anywhere",
+                {
+                    "securityGroupId": "sg-0123456789abcdef0",
+                    "ipProtocol": "tcp",
+                    "fromPort": 5432,
+                    "toPort": 5432,
+                    "cidrIpv4": "0.0.0.0/0",
+                },
+            ),
+        ),
+        Expected("network-exposure-limited", "postgres-anywhere", "opens data port(s) 5432"),
     ),
 )
