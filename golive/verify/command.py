@@ -148,13 +148,9 @@ def main(
             file=err,
         )
 
-    headers, expected = promise(settings)
-    with HttpProbe(context=context) as client:
-        checked = web.run(client, where, expected, options.ca_file, started)
-        outcomes = checked.outcomes + _probes(
-            client, checked, options, where, expected, probes, environ, rate_settle_seconds
-        )
-    outcomes += _aws(options, settings, headers, started, aws_client_factory)
+    outcomes = live_checks(
+        options, settings, where, context, probes, environ, started, promise, aws_client_factory, rate_settle_seconds
+    )
 
     run = report.build(
         options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, outcomes
@@ -170,6 +166,28 @@ def main(
             except OSError as exc:
                 return usage(f"{option} {path}: cannot write the results ({exc.strerror or exc})")
     return run.exit_code
+
+
+def live_checks(
+    options: Options,
+    settings: Settings,
+    where: web.Target,
+    context: ssl.SSLContext,
+    probes: list[access.Probe],
+    environ: Mapping[str, str],
+    started: datetime,
+    promise: Callable[[Settings], tuple[dict[str, str], Expectations]] = promised_headers,
+    aws_client_factory: Optional[Callable] = None,
+    rate_settle_seconds: float = 40.0,
+) -> list[Finding]:
+    """Every check of one run against `where`, in run order (the rehearsal runs these against its edge)."""
+    headers, expected = promise(settings)
+    with HttpProbe(context=context) as client:
+        checked = web.run(client, where, expected, options.ca_file, started)
+        outcomes = checked.outcomes + _probes(
+            client, checked, options, where, expected, probes, environ, rate_settle_seconds
+        )
+    return outcomes + _aws(options, settings, headers, started, aws_client_factory)
 
 
 def trust(ca_file: Optional[Path]) -> ssl.SSLContext:
