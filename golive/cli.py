@@ -96,6 +96,26 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
     )
+    rehearse = commands.add_parser(
+        "rehearse", help="stand a stack up on this machine (real runtime, nginx, Redis) and prove the checklist"
+    )
+    rehearse.add_argument("--stack", required=True, help="stack name: rehearses stacks/Pulumi.<stack>.yaml")
+    rehearse.add_argument("--stack-file", type=Path, help="read this stack file instead")
+    rehearse.add_argument(
+        "--app", type=Path, help="ObjectStack project folder (objectstack.config.ts) to boot (default: a sample app)"
+    )
+    rehearse.add_argument(
+        "--no-release", dest="release", action="store_false", help="skip the release and rollback boots"
+    )
+    rehearse.add_argument(
+        "--no-rate-limit", dest="probe_rate_limit", action="store_false", help="skip the rate-limit probe"
+    )
+    rehearse.add_argument(
+        "--json", type=Path, dest="json_path", help="write the results as JSON to this path (- for stdout)"
+    )
+    rehearse.add_argument(
+        "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
+    )
     return root
 
 
@@ -153,4 +173,9 @@ def _run(argv: Optional[Sequence[str]]) -> int:
 
         options = {name: value for name, value in vars(args).items() if name != "command"}
         return command.main(command.Options(**options))
+    if args.command == "rehearse":
+        from golive.rehearse import command as rehearse
+
+        options = {name: value for name, value in vars(args).items() if name != "command"}
+        return rehearse.main(rehearse.Options(**options))
     raise AssertionError(f"unhandled command {args.command}")

@@ -79,9 +79,10 @@ class Source(StrEnum):
 class Tool(StrEnum):
     PREVIEW = "preview"
     VERIFY = "verify"
+    REHEARSE = "rehearse"
 
 
-_VERDICTS = {Tool.PREVIEW: ("READY", "NOT READY"), Tool.VERIFY: ("PASS", "FAIL")}
+_VERDICTS = {Tool.PREVIEW: ("READY", "NOT READY"), Tool.VERIFY: ("PASS", "FAIL"), Tool.REHEARSE: ("PASS", "FAIL")}
 
 
 def violation_status(enforcement: Enforcement) -> Status:
