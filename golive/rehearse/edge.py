@@ -404,6 +404,14 @@ def _port(value: int, what: str) -> int:
     return value
 
 
+def _path(path: Path, what: str) -> str:
+    """A file path as a bare nginx token: nothing nginx would split on or expand."""
+    text = os.fspath(path)
+    if not text or re.search(r"[\s\"';{}$#\\]", text):
+        raise EdgeConfigError(f"{what} {text!r} holds white space or one of \" ' ; {{ }} $ # \\; use a plainer folder")
+    return text
+
+
 def user_directive() -> str:
     """As root, workers run as root too: they read this run's private folder, which no other user may."""
     return f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
@@ -426,7 +434,8 @@ def render(
     maps = _Maps()
     zones = _zones(rate_rules(rates), maps)
     values = _header_values(headers)
-    d = directory
+    d = _path(directory, "directory")
+    cert, key = _path(pki.cert, "pki.cert"), _path(pki.key, "pki.key")
     hidden = [*values, *CORS_HEADERS, *REMOVED_HEADERS]
     hide = "\n".join(f"      proxy_hide_header {name};" for name in hidden)
     limits = "\n".join(f"      limit_req zone={z.rule} burst={z.limit - 1} nodelay;" for z in zones)
@@ -465,8 +474,8 @@ http {{
   server {{
     listen {LOOPBACK}:{https_port} ssl http2;
     server_name {server_name};
-    ssl_certificate {pki.cert};
-    ssl_certificate_key {pki.key};
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
     ssl_protocols {TLS_PROTOCOLS};
     ssl_ciphers {TLS12_CIPHERS};
     ssl_prefer_server_ciphers off;

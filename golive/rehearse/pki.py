@@ -141,7 +141,8 @@ def write_cert(path: Path, cert: x509.Certificate) -> Path:
 
 def write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> Path:
     """The key as PKCS#8 PEM in a new file of mode 0600 (created so: never readable by others, even briefly)."""
-    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem, pkcs8 = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    data = key.private_bytes(pem, pkcs8, serialization.NoEncryption())
     path.unlink(missing_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:

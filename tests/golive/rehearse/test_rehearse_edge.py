@@ -395,6 +395,7 @@ def test_hsts_is_sent_only_when_the_header_set_carries_it(prod_headers, upstream
         ({"upstream": "10.0.0.5:8080"}, "upstream '10.0.0.5:8080' must be 127.0.0.1:PORT"),
         ({"server_name": "local host;"}, "server_name 'local host;'"),
         ({"http_port": 0}, "http_port 0 must be a port number"),
+        ({"directory": Path("my edge")}, "directory 'my edge' holds white space"),
     ],
 )
 def test_bad_input_is_refused_naming_the_key(prod_headers, pki, change, words):
