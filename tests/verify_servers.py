@@ -5,14 +5,8 @@ Everything binds 127.0.0.1 on free ports and is stopped by the test that started
 
 from __future__ import annotations
 
-import getpass
-import ipaddress
-import os
-import shutil
 import socket
-import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,12 +15,11 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None)
+from golive.rehearse import pki, process
+from golive.rehearse.edge import nginx_binary, run_nginx, user_directive
+
+NGINX = nginx_binary()
 needs_nginx = pytest.mark.skipif(
     NGINX is None, reason="nginx is not installed: apt-get install nginx (the Debian package; .ci/run installs it)"
 )
@@ -56,62 +49,11 @@ class Pki:
     certs: dict[str, tuple[Path, Path]]  # kind -> (certificate, key)
 
 
-def _key() -> ec.EllipticCurvePrivateKey:
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _ca(common_name: str, now: datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    key = _key()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(common_name))
-        .issuer_name(_name(common_name))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def _leaf(
-    ca: tuple[x509.Certificate, ec.EllipticCurvePrivateKey], names: list[str], start: datetime, end: datetime
-) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-    ca_cert, ca_key = ca
-    key = _key()
-    alt = [x509.DNSName(n) for n in names if not n[0].isdigit()] + [
-        x509.IPAddress(ipaddress.ip_address(n)) for n in names if n[0].isdigit()
-    ]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name(names[0]))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    return cert, key
-
-
 def make_pki(directory: Path) -> Pki:
     """A CA the tests trust, and server certificates: good, soon (10 days left), expired,
     wrong-host (valid for another name) and untrusted (signed by a CA nobody trusts)."""
     now = datetime.now(UTC)
-    ca, stranger = _ca("golive test CA", now), _ca("stranger CA", now)
+    ca, stranger = pki.new_ca("golive test CA", now), pki.new_ca("stranger CA", now)
     host = ["localhost", "127.0.0.1"]
     plans = {
         "good": (ca, host, now - timedelta(days=1), now + timedelta(days=90)),
@@ -123,18 +65,9 @@ def make_pki(directory: Path) -> Pki:
     directory.mkdir(parents=True, exist_ok=True)
     certs = {}
     for kind, (issuer, names, start, end) in plans.items():
-        cert, key = _leaf(issuer, names, start, end)
-        cert_path, key_path = directory / f"{kind}.crt", directory / f"{kind}.key"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        certs[kind] = (cert_path, key_path)
-    ca_file = directory / "ca.pem"
-    ca_file.write_bytes(ca[0].public_bytes(serialization.Encoding.PEM))
-    return Pki(ca_file=ca_file, certs=certs)
+        cert, key = pki.issue_leaf(issuer, names, start, end)
+        certs[kind] = (pki.write_cert(directory / f"{kind}.crt", cert), pki.write_key(directory / f"{kind}.key", key))
+    return Pki(ca_file=pki.write_cert(directory / "ca.pem", ca[0]), certs=certs)
 
 
 # --- nginx --------------------------------------------------------------------
@@ -160,15 +93,7 @@ class Edge:
     http_url: str
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
+_free_ports = process.free_ports
 
 
 def _quote(value: str) -> str:
@@ -177,7 +102,7 @@ def _quote(value: str) -> str:
 
 def nginx_config(site: Site, pki: Pki, directory: Path, http_port: int, https_port: int) -> str:
     cert, key = pki.certs[site.cert]
-    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""  # workers must read the test's own files
+    user = user_directive()  # workers must read the test's own files
     headers = dict(site.headers)
     if site.hsts:
         headers["Strict-Transport-Security"] = site.hsts
@@ -243,83 +168,15 @@ http {{
 """
 
 
-START_ATTEMPTS = 5
-
-
 @contextmanager
 def nginx(site: Site, pki: Pki, directory: Path) -> Iterator[Edge]:
-    """nginx in the foreground on two free loopback ports; stopped (by its pid) on exit.
+    """nginx in the foreground on two free loopback ports (the rehearsal's runner); stopped on exit."""
 
-    A port found free may be taken before nginx binds it: nginx then exits with
-    "Address already in use" and is started again on new ports."""
-    assert NGINX is not None
-    directory.mkdir(parents=True, exist_ok=True)
-    for attempt in range(START_ATTEMPTS):
-        http_port, https_port = _free_ports(2)
-        process = _start_nginx(site, pki, directory, http_port, https_port)
-        try:
-            started = _wait_for(process, directory, (http_port, https_port))
-        except BaseException:
-            _stop(process)
-            raise
-        if started:
-            break
-        _stop(process)
-        if attempt == START_ATTEMPTS - 1:
-            raise RuntimeError(f"nginx found no free ports in {START_ATTEMPTS} attempts")
-    try:
+    def conf_for(http_port: int, https_port: int) -> str:
+        return nginx_config(site, pki, directory, http_port, https_port)
+
+    with run_nginx(conf_for, directory, ports=lambda count: _free_ports(count)) as (_, http_port, https_port):
         yield Edge(https_url=f"https://localhost:{https_port}", http_url=f"http://localhost:{http_port}")
-    finally:
-        _stop(process)
-
-
-def _start_nginx(site: Site, pki: Pki, directory: Path, http_port: int, https_port: int) -> subprocess.Popen:
-    conf = directory / "nginx.conf"
-    conf.write_text(nginx_config(site, pki, directory, http_port, https_port))
-    for stale in (directory / "nginx.pid", directory / "error.log"):
-        stale.unlink(missing_ok=True)
-    return subprocess.Popen(
-        [NGINX, "-p", str(directory), "-c", str(conf), "-e", str(directory / "error.log")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _wait_for(process: subprocess.Popen, directory: Path, ports: tuple[int, ...]) -> bool:
-    """True once this nginx listens on every port; False when a port was taken first.
-
-    An answering port alone could be another process's listener: nginx writes its pid
-    file only after binding all of its ports, so the pid file names the listener."""
-    log, pid_file = directory / "error.log", directory / "nginx.pid"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        text = log.read_text() if log.exists() else ""
-        if "Address already in use" in text:
-            return False  # nginx would retry the bind for seconds; new ports are quicker
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {text}")
-        ours = pid_file.exists() and pid_file.read_text().strip() == str(process.pid)
-        if ours and all(_answers(port) for port in ports):
-            return True
-        time.sleep(0.02)
-    raise RuntimeError("nginx did not listen within 10 s")
-
-
-def _answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 # --- hostile servers ----------------------------------------------------------
