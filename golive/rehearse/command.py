@@ -130,7 +130,8 @@ class Rehearsal:
         self.notes: dict[str, str] = {}
         self.stand_ins: list[str] = []
         self.groups: list[int] = []
-        self.boots: list[dict[str, str]] = []  # the env of each runtime boot, for the benchmark's floor
+        self.boots: list[dict[str, str]] = []
+        self.secret_extra: list[str] = []  # values made during the run that must never be printed  # the env of each runtime boot, for the benchmark's floor
         self.stack = contextlib.ExitStack()
         self.workdir = Path(tempfile.mkdtemp(prefix="golive-rehearsal-"))
         self.stack.callback(shutil.rmtree, self.workdir, True)
@@ -198,11 +199,10 @@ class Rehearsal:
 
         self.say("starting redis-server with TLS and AUTH")
         stand_in = self.stack.enter_context(redis_mod.started_redis(self.pki, progress=self.say))
-        self.secret_extra = [stand_in.password]
-        checked = redis_mod.client_check(self.installation, stand_in.url, stand_in.ca_file)
-        self.findings += redis_findings(checked)
+        self.secret_extra.append(stand_in.password)
+        self.findings += [check.finding() for check in redis_mod.client_checks(self.installation, stand_in)]
         self.stand_ins.append(
-            "Redis: redis-server on loopback, TLS only (no plain port), AUTH with a generated password"
+            f"Redis: redis-server on {stand_in.display_url}, TLS only (no plain port), AUTH with a generated password"
         )
         return stand_in.url
 
@@ -224,7 +224,7 @@ class Rehearsal:
         self.boots.append(env)
         self.say(f"booting the runtime: {what}")
         return runtime.started(
-            self.installation, env, secret_values=declared.secret_values + getattr(self, "secret_extra", []),
+            self.installation, env, secret_values=declared.secret_values + self.secret_extra,
             progress=self.say,
         )  # fmt: skip
 
@@ -316,11 +316,11 @@ class Rehearsal:
         self.say("starting nginx as the edge")
         edge = self.stack.enter_context(
             edge_mod.started_edge(
-                self.inputs.headers, rates, f"{runtime.LOOPBACK}:{process.port}", settings.domain, self.pki,
-                self.workdir / "edge", progress=self.say,
+                self.inputs.headers, rates, f"{runtime.LOOPBACK}:{process.port}", self.pki, progress=self.say
             )
-        )  # fmt: skip
-        self.notes.update(dict(edge_mod.fidelity()))
+        )
+        for rule, note in edge_mod.fidelity():
+            self.notes[rule] = f"{self.notes[rule]}; {note}" if rule in self.notes else note
         self.stand_ins.append(f"edge: nginx on {edge.https_url} (TLS from the local CA) and {edge.http_url}")
         probes, environ = self.tenancy(process)
         self.say("running golive verify's checks against the edge")
@@ -342,7 +342,7 @@ class Rehearsal:
         text, environ = tenancy.probes(owners)
         probe_file = self.workdir / "access-probes.yaml"
         probe_file.write_text(text, encoding="utf-8")
-        self.secret_extra = getattr(self, "secret_extra", []) + list(environ.values())
+        self.secret_extra += list(environ.values())
         return access.load(probe_file), dict(environ)
 
     def verify(self, edge: Any, probes: list[Any], environ: Mapping[str, str]) -> list[Finding]:
