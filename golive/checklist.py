@@ -8,7 +8,7 @@ findings for what only the live verifier can judge.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from golive import analyzer
 from golive.program import PROJECT
@@ -18,6 +18,7 @@ from policy.enforcement import NOT_JUDGED, UNKNOWN_NEEDED, load_config
 
 if TYPE_CHECKING:
     from golive.plan import Leak
+    from golive.project import ProgramSettings
     from settings.model import Settings
     from testing.runner import RunResult
 
@@ -73,14 +74,21 @@ class PendingChecks:
         return rows(diagnostics, self.levels, self.settings.is_prod, self.severities) + _live_only(self.settings)
 
 
-def submit(result: RunResult, settings: Settings) -> PendingChecks:
-    """Configure the pack for the stack's environment and send it the graph; collect with `.rows()`."""
+def submit(
+    result: RunResult,
+    settings: Settings | ProgramSettings,
+    pack_config: Optional[dict[str, Any]] = None,
+    project: str = PROJECT,
+) -> PendingChecks:
+    """Configure the pack for the stack's environment (or with `pack_config`) and send it the graph;
+    collect with `.rows()`."""
     pack = analyzer.shared_pack()
+    config = load_config(settings.environment) if pack_config is None else pack_config
     try:
         with pack.lock:
             info = pack.info()
-            levels = pack.configure(load_config(settings.environment), info.policies)
-            pack.configure_stack(result.stack, PROJECT, {"objectos:environment": settings.environment})
+            levels = pack.configure(config, info.policies)
+            pack.configure_stack(result.stack, project, {"objectos:environment": settings.environment})
             pending = pack.submit(result.resources)
     except analyzer.AnalyzerError as exc:
         return PendingChecks(settings, {}, error=str(exc))

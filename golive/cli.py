@@ -27,8 +27,23 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     preview = commands.add_parser("preview", help="offline go-live preview of a stack (no cloud, no Pulumi CLI)")
-    preview.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    preview.add_argument(
+        "--stack", help="stack name: reads stacks/Pulumi.<stack>.yaml (with --program: DIR/Pulumi.<stack>.yaml)"
+    )
     preview.add_argument("--stack-file", type=Path, help="read this stack file instead")
+    preview.add_argument(
+        "--program",
+        type=Path,
+        metavar="DIR",
+        help="preview your own Pulumi Python program: the folder of its Pulumi.yaml",
+    )
+    preview.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        dest="pack_config_path",
+        metavar="FILE",
+        help="with --program: the pack config to judge by (default: policy/policy-config.<environment>.json)",
+    )
     preview.add_argument(
         "--json",
         type=Path,
@@ -50,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
         default="resources",
         help="one node per resource (default) or per top-level component (Mermaid)",
     )
+    preview.set_defaults(usage=preview)  # for the errors of options that go together
 
     release = commands.add_parser(
         "release", help="pin a new release (image and artifact together) in the stack file and its history"
@@ -146,11 +162,22 @@ def _terminated(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _check_preview_options(args: argparse.Namespace) -> None:
+    usage = args.usage
+    if args.program is None and args.stack is None:
+        usage.error("the following arguments are required: --stack (or --program DIR)")
+    if args.program is not None and args.stack_file is not None:
+        usage.error("--stack-file is for the kit's stacks; with --program the stack file is DIR/Pulumi.<stack>.yaml")
+    if args.program is None and args.pack_config_path is not None:
+        usage.error("--policy-pack-config goes with --program; the kit's stacks use their environment's config")
+
+
 def _run(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
     if args.command == "preview":
         from golive import preview
 
+        _check_preview_options(args)
         return preview.main(
             args.stack,
             args.stack_file,
@@ -158,6 +185,8 @@ def _run(argv: Optional[Sequence[str]]) -> int:
             graph_path=args.graph_path,
             graph_detail=args.graph_detail,
             junit_path=args.junit_path,
+            program=args.program,
+            pack_config_path=args.pack_config_path,
         )
     if args.command in ("release", "rollback"):
         from golive import release

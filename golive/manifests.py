@@ -50,22 +50,30 @@ def validate_manifests(registrations: Iterable[Registration], version: str) -> l
             continue
         body = manifest(registration)
         name = body.get("metadata", {}).get("name", registration.name)
-        error = validate_one(body, version)
+        error = validate_one(body, version, partial=registration.type.endswith("Patch"))
         if error is not None:
             skipped = error.startswith("no schema")
             problems.append(ManifestProblem(registration.urn, body["kind"], name, error, skipped))
     return problems
 
 
-def validate_one(body: dict[str, Any], version: str) -> Optional[str]:
-    """None when valid; otherwise the first schema error with its path."""
+def validate_one(body: dict[str, Any], version: str, partial: bool = False) -> Optional[str]:
+    """None when valid; otherwise the first schema error with its path.
+
+    `partial`: a patch (`DeploymentPatch`, server-side apply) sets only the fields it changes,
+    so a field the full object requires may be absent; a field the schema does not know, or
+    a value of the wrong type, is still an error.
+    """
     try:
         validator = _validator(body["apiVersion"], body["kind"], version)
     except kv.SchemaNotFoundError:
         return f"no schema for {body['kind']} {body['apiVersion']} in Kubernetes {version} (custom resource)"
     except kv.VersionNotSupportedError:
         return f"Kubernetes {version} is not supported by this kubernetes-validate; use a version it ships"
-    error = jsonschema.exceptions.best_match(validator.iter_errors(body))
+    errors = validator.iter_errors(body)
+    if partial:
+        errors = (e for e in errors if e.validator != "required")
+    error = jsonschema.exceptions.best_match(errors)
     if error is None:
         return None
     path = ".".join(str(p) for p in error.absolute_path) or "(root)"

@@ -2,7 +2,8 @@
 
 No cloud account and no Pulumi CLI: the stack file is validated, the real
 program runs under Pulumi's mocks, the recorded graph is checked (manifests,
-duplicates, leaked secrets, the checklist) and summarised.
+duplicates, leaked secrets, the checklist) and summarised. `--program DIR` does
+the same for a user's own Pulumi Python program (golive/project.py reads it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath
 from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
 from golive.plan import Plan, build_plan, counts_by_type, find_leaks, redact, secret_texts, tree
-from golive.program import ROOT, STACKS_DIR, ProgramError, RunResult, run_program
+from golive.program import PROJECT, ROOT, STACKS_DIR, ProgramError, RunResult, run_program, run_user_program
+from golive.project import ProgramSettings, ProjectError, load_program
 from golive.results import EXIT_BLOCKED, EXIT_OK, Enforcement, Finding, Report, Source, Status, junit_text, violation
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
@@ -36,7 +38,7 @@ MANDATORY = Enforcement.MANDATORY
 
 @dataclass
 class Preview:
-    settings: Settings
+    settings: Settings | ProgramSettings  # the kit's stack settings, or what a user's program is judged by
     result: RunResult
     plan: Plan
     manifest_problems: list[ManifestProblem]
@@ -55,6 +57,13 @@ class Preview:
     @property
     def graph_findings(self) -> list[Finding]:
         return graph_findings(self.manifest_problems, self.result.duplicate_urns, self.settings.kubernetes.version)
+
+    @property
+    def headline(self) -> str:
+        s = self.settings
+        if isinstance(s, ProgramSettings):
+            return s.headline()
+        return f"Stack {self.result.stack}: environment {s.environment}, edge {s.edge.mode}, domain {s.domain}"
 
     @property
     def report(self) -> Report:
@@ -129,7 +138,28 @@ def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / 
     engine_config, secret_keys = config.engine_config()
     checklist_mod.start_pack()  # the policy pack boots while the program runs
     result = run_program(config.stack, engine_config, secret_keys, program)
-    pending = checklist_mod.submit(result, settings)  # and analyses while the manifests are checked
+    return judge(result, config, settings)
+
+
+def preview_program(
+    directory: Path, stack: Optional[str] = None, pack_config_path: Optional[Path] = None
+) -> Preview:
+    """`golive preview --program DIR`: a user's own program under the same mocks and the same pack."""
+    user = load_program(directory, stack, pack_config_path)
+    checklist_mod.start_pack()
+    result = run_user_program(user)
+    return judge(result, user.config, ProgramSettings(user), user.pack_config, user.project)
+
+
+def judge(
+    result: RunResult,
+    config: StackConfig,
+    settings: Settings | ProgramSettings,
+    pack_config: Optional[dict[str, Any]] = None,
+    project: str = PROJECT,
+) -> Preview:
+    """Check the recorded graph: the pack's checklist, manifests, names, leaked secrets, the critical path."""
+    pending = checklist_mod.submit(result, settings, pack_config, project)  # analyses while manifests are checked
     secrets = secret_texts(result, config_secrets(config))
     plan = build_plan(result, secrets)
     problems = validate_manifests(result.resources, settings.kubernetes.version)
@@ -153,7 +183,7 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     s, result = preview.settings, preview.result
     custom = [r for r in result.resources if r.custom]
     say: Callable[[str], None] = lambda line="": print(line, file=out)  # noqa: E731
-    say(f"Stack {result.stack}: environment {s.environment}, edge {s.edge.mode}, domain {s.domain}")
+    say(preview.headline)
     say(f"{len(custom)} resources in {len(result.resources) - len(custom)} components")
     say()
     say("Resource tree")
@@ -215,13 +245,15 @@ def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
 
 
 def main(
-    stack: str,
+    stack: Optional[str],
     stack_file: Optional[Path],
     json_path: Optional[Path],
     out: Optional[TextIO] = None,
     graph_path: Optional[Path] = None,
     graph_detail: str = "resources",
     junit_path: Optional[Path] = None,
+    program: Optional[Path] = None,
+    pack_config_path: Optional[Path] = None,
 ) -> int:
     stdout = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
     targets = (("--json", json_path), ("--junit", junit_path), ("--graph", graph_path))
@@ -239,7 +271,13 @@ def main(
         )
         return EXIT_INVALID
     try:
-        preview = preview_stack(stack, stack_file)
+        if program is not None:
+            preview = preview_program(program, stack, pack_config_path)
+        else:
+            preview = preview_stack(stack, stack_file)
+    except ProjectError as exc:
+        print(f"golive preview: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_INVALID

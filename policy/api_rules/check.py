@@ -320,6 +320,8 @@ def check(type_token: str, props: Mapping[str, Any], mapping: Mapping[str, TypeM
                     judge.fail(leaf.path, leaf.value, secret, f"{leaf.shape_error} (the input's shape)", member.source)
                 elif isinstance(field_, T):
                     judge.tree(member, leaf.path, leaf.value, secret)
+                elif leaf.value in field_.provider_values and not isinstance(leaf.value, bool):
+                    continue
                 else:
                     judge.leaf(member, leaf.path, leaf.value, secret)
     outcome.not_judged = list(dict.fromkeys(outcome.not_judged))

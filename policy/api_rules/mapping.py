@@ -6,7 +6,8 @@ Paths: `a.b` nested key, `a[]` each list element, `a{}` each map value, `a{key}`
 
 - `F(input, operation, member)`: one input, one member. `required=True` when AWS needs it and
   the provider does not fill it (the test checks the model marks it required); `secret=True`
-  when the value must never be shown even though the model does not mark it sensitive.
+  when the value must never be shown even though the model does not mark it sensitive;
+  `provider_values` the values the provider turns into another request instead of sending them.
 - `T(input, operation, member)`: a subtree whose keys mirror the API's (WAF statements):
   each key is matched to the member of the same name, case and underscores aside.
 - `provider_only`: inputs the provider keeps to itself (never sent to AWS), with why.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class F:
     member: str
     required: bool = False
     secret: bool = False
+    provider_values: tuple[Any, ...] = ()  # values the provider turns into another request, never sent as is
 
 
 @dataclass(frozen=True)
@@ -381,7 +384,8 @@ MAPPING: dict[str, TypeMap] = {
             F("replicas[].kmsKeyId", "CreateSecret", "AddReplicaRegions[].KmsKeyId"),
             F("forceOverwriteReplicaSecret", "CreateSecret", "ForceOverwriteReplicaSecret"),
             F("policy", "PutResourcePolicy", "ResourcePolicy"),
-            F("recoveryWindowInDays", "DeleteSecret", "RecoveryWindowInDays"),
+            # 0 becomes ForceDeleteWithoutRecovery (the provider's documentation); 1-6 and 31+ fail.
+            F("recoveryWindowInDays", "DeleteSecret", "RecoveryWindowInDays", provider_values=(0,)),
             *_list_tags("CreateSecret"),
         ),
         {**_TAGS_ALL, "namePrefix": "the provider derives the name from it"},

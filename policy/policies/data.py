@@ -30,6 +30,7 @@ LIFECYCLES = (
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 CACHE_CLUSTER = "aws:elasticache/cluster:Cluster"
 SERVERLESS_CACHE = "aws:elasticache/serverlessCache:ServerlessCache"
+MEMORYDB_CLUSTER = "aws:memorydb/cluster:Cluster"
 RDS_ARN = re.compile(r"arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(db|cluster):.+")
 CONTINUOUS_RPO_MINUTES = 5  # AWS Backup point-in-time recovery for RDS/Aurora
 _AUDIT = re.compile(r"(?i)audit")
@@ -283,6 +284,16 @@ def _redis(args: ResourceValidationArgs, config: Config, report: Report) -> None
         if config["requireCustomerManagedKey"] and get(props, "kmsKeyId") is None:
             report("at-rest encryption uses the AWS managed key; set kmsKeyId to the kit's customer managed key")
         return
+    if args.resource_type == MEMORYDB_CLUSTER:
+        # Always encrypted at rest; the open-access ACL lets any client in without a password.
+        if get(props, "aclName") == "open-access":
+            report("the MemoryDB cluster uses the open-access ACL: any client connects without a password; give it an ACL")
+        tls = get(props, "tlsEnabled")
+        if tls is not None and report.known(tls, "tlsEnabled") and not truthy(tls):
+            report("tlsEnabled is off: Redis traffic and passwords cross the network in clear")
+        if config["requireCustomerManagedKey"] and get(props, "kmsKeyArn") is None:
+            report("at-rest encryption uses the AWS managed key; set kmsKeyArn to the kit's customer managed key")
+        return
     if args.resource_type == CACHE_CLUSTER:
         if get(props, "engine") in ("redis", "valkey") and get(props, "replicationGroupId") is None:
             report("a standalone cache cluster has no AUTH token; use a ReplicationGroup (the RedisCache component)")
@@ -305,10 +316,11 @@ def _redis(args: ResourceValidationArgs, config: Config, report: Report) -> None
 
 redis_encrypted_with_auth = resource_policy(
     "redis-encrypted-with-auth",
-    "ElastiCache Redis/Valkey must encrypt in transit (required) and at rest with the kit's key, and require AUTH.",
+    "ElastiCache and MemoryDB Redis/Valkey must encrypt in transit (required) and at rest with the kit's key, "
+    "and require AUTH.",
     Severity.HIGH,
     _redis,
-    types=[REPLICATION_GROUP, CACHE_CLUSTER, SERVERLESS_CACHE],
+    types=[REPLICATION_GROUP, CACHE_CLUSTER, SERVERLESS_CACHE, MEMORYDB_CLUSTER],
     config={
         "requireCustomerManagedKey": {"type": "boolean", "default": True, "description": "Require kmsKeyId."},
     },
@@ -326,9 +338,14 @@ STATEFUL_TYPES = [
     *BUCKETS,
     REPLICATION_GROUP,
     SERVERLESS_CACHE,
+    MEMORYDB_CLUSTER,
     "aws:rds/cluster:Cluster",
     "aws:rds/instance:Instance",
+    "aws:docdb/cluster:Cluster",
+    "aws:neptune/cluster:Cluster",
     "aws:dynamodb/table:Table",
+    "aws:efs/fileSystem:FileSystem",
+    "aws:opensearch/domain:Domain",
 ]
 
 

@@ -138,13 +138,13 @@ def _no_baked(args: ResourceValidationArgs, config: Config, report: Report) -> N
             )
     elif kind == CONFIG_MAP:
         for key, value in items(get(props, "data")):
-            if secret_name.search(key.upper()):
+            if secret_name.search(_words(key)):
                 report(f"ConfigMap key '{key}' looks like a secret; keep it in Secrets Manager")
             elif isinstance(value, str) and _credential_in(value):
                 report(f"ConfigMap key '{key}' holds a URL with a credential in it")
     elif kind == SSM_PARAMETER:
         name = text(get(props, "name")) or args.name
-        if get(props, "type") not in ("SecureString", UNKNOWN) and secret_name.search(name.upper().replace("-", "_")):
+        if get(props, "type") not in ("SecureString", UNKNOWN) and secret_name.search(_words(name)):
             report(
                 f"SSM parameter '{name}' looks like a secret but is stored as plain {get(props, 'type')}; use Secrets Manager"
             )
@@ -157,7 +157,7 @@ def _container_env(container: Any, secret_name: re.Pattern, report: Report) -> N
     for name, value in container.literals():
         if value == "":
             continue
-        if secret_name.search(name):  # a literal, known or not: the manifest carries it
+        if secret_name.search(_words(name)):  # a literal, known or not: the manifest carries it
             report(f"container '{container.name}' sets {name} as a literal value; deliver it by secretKeyRef")
         elif (
             report.known(value, f"container '{container.name}' env {name}")
@@ -167,6 +167,12 @@ def _container_env(container: Any, secret_name: re.Pattern, report: Report) -> N
             report(
                 f"container '{container.name}' env {name} carries a credential inside a URL; deliver it by secretKeyRef"
             )
+
+
+def _words(name: str) -> str:
+    """A name as the pattern reads it, UPPER_SNAKE: `smtp.password`, `/shop/db/password` and
+    `dbPassword` all end in the word PASSWORD."""
+    return re.sub(r"[^A-Z0-9]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).upper())
 
 
 def _credential_in(value: str) -> bool:

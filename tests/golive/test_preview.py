@@ -232,6 +232,14 @@ def test_a_known_manifest_passes_strict_validation():
     assert validate_one(body, "1.31") is None
 
 
+def test_a_patch_is_validated_as_a_partial_object():
+    patch = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"}, "spec": {"replicas": 2}}
+    assert "'selector' is a required property" in validate_one(patch, "1.31")
+    assert validate_one(patch, "1.31", partial=True) is None
+    misspelt = {**patch, "spec": {"replica": 2}}
+    assert validate_one(misspelt, "1.31", partial=True) is not None  # strict: unknown fields still fail
+
+
 def test_a_duplicate_resource_name_blocks_the_preview(tmp_path):
     config = stack_config("prod")
     preview = preview_mod.run_preview(config, validate(config), program(tmp_path, DUPLICATE_PROGRAM))

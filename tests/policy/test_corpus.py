@@ -1,59 +1,135 @@
-"""The pack judges any program: a corpus of small user programs, run over the analyzer protocol as
-`golive preview` runs the pack. Each violating program is reported by the right policy on the right
-resource; a compliant program passes every policy."""
+"""The pack judges any program: a corpus of small user programs, each a directory that
+`golive preview --program` runs (tests/policy/corpus/README.md). Each violating program is
+reported by the right policy on the right resource; a compliant program passes everything."""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
 import pytest
 
+from golive import cli
+from golive.preview import Preview, preview_program
+from golive.results import Status
 from policy.pack import POLICIES
 from policy.policies._base import MISSING_PART
-from tests.policy.programs import Program, judge, urn
-from tests.policy.programs.compliant import PROGRAMS as COMPLIANT
-from tests.policy.programs.violating import PROGRAMS as VIOLATING
+from settings import files
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+STACK = "prod"  # every case has Pulumi.prod.yaml: judged by the strictest config
+PACK_CONFIG = "policy-config.json"  # optional, passed as --policy-pack-config
 
 
-def failures(program: Program):
-    diagnostics, rows = judge(program)
-    return [d for d in diagnostics if not d.message.startswith("can't run")], rows
+@dataclass(frozen=True)
+class Expected:
+    policy: str
+    resource: Optional[str]  # the resource's name; None: a finding on the stack
+    message: str  # a phrase of the finding's reason
 
 
-def test_the_corpus_holds_ten_violations_and_four_compliant_programs():
-    assert len(VIOLATING) >= 10 and len(COMPLIANT) >= 4
-    assert all(p.expected for p in VIOLATING) and not any(p.expected for p in COMPLIANT)
+@dataclass(frozen=True)
+class Case:
+    directory: Path
+    violations: tuple[Expected, ...]
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    @property
+    def pack_config(self) -> Optional[Path]:
+        path = self.directory / PACK_CONFIG
+        return path if path.exists() else None
 
 
-@pytest.mark.parametrize("program", VIOLATING, ids=lambda p: p.name)
-def test_each_violation_is_reported_by_the_right_policy_on_the_right_resource(program):
-    expected = program.expected
-    types = {r.name: r.type for r in program.resources}
-    found, rows = failures(program)
-    hits = [d for d in found if d.policy == expected.policy and expected.fragment in d.message]
-    assert hits, [(d.policy, d.message) for d in found]
-    assert {d.urn for d in hits} == {urn(types[expected.resource], expected.resource)}
+def load_case(directory: Path) -> Case:
+    """A corpus directory and its expect.yaml; a malformed one names the file and the key."""
+    path = directory / "expect.yaml"
+    document = files.load_yaml(path)
+    if not isinstance(document, dict) or set(document) != {"violations"}:
+        raise ValueError(f"{path}: must hold exactly one key, violations: (a list, [] for a compliant program)")
+    found = []
+    for index, entry in enumerate(document["violations"] or []):
+        keys = set(entry) if isinstance(entry, dict) else set()
+        if not {"policy", "message"} <= keys <= {"policy", "resource", "message"}:
+            raise ValueError(f"{path}: violations[{index}] needs policy: and message: (and resource: unless on the stack)")
+        found.append(Expected(entry["policy"], entry.get("resource"), entry["message"]))
+    return Case(directory, tuple(found))
+
+
+VIOLATING = [load_case(d) for d in sorted((CORPUS / "violating").iterdir()) if d.is_dir()]
+COMPLIANT = [load_case(d) for d in sorted((CORPUS / "compliant").iterdir()) if d.is_dir()]
+
+
+@functools.cache
+def preview_of(directory: Path, stack: str = STACK) -> Preview:
+    case = load_case(directory)
+    return preview_program(directory, stack, case.pack_config)
+
+
+def resource_name(urn: Optional[str]) -> Optional[str]:
+    return urn.rsplit("::", 1)[-1] if urn else None
+
+
+def failures(preview: Preview):
+    return [f for f in preview.report.findings if f.status in (Status.FAIL, Status.WARN)]
+
+
+def case_named(name: str) -> Case:
+    return next(c for c in VIOLATING + COMPLIANT if c.name == name)
+
+
+def test_the_corpus_holds_thirty_violating_and_eight_compliant_programs():
+    assert len(VIOLATING) >= 30 and len(COMPLIANT) >= 8
+    assert all(c.violations for c in VIOLATING) and not any(c.violations for c in COMPLIANT)
+    for case in VIOLATING + COMPLIANT:
+        assert (case.directory / "Pulumi.yaml").is_file() and (case.directory / "__main__.py").is_file(), case.name
+        assert (case.directory / f"Pulumi.{STACK}.yaml").is_file(), case.name
+
+
+@pytest.mark.parametrize("case", VIOLATING, ids=lambda c: c.name)
+def test_each_violation_is_reported_by_the_right_policy_on_the_right_resource(case):
+    preview = preview_of(case.directory)
+    found = failures(preview)
+    shown = [(f.rule, resource_name(f.resource), f.reason) for f in found]
+    for expected in case.violations:
+        hits = [f for f in found if f.rule == expected.policy and expected.message in f.reason]
+        assert hits, shown
+        assert {resource_name(f.resource) for f in hits} == {expected.resource}, shown
     # Nothing else fails, except the kit's parts an ObjectOS stack must have.
-    others = [d for d in found if d.policy != expected.policy and not d.message.endswith(MISSING_PART)]
+    policies = {e.policy for e in case.violations}
+    others = [s for f, s in zip(found, shown) if f.rule not in policies and not f.reason.endswith(MISSING_PART)]
     assert others == []
-    assert any(r.rule == expected.policy and r.status == "fail" for r in rows)
+    assert preview.exit_code == 1
 
 
-@pytest.mark.parametrize("program", COMPLIANT, ids=lambda p: p.name)
-def test_each_compliant_program_passes_every_policy(program):
-    found, rows = failures(program)
-    assert found == []
-    assert not [r for r in rows if r.status == "fail"]
+@pytest.mark.parametrize("case", COMPLIANT, ids=lambda c: c.name)
+def test_each_compliant_program_passes_every_policy(case):
+    preview = preview_of(case.directory)
+    assert [(f.rule, resource_name(f.resource), f.reason) for f in failures(preview)] == []
+    assert preview.exit_code == 0
 
 
 def test_a_program_that_does_not_run_objectos_gets_no_missing_part_failure():
-    found, _ = failures(COMPLIANT[0])
-    assert not [d for d in found if d.message.endswith(MISSING_PART)]
+    preview = preview_of(case_named("a-vpc-and-a-protected-bucket").directory)
+    assert preview.report.passed
+    assert not [f for f in preview.report.findings if f.reason.endswith(MISSING_PART)]
 
 
 def test_a_program_running_objectos_is_told_the_parts_it_lacks():
-    program = next(p for p in VIOLATING if p.name == "objectos-auth-secret-from-a-config-map")
-    found, _ = failures(program)
-    missing = {d.policy for d in found if d.message.endswith(MISSING_PART)}
+    preview = preview_of(case_named("objectos-auth-secret-from-a-config-map").directory)
+    missing = {f.rule for f in failures(preview) if f.reason.endswith(MISSING_PART)}
     assert {"tls-at-edge", "rate-limits-auth-write", "database-backup-restore-tested"} <= missing
+
+
+def test_the_pack_config_can_say_a_stack_of_kit_components_is_not_an_objectos_stack():
+    case = case_named("kit-header-policy-for-an-existing-distribution")
+    as_detected = preview_program(case.directory, STACK)  # the kit's components: detected as ObjectOS
+    assert {f.rule for f in failures(as_detected) if f.reason.endswith(MISSING_PART)} >= {"tls-at-edge"}
+    assert preview_of(case.directory).report.passed  # its policy-config.json says objectosStack: no
 
 
 def test_every_policy_states_its_kind_in_its_metadata():
@@ -63,29 +139,26 @@ def test_every_policy_states_its_kind_in_its_metadata():
     assert kinds["tls-at-edge"] == "objectos-stack" and kinds["no-baked-secrets"] == "resource"
 
 
-def test_a_malformed_resource_among_good_ones_is_a_finding_and_the_rest_is_still_judged():
-    malformed = next(p for p in VIOLATING if p.name == "ingress-listen-ports-as-a-scalar")
-    forwarding = next(p for p in VIOLATING if p.name == "alb-listener-http-forwards")
-    good = COMPLIANT[0].resources + COMPLIANT[3].resources
-    found, rows = failures(Program("mixed", malformed.resources + forwarding.resources + good))
-    on = {(d.policy, d.urn.rsplit("::", 1)[-1]) for d in found}
-    assert ("tls-at-edge", "shop") in on and ("tls-at-edge", "web-http") in on  # the same policy judged both
-    assert {d.urn.rsplit("::", 1)[-1] for d in found} == {"shop", "web-http"}
-    assert any("listen-ports" in d.message and "cannot read" in d.message for d in found)
+def test_a_malformed_value_is_a_finding_and_the_same_policy_still_judges_the_rest():
+    preview = preview_of(case_named("malformed-among-good-resources").directory)
+    on = {resource_name(f.resource) for f in failures(preview)}
+    assert on == {"shop", "web-http"}
+    assert any("listen-ports" in f.reason and "cannot read" in f.reason for f in failures(preview))
 
 
-def test_a_value_a_policy_needs_unknown_at_preview_is_not_judged_and_fails_prod():
-    from tests.policy.programs import R
-    from tests.policykit import UNKNOWN
+def test_a_value_unknown_at_preview_is_not_judged_outside_prod_and_fails_prod():
+    directory = case_named("listener-tls-policy-unknown-at-preview").directory
+    prod = next(f for f in preview_of(directory, "prod").checks if f.rule == "tls-at-edge")
+    dev = next(f for f in preview_of(directory, "dev").checks if f.rule == "tls-at-edge")
+    assert prod.status is Status.FAIL and "https.sslPolicy" in prod.reason and "prod needs a verdict" in prod.reason
+    assert dev.status is Status.NOT_JUDGED and "https.sslPolicy" in dev.reason
 
-    listener = R(
-        "aws:alb/listener:Listener",
-        "https",
-        {"port": 443, "protocol": "HTTPS", "certificateArn": "arn:x", "sslPolicy": UNKNOWN},
-    )
-    program = Program("unknown-ssl-policy", (listener,))
-    _, prod = judge(program, "prod")
-    _, dev = judge(program, "dev")
-    row = next(r for r in prod if r.rule == "tls-at-edge")
-    assert row.status == "fail" and "https.sslPolicy" in row.reason and "prod needs a verdict" in row.reason
-    assert next(r for r in dev if r.rule == "tls-at-edge").status == "not_judged"
+
+def test_the_command_line_runs_a_corpus_program_through_the_same_entry_point(capsys):
+    violating = case_named("alb-listener-http-forwards").directory
+    assert cli.main(["preview", "--program", str(violating), "--stack", STACK]) == 1
+    out = capsys.readouterr().out
+    assert "instead of redirecting to HTTPS" in out and "[web-http]" in out and "Verdict: NOT READY" in out
+    compliant = case_named("a-vpc-and-a-protected-bucket").directory
+    assert cli.main(["preview", "--program", str(compliant)]) == 0  # its only stack file: prod
+    assert "Verdict: READY" in capsys.readouterr().out

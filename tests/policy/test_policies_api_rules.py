@@ -53,6 +53,14 @@ def test_a_description_aws_refuses_fails_on_its_resource():
     )
 
 
+@pytest.mark.parametrize("days, refused", [(0, False), (7, False), (3, True), (31, True)])
+def test_a_secret_recovery_window_of_0_is_the_providers_force_delete_and_1_to_6_are_refused(days, refused):
+    stack = Stack()
+    stack.add("aws:secretsmanager/secret:Secret", "token", {"name": "shop/token", "recoveryWindowInDays": float(days)})
+    found, _ = run(stack)
+    assert bool([m for m in found if "recoveryWindowInDays" in m]) is refused
+
+
 def test_a_secret_input_is_judged_but_never_shown():
     stack = Stack()
     stack.add(

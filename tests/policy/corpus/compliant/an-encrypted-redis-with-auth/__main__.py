@@ -1,0 +1,16 @@
+"""A Redis replication group encrypted in transit and at rest, with an AUTH token from the stack's secret config."""
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+aws.elasticache.ReplicationGroup(
+    "cache",
+    description="sessions",
+    engine="redis",
+    node_type="cache.t4g.small",
+    transit_encryption_enabled=True,
+    at_rest_encryption_enabled=True,
+    auth_token=config.require_secret("redisAuthToken"),
+    kms_key_id="arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    opts=pulumi.ResourceOptions(protect=True),
+)
