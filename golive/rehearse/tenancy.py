@@ -60,6 +60,7 @@ from ruamel.yaml import YAML
 
 from golive.rehearse.install import Installation
 from golive.rehearse.runtime import process_env
+from golive.verify.http import tls_context
 
 DATABASE_URL = "wasm-sqlite://:memory:"
 """OS_DATABASE_URL for a rehearsal with owners: in-memory SQLite (WebAssembly), which isolates rows."""
@@ -157,14 +158,14 @@ def seed(
         admin = _field(signed_up, "token", "sign up the bootstrap administrator")
         permission_set = session.permission_set(admin, grant) if grant else None
         owners = [
-            _owner(session, admin, label, f"tenancy-{label.lower()}-{suffix}@{EMAIL_DOMAIN}", object_name, permission_set)
+            _owner(
+                session, admin, label, f"tenancy-{label.lower()}-{suffix}@{EMAIL_DOMAIN}", object_name, permission_set
+            )
             for label in ("A", "B")
         ]
     finally:
         session.close()
-    return Owners(
-        base_url, object_name, owners[0], owners[1], f"tenancy probe {suffix}: forged as B's", admin, grant
-    )
+    return Owners(base_url, object_name, owners[0], owners[1], f"tenancy probe {suffix}: forged as B's", admin, grant)
 
 
 def probes(owners: Owners) -> tuple[str, dict[str, str]]:
@@ -176,7 +177,9 @@ def probes(owners: Owners) -> tuple[str, dict[str, str]]:
     data = f"{DATA}/{owners.object_name}"
     a = {"env": A_TOKEN, "kind": "bearer"}
     b = {"env": B_TOKEN, "kind": "bearer"}
-    by_owner = quote(json.dumps({"owner_id": "__B__"}, separators=(",", ":")), safe="").replace("__B__", f"${{{B_USER}}}")
+    by_owner = quote(json.dumps({"owner_id": "__B__"}, separators=(",", ":")), safe="").replace(
+        "__B__", f"${{{B_USER}}}"
+    )
     entries: list[dict[str, Any]] = [
         _probe("control - A reads its own records", a, "GET", data, "allowed"),
         _probe("control - A reads its own record by id", a, "GET", f"{data}/${{{A_RECORD}}}", "allowed"),
@@ -351,10 +354,14 @@ def _owner(
             {"user_id": user_id, "permission_set_id": permission_set},
             token=admin,
         )
-    signed_in = session.call(f"sign in owner {label}", "POST", f"{AUTH}/sign-in/email", {"email": email, "password": password})
+    signed_in = session.call(
+        f"sign in owner {label}", "POST", f"{AUTH}/sign-in/email", {"email": email, "password": password}
+    )
     token = _field(signed_in, "token", f"sign in owner {label}")
     step = f"owner {label} creates a {object_name} record"
-    written = session.call(step, "POST", f"{DATA}/{object_name}", {"title": f"tenancy probe: {label}'s record"}, token=token)
+    written = session.call(
+        step, "POST", f"{DATA}/{object_name}", {"title": f"tenancy probe: {label}'s record"}, token=token
+    )
     record = written.get("record") if isinstance(written, dict) else None
     record_id = _field(written, "id", step)
     owner_id = record.get("owner_id") if isinstance(record, dict) else None
@@ -364,11 +371,7 @@ def _owner(
 
 
 def _client(ca_file: Optional[Path]) -> httpx.Client:
-    from golive.verify.http import tls_context
-
-    return httpx.Client(
-        verify=tls_context(ca_file), timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False
-    )
+    return httpx.Client(verify=tls_context(ca_file), timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False)
 
 
 def _password() -> str:

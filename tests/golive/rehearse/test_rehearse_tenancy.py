@@ -148,6 +148,13 @@ def test_the_runtimes_own_rls_verifier_passes_the_app(runtime, tmp_path):
     assert outcome.holes == 0
 
 
+def test_the_runtimes_own_rls_verifier_misses_the_widened_read_scope(runtime, tmp_path):
+    """Why the rehearsal runs its own probes: `os verify --rls` proves "no write without read" with
+    a persona of its own, so a baseline that lets every member read every note passes it."""
+    outcome = tenancy.rls_check(runtime, app_project(tmp_path / "app", widen_read_to_org=True))
+    assert outcome.passed and outcome.holes == 0
+
+
 # --- pure ---------------------------------------------------------------------------------
 
 
