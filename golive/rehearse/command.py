@@ -131,7 +131,9 @@ class Rehearsal:
         self.stand_ins: list[str] = []
         self.groups: list[int] = []
         self.boots: list[dict[str, str]] = []
-        self.secret_extra: list[str] = []  # values made during the run that must never be printed  # the env of each runtime boot, for the benchmark's floor
+        self.secret_extra: list[
+            str
+        ] = []  # values made during the run that must never be printed  # the env of each runtime boot, for the benchmark's floor
         self.stack = contextlib.ExitStack()
         self.workdir = Path(tempfile.mkdtemp(prefix="golive-rehearsal-"))
         self.stack.callback(shutil.rmtree, self.workdir, True)
@@ -207,7 +209,14 @@ class Rehearsal:
         return stand_in.url
 
     def declared_env(self, server: ArtifactServer, first: Artifact, redis_url: Optional[str]) -> RuntimeEnv:
-        stand_ins = StandIns(port=runtime.free_port(), artifact_url=server.url(first), redis_url=redis_url)
+        from golive.rehearse import tenancy
+
+        stand_ins = StandIns(
+            port=runtime.free_port(),
+            database_url=tenancy.DATABASE_URL,
+            artifact_url=server.url(first),
+            redis_url=redis_url,
+        )
         declared = env_mod.server_env(self.inputs.resources, stand_ins)
         declared.env[CA_VAR] = str(self.pki.ca_cert)
         declared.replaced[CA_VAR] = (
@@ -333,12 +342,13 @@ class Rehearsal:
 
         self.say("creating two owners through the runtime's API")
         try:
-            owners = tenancy.seed(process.url, tenancy.OBJECT)
-        except Exception as exc:  # a refusal is a finding on this step, the rest still runs
+            owners = tenancy.seed(process.url, tenancy.REHEARSAL_OBJECT, grant=tenancy.REHEARSAL_GRANT)
+        except tenancy.SeedFailed as exc:  # a refusal is a finding on this step, the rest still runs
             self.findings.append(
                 failed("cross-org-access-denied", "owners-created", "two owners through the API", str(exc))
             )
             return [], {}
+        self.secret_extra += list(owners.secret_values)
         text, environ = tenancy.probes(owners)
         probe_file = self.workdir / "access-probes.yaml"
         probe_file.write_text(text, encoding="utf-8")

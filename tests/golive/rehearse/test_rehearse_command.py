@@ -118,7 +118,9 @@ def test_prod_cross_owner_probes_all_refused(prod_run):
 
 def test_prod_redis_is_reached_over_tls_with_auth_and_refused_otherwise(prod_run):
     _, document, *_ = prod_run
-    rows = [f for f in document["findings"] if f["rule"] == "redis-encrypted-with-auth" and f["check"] != "aws-resources"]
+    rows = [
+        f for f in document["findings"] if f["rule"] == "redis-encrypted-with-auth" and f["check"] != "aws-resources"
+    ]
     assert len(rows) >= 3 and all(f["status"] == "pass" for f in rows), rows
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from golive.rehearse import artifacts
 from golive.rehearse.env import RuntimeEnv, StandIns, server_env
 from golive.rehearse.install import Installation, installation, missing
 from golive.rehearse.runtime import (
@@ -30,11 +31,10 @@ from golive.rehearse.runtime import (
     pinned_file_url,
     started,
 )
-from tests.conftest import ROOT
 
 EVIL = "https://evil.example.com"
 DEV_ORIGIN = "https://dev.example.com"
-APP = ROOT / "tests" / "data" / "rehearsal-app"
+APP = artifacts.APP
 
 
 def require(reason: str | None) -> None:
@@ -54,7 +54,7 @@ def runtime() -> Installation:
 
 @pytest.fixture(scope="module")
 def app_artifact(runtime: Installation, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/data/rehearsal-app compiled by the runtime's own `os compile`."""
+    """The rehearsal app (golive/rehearse/app) compiled by the runtime's own `os compile`."""
     project = tmp_path_factory.mktemp("rehearsal-app")
     shutil.copy(APP / "objectstack.config.ts", project)
     return compile_artifact(runtime, project)

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from golive.rehearse import tenancy
+from golive.rehearse import artifacts, tenancy
 from golive.rehearse.env import StandIns, server_env
 from golive.rehearse.install import Installation, installation, missing
 from golive.rehearse.runtime import Runtime, compile_artifact, free_port, pinned_file_url, started
 from golive.results import Status
 from golive.verify import access
 from golive.verify.http import HttpProbe
-from tests.conftest import ROOT
 from tests.golive.rehearse.test_rehearse_runtime import require
 
-APP = ROOT / "tests" / "data" / "rehearsal-app"
+APP = artifacts.APP
 SHIPPED_SCOPE = "readScope: 'own', writeScope: 'own' } },\n    },\n    {"
 WIDENED_SCOPE = "readScope: 'org', writeScope: 'own' } },\n    },\n    {"
 CROSS_OWNER_READS = ("A reads B's record by id", "A lists B's records by filter", "A queries B's records")
