@@ -7,6 +7,7 @@ duplicates, leaked secrets, the checklist) and summarised.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -59,11 +60,13 @@ class Preview:
     warnings: list[str] = field(default_factory=list)
     waived: Optional[tuple[Finding, ...]] = None  # every finding once the waivers file is applied
 
-    def apply_waivers(self, recorded: Sequence[waivers.Waiver], today: date) -> None:
-        """Turn each violation a live waiver matches `waived`, and add the waivers' own findings."""
+    def with_waivers(self, recorded: Sequence[waivers.Waiver], today: date) -> Preview:
+        """This preview with each violation a live waiver matches `waived`, and the waivers' own findings."""
         held = MANDATORY if self.settings.is_prod else Enforcement.ADVISORY
         found = (*self.checks, *self.graph_findings)
-        self.waived = tuple(waivers.apply(found, recorded, self.result.stack, Tool.PREVIEW, today, held))
+        return dataclasses.replace(
+            self, waived=tuple(waivers.apply(found, recorded, self.result.stack, Tool.PREVIEW, today, held))
+        )
 
     @property
     def manifest_failures(self) -> list[ManifestProblem]:
@@ -320,7 +323,7 @@ def main(
     except ProgramError as exc:
         print(f"the program stopped: {exc}", file=stderr)
         return EXIT_INVALID
-    preview.apply_waivers(recorded, today)
+    preview = preview.with_waivers(recorded, today)
     print_summary(preview, out, verbosity)
     say = terminal.Printer(out).line if verbosity > terminal.QUIET else (lambda *_: None)
     documents = (
