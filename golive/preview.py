@@ -207,7 +207,7 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout, verbosity: int = t
     rows = [f for f in report.findings if f.rule not in (MANIFESTS_VALID, NAMES_UNIQUE)]
     if verbosity == terminal.QUIET:
         checklist_mod.print_rows([f for f in rows if f.status in (Status.FAIL, Status.WARN)], printer)
-        print_graph_problems(report, printer)
+        print_graph_problems(report, printer, blocking_only=True)
         return
     custom = [r for r in result.resources if r.custom]
     say(f"Stack {result.stack}: environment {s.environment}, edge {s.edge.mode}, domain {s.domain}")
@@ -240,8 +240,10 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout, verbosity: int = t
         say(f"  {count:4d}  {type_}")
 
 
-def print_graph_problems(report: Report, printer: terminal.Printer) -> None:
+def print_graph_problems(report: Report, printer: terminal.Printer, blocking_only: bool = False) -> None:
     for finding in report.findings:
+        if blocking_only and not finding.blocking:
+            continue
         if finding.rule == MANIFESTS_VALID and finding.status not in (Status.PASS, Status.WAIVED):
             label = "INVALID" if finding.blocking else "not validated"
             printer.line(f"  {label}: {finding.name}: {finding.reason}", "red" if finding.blocking else "dim")
