@@ -214,5 +214,5 @@ def _fingerprint(finding: Finding) -> str:
 def _invocation(report: Report) -> dict[str, Any]:
     invocation: dict[str, Any] = {"executionSuccessful": True, "exitCode": report.exit_code}
     if report.started_at:
-        invocation["startTimeUtc"] = report.started_at
+        invocation["startTimeUtc"] = report.started_at.replace("+00:00", "Z")
     return invocation
