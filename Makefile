@@ -12,7 +12,7 @@ OBSERVATORY := tools/observatory
 # The open ObjectOS runtime with Node 22, for the go-live rehearsal (golive/rehearse, tests/golive/rehearse).
 RUNTIME := tools/runtime
 
-.PHONY: preview test check bench readme constraints clean runtime
+.PHONY: preview test check bench readme schema constraints clean runtime
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ $(RUNTIME)/node_modules/.installed: $(RUNTIME)/package.json $(RUNTIME)/package-l
 runtime: $(RUNTIME)/node_modules/.installed
 
 preview: $(STAMP)
-	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json
+	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json --sarif out/preview-$(STACK).sarif
 
 # The code checks: lint, format, the layer contracts, and the types of the core and components.
 check: $(STAMP)
@@ -66,6 +66,10 @@ bench: $(STAMP)
 
 readme: $(STAMP)
 	$(PY) -m golive.reference --write-readme README.md
+
+# The stack file's JSON Schema for editors, from the settings model (a test keeps it in step).
+schema: $(STAMP)
+	$(PY) -m settings.json_schema --write
 
 constraints: $(STAMP)
 	{ echo "# Every package the kit and its tests install, pinned (transitive ones included)."; \

@@ -8,11 +8,12 @@ findings for what only the live verifier can judge.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO, Union
 
 from golive import analyzer
 from golive.program import PROJECT
 from golive.results import LABEL_WIDTH, Enforcement, Finding, Source, Status, violation
+from golive.terminal import STATUS_STYLES, Printer
 from objectos_core.checklist import BY_ID, ITEMS, LIVE_ONLY
 from policy.enforcement import NOT_JUDGED, UNKNOWN_NEEDED, load_config
 
@@ -220,16 +221,31 @@ def ordered(checks: list[Finding]) -> list[Finding]:
     return sorted(checks, key=_order)
 
 
-def print_table(checks: list[Finding], settings: Settings, out: TextIO = sys.stdout) -> None:
+def print_table(checks: list[Finding], settings: Settings, out: Union[TextIO, Printer] = sys.stdout) -> None:
+    printer = out if isinstance(out, Printer) else Printer(out)
     mode = "mandatory" if settings.is_prod else "advisory"
-    print(f"Go-live checklist ({mode} for {settings.environment})", file=out)
+    printer.line(f"Go-live checklist ({mode} for {settings.environment})")
     if not checks:
-        print("  (no checklist results)", file=out)
+        printer.line("  (no checklist results)")
         return
-    width = max(len(item.id) for item in ITEMS)
+    print_rows(checks, printer)
+
+
+def print_rows(checks: list[Finding], printer: Printer) -> None:
+    """One row per finding, in checklist order: `  <id>  <STATUS> <reason>  [<resource name>]`."""
+    width = max((len(item.id) for item in ITEMS), default=0)
     for check in ordered(checks):
         resource = f"  [{check.resource.split('::')[-1]}]" if check.resource else ""
-        print(f"  {check.rule:<{width}}  {check.status.label:<{LABEL_WIDTH}} {check.reason}{resource}", file=out)
+        waiver = (
+            f" (waived until {check.waiver.expires} by {check.waiver.owner}: {check.waiver.reason})"
+            if check.waiver
+            else ""
+        )
+        printer.parts(
+            (f"  {check.rule:<{width}}  ", None),
+            (f"{check.status.label:<{LABEL_WIDTH}}", STATUS_STYLES[check.status]),
+            (f" {check.reason}{resource}{waiver}", None),
+        )
 
 
 _POSITION = {check_id: index for index, check_id in enumerate(BY_ID)}

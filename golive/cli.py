@@ -1,4 +1,4 @@
-"""The `golive` command line: preview, release, rollback, verify."""
+"""The `golive` command line: preview, release, rollback, verify, rehearse."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the findings as JUnit XML to this path (- for stdout)"
     )
+    _results_options(preview, "findings")
     preview.add_argument(
         "--graph",
         type=Path,
@@ -112,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
     )
+    _results_options(verify, "results")
     rehearse = commands.add_parser(
         "rehearse", help="stand a stack up on this machine (real runtime, nginx, Redis) and prove the checklist"
     )
@@ -133,6 +135,30 @@ def parser() -> argparse.ArgumentParser:
         "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
     )
     return root
+
+
+def _results_options(command: argparse.ArgumentParser, what: str) -> None:
+    """The options preview and verify share: SARIF, waivers, and how much text to print."""
+    command.add_argument(
+        "--sarif", type=Path, dest="sarif_path", help=f"write the {what} as SARIF 2.1.0 to this path (- for stdout)"
+    )
+    command.add_argument(
+        "--waivers",
+        type=Path,
+        dest="waivers_path",
+        help="read the waivers from this file (default: waivers.yaml beside the stack file, if it exists)",
+    )
+    loudness = command.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the verdict and the violations; no progress"
+    )
+    loudness.add_argument("-v", "--verbose", action="store_true", help="print every detail (the resource tree, ...)")
+
+
+def verbosity(args: argparse.Namespace) -> int:
+    from golive import terminal
+
+    return terminal.QUIET if args.quiet else terminal.VERBOSE if args.verbose else terminal.NORMAL
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -174,6 +200,32 @@ def _check_preview_options(args: argparse.Namespace) -> None:
 
 def _run(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
+    if args.command in ("preview", "verify"):
+        from golive import progress, terminal
+
+        # The first progress line comes before the slow imports and the program run.
+        report = terminal.Progress(sys.stderr, f"golive {args.command}", enabled=not args.quiet)
+        report(f"stack {args.stack}")
+        with progress.reporting(report):
+            return _results_command(args)
+    if args.command in ("release", "rollback"):
+        from golive import release
+
+        stacks_dir = args.stacks_dir or release.STACKS_DIR
+        if args.command == "release":
+            return release.release(
+                args.stack, args.image, args.artifact_url, args.release_id, args.migration, stacks_dir
+            )
+        return release.rollback(args.stack, args.to, stacks_dir)
+    if args.command == "rehearse":
+        from golive.rehearse import command as rehearse
+
+        options = {name: value for name, value in vars(args).items() if name != "command"}
+        return rehearse.main(rehearse.Options(**options))
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def _results_command(args: argparse.Namespace) -> int:
     if args.command == "preview":
         from golive import preview
 
@@ -187,24 +239,13 @@ def _run(argv: Optional[Sequence[str]]) -> int:
             junit_path=args.junit_path,
             program=args.program,
             pack_config_path=args.pack_config_path,
+            sarif_path=args.sarif_path,
+            waivers_path=args.waivers_path,
+            verbosity=verbosity(args),
         )
-    if args.command in ("release", "rollback"):
-        from golive import release
+    from golive.verify import command
 
-        stacks_dir = args.stacks_dir or release.STACKS_DIR
-        if args.command == "release":
-            return release.release(
-                args.stack, args.image, args.artifact_url, args.release_id, args.migration, stacks_dir
-            )
-        return release.rollback(args.stack, args.to, stacks_dir)
-    if args.command == "verify":
-        from golive.verify import command
-
-        options = {name: value for name, value in vars(args).items() if name != "command"}
-        return command.main(command.Options(**options))
-    if args.command == "rehearse":
-        from golive.rehearse import command as rehearse
-
-        options = {name: value for name, value in vars(args).items() if name != "command"}
-        return rehearse.main(rehearse.Options(**options))
-    raise AssertionError(f"unhandled command {args.command}")
+    loudness = verbosity(args)
+    skipped = ("command", "quiet", "verbose")
+    options = {name: value for name, value in vars(args).items() if name not in skipped}
+    return command.main(command.Options(**options, verbosity=loudness))

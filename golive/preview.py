@@ -8,25 +8,40 @@ the same for a user's own Pulumi Python program (golive/project.py reads it).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
-from golive import outputs
+from golive import locations, outputs, progress, sarif, terminal, waivers
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
 from golive.plan import Plan, build_plan, counts_by_type, find_leaks, redact, secret_texts, tree
 from golive.program import PROJECT, ROOT, STACKS_DIR, ProgramError, RunResult, run_program, run_user_program
 from golive.project import ProgramSettings, ProjectError, load_program
-from golive.results import EXIT_BLOCKED, EXIT_OK, Enforcement, Finding, Report, Source, Status, junit_text, violation
+from golive.results import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    Enforcement,
+    Finding,
+    Report,
+    Source,
+    Status,
+    Tool,
+    junit_text,
+    violation,
+)
+from settings import files
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
+from settings.load import stack_file as default_stack_file
 from settings.model import Settings
 
 EXIT_READY, EXIT_NOT_READY, EXIT_INVALID = EXIT_OK, EXIT_BLOCKED, 2
@@ -45,6 +60,15 @@ class Preview:
     checks: list[Finding]  # the checklist's findings, in checklist order
     critical: CriticalPath
     warnings: list[str] = field(default_factory=list)
+    waived: Optional[tuple[Finding, ...]] = None  # every finding once the waivers file is applied
+
+    def with_waivers(self, recorded: Sequence[waivers.Waiver], today: date) -> Preview:
+        """This preview with each violation a live waiver matches `waived`, and the waivers' own findings."""
+        held = MANDATORY if self.settings.is_prod else Enforcement.ADVISORY
+        found = (*self.checks, *self.graph_findings)
+        return dataclasses.replace(
+            self, waived=tuple(waivers.apply(found, recorded, self.result.stack, Tool.PREVIEW, today, held))
+        )
 
     @property
     def manifest_failures(self) -> list[ManifestProblem]:
@@ -68,9 +92,8 @@ class Preview:
     @property
     def report(self) -> Report:
         """Every finding of the preview; its verdict and exit code are the preview's."""
-        return Report(
-            "preview", self.result.stack, (*self.checks, *self.graph_findings), environment=self.settings.environment
-        )
+        found = self.waived if self.waived is not None else (*self.checks, *self.graph_findings)
+        return Report("preview", self.result.stack, found, environment=self.settings.environment)
 
     @property
     def exit_code(self) -> int:
@@ -137,6 +160,7 @@ def config_secrets(config: StackConfig) -> list[str]:
 def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / "__main__.py") -> Preview:
     engine_config, secret_keys = config.engine_config()
     checklist_mod.start_pack()  # the policy pack boots while the program runs
+    progress.step(f"running the program under Pulumi's mocks ({program.name})")
     result = run_program(config.stack, engine_config, secret_keys, program)
     return judge(result, config, settings)
 
@@ -159,9 +183,11 @@ def judge(
     project: str = PROJECT,
 ) -> Preview:
     """Check the recorded graph: the pack's checklist, manifests, names, leaked secrets, the critical path."""
+    progress.step(f"the policy pack judges {len(result.resources)} resources")
     pending = checklist_mod.submit(result, settings, pack_config, project)  # analyses while manifests are checked
     secrets = secret_texts(result, config_secrets(config))
     plan = build_plan(result, secrets)
+    progress.step(f"validating the Kubernetes manifests against {settings.kubernetes.version} (strict)")
     problems = validate_manifests(result.resources, settings.kubernetes.version)
     checks = checklist_mod.combine(pending.rows(), checklist_mod.leak_checks(find_leaks(result, secrets), settings))
     checks = checklist_mod.ordered(checks)
@@ -179,12 +205,57 @@ def preview_stack(stack: str, stack_file: Optional[Path] = None) -> Preview:
 # --- printing ---------------------------------------------------------------------
 
 
-def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
-    s, result = preview.settings, preview.result
+def verdict_line(preview: Preview) -> str:
+    """'Verdict: READY to go live (prod: checklist mandatory); 18 pass, 1 not judged'."""
+    report, s = preview.report, preview.settings
+    if report.passed:
+        mode = "prod: checklist mandatory" if s.is_prod else "advisory outside prod"
+        return f"Verdict: {report.verdict} to go live ({mode}); {report.summary()}"
+    blocked = Counter(
+        f.rule if f.rule in (MANIFESTS_VALID, NAMES_UNIQUE) or f.rule in waivers.RULES else "checklist"
+        for f in report.blocking
+    )
+    reasons = [
+        f"{sum(blocked[g] for g in group)} {what}"
+        for group, what in (
+            (("checklist",), "mandatory checklist failure(s)"),
+            ((MANIFESTS_VALID,), "invalid manifest(s)"),
+            ((NAMES_UNIQUE,), "duplicate resource name(s)"),
+            (waivers.RULES, "expired or unused waiver(s)"),
+        )
+        if any(blocked[g] for g in group)
+    ]
+    return f"Verdict: {report.verdict}: {', '.join(reasons)}; {report.summary()}"
+
+
+def print_summary(preview: Preview, out: TextIO = sys.stdout, verbosity: int = terminal.NORMAL) -> None:
+    """The verdict and its counts first, then the checklist, then the details (`verbosity` says how many)."""
+    s, result, report = preview.settings, preview.result, preview.report
+    printer = terminal.Printer(out, verbosity)
+    say = printer.line
+    printer.verdict(verdict_line(preview), report.passed)
+    rows = [f for f in report.findings if f.rule not in (MANIFESTS_VALID, NAMES_UNIQUE)]
+    if verbosity == terminal.QUIET:
+        checklist_mod.print_rows([f for f in rows if f.status in (Status.FAIL, Status.WARN)], printer)
+        print_graph_problems(report, printer, blocking_only=True)
+        return
     custom = [r for r in result.resources if r.custom]
-    say: Callable[[str], None] = lambda line="": print(line, file=out)  # noqa: E731
     say(preview.headline)
     say(f"{len(custom)} resources in {len(result.resources) - len(custom)} components")
+    say()
+    checklist_mod.print_table(rows, s, printer)
+    say()
+    manifests = sum(1 for r in result.resources if r.custom and r.type.startswith("kubernetes:"))
+    say(f"Kubernetes manifests: {manifests} checked against {s.kubernetes.version} (strict)")
+    print_graph_problems(report, printer)
+    for warning in preview.warnings:
+        say(f"warning: {warning}", "yellow")
+    say()
+    print_critical_path(preview, say)
+    if verbosity < terminal.VERBOSE:
+        say()
+        say("--verbose adds the resource tree and the resources by type", "dim")
+        return
     say()
     say("Resource tree")
     for depth, registration in tree(result):
@@ -197,41 +268,20 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout) -> None:
     say("Resources by type")
     for type_, count in counts_by_type(result):
         say(f"  {count:4d}  {type_}")
-    say()
-    manifests = sum(1 for r in result.resources if r.custom and r.type.startswith("kubernetes:"))
-    say(f"Kubernetes manifests: {manifests} checked against {s.kubernetes.version} (strict)")
-    report = preview.report
+
+
+def print_graph_problems(report: Report, printer: terminal.Printer, blocking_only: bool = False) -> None:
     for finding in report.findings:
-        if finding.rule == MANIFESTS_VALID and finding.status is not Status.PASS:
+        if blocking_only and not finding.blocking:
+            continue
+        if finding.rule == MANIFESTS_VALID and finding.status not in (Status.PASS, Status.WAIVED):
             label = "INVALID" if finding.blocking else "not validated"
-            say(f"  {label}: {finding.name}: {finding.reason}")
+            printer.line(f"  {label}: {finding.name}: {finding.reason}", "red" if finding.blocking else "dim")
         elif finding.rule == NAMES_UNIQUE and finding.blocking:
-            say(f"  DUPLICATE resource name: {finding.resource}")
-    for warning in preview.warnings:
-        say(f"warning: {warning}")
-    say()
-    print_critical_path(preview, say)
-    say()
-    checklist_mod.print_table(preview.checks, s, out)
-    say()
-    if report.passed:
-        mode = "prod: checklist mandatory" if s.is_prod else "advisory outside prod"
-        say(f"Verdict: {report.verdict} to go live ({mode}); {report.summary()}")
-    else:
-        blocked = Counter(f.rule if f.rule in (MANIFESTS_VALID, NAMES_UNIQUE) else "checklist" for f in report.blocking)
-        reasons = [
-            f"{blocked[group]} {what}"
-            for group, what in (
-                ("checklist", "mandatory checklist failure(s)"),
-                (MANIFESTS_VALID, "invalid manifest(s)"),
-                (NAMES_UNIQUE, "duplicate resource name(s)"),
-            )
-            if blocked[group]
-        ]
-        say(f"Verdict: {report.verdict}: {', '.join(reasons)}; {report.summary()}")
+            printer.line(f"  DUPLICATE resource name: {finding.resource}", "red")
 
 
-def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
+def print_critical_path(preview: Preview, say: Callable[..., None]) -> None:
     path = preview.critical
     by_urn = preview.result.by_urn
     say(
@@ -244,6 +294,21 @@ def print_critical_path(preview: Preview, say: Callable[[str], None]) -> None:
         say(f"  {seconds:6.0f} s  {r.name} ({r.type})")
 
 
+def shown_path(path: Path) -> str:
+    """`path` as a person typed it: relative to the working directory when inside it."""
+    uri = sarif.relative_uri(path)
+    return str(path) if uri.startswith("file:") else uri
+
+
+def sarif_locator(stack: str, stack_path: Optional[Path]) -> sarif.Locator:
+    """Where the SARIF results point: the stack file, with the line of each config key."""
+    path = stack_path or default_stack_file(stack, STACKS_DIR)
+    try:
+        return sarif.locator(path, locations.marks(files.read_text(path).text, path))
+    except files.InputFileError:  # it was read a moment ago; point at its top if it changed since
+        return sarif.Locator(sarif.relative_uri(path))
+
+
 def main(
     stack: Optional[str],
     stack_file: Optional[Path],
@@ -254,22 +319,39 @@ def main(
     junit_path: Optional[Path] = None,
     program: Optional[Path] = None,
     pack_config_path: Optional[Path] = None,
+    sarif_path: Optional[Path] = None,
+    waivers_path: Optional[Path] = None,
+    verbosity: int = terminal.NORMAL,
+    err: Optional[TextIO] = None,
+    today: Optional[date] = None,
 ) -> int:
     stdout = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
-    targets = (("--json", json_path), ("--junit", junit_path), ("--graph", graph_path))
+    stderr = err or sys.stderr
+    targets = (("--json", json_path), ("--junit", junit_path), ("--sarif", sarif_path), ("--graph", graph_path))
     clash = outputs.conflict(targets)
     if clash:
-        print(f"golive preview: error: {clash}", file=sys.stderr)
+        print(f"golive preview: error: {clash}", file=stderr)
         return EXIT_INVALID
     # With a document on stdout, the summary goes to stderr so stdout can be parsed.
-    out = sys.stderr if any(outputs.is_stdout(path) for _, path in targets) else stdout
+    out = stderr if any(outputs.is_stdout(path) for _, path in targets) else stdout
     if graph_path is not None and graph_detail == "components" and graph_path.suffix in DOT_SUFFIXES:
         print(
             f"--graph {graph_path}: --graph-detail components is drawn as Mermaid only; "
             "give a .mmd path, or leave out --graph-detail for DOT",
-            file=sys.stderr,
+            file=stderr,
         )
         return EXIT_INVALID
+    today = today or datetime.now(UTC).date()
+    if program is not None:  # a user's program: its own folder holds its stack files (and any waivers)
+        location = program / (f"Pulumi.{stack}.yaml" if stack else "Pulumi.yaml")
+    else:
+        location = stack_file or default_stack_file(stack, STACKS_DIR)
+    try:
+        recorded = waivers.load(waivers_path or waivers.default_path(location.parent), today, waivers_path is not None)
+    except waivers.WaiverFileError as exc:
+        print(f"golive preview: error: {files.clip_lines(str(exc))}", file=stderr)
+        return EXIT_INVALID
+    progress.step(f"reading {shown_path(location)}")
     try:
         if program is not None:
             preview = preview_program(program, stack, pack_config_path)
@@ -279,15 +361,23 @@ def main(
         print(f"golive preview: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except SettingsError as exc:
-        print(str(exc), file=sys.stderr)
+        print(str(exc), file=stderr)
         return EXIT_INVALID
     except ProgramError as exc:
-        print(f"the program stopped: {exc}", file=sys.stderr)
+        print(f"the program stopped: {exc}", file=stderr)
         return EXIT_INVALID
-    print_summary(preview, out)
+    preview = preview.with_waivers(recorded, today)
+    print_summary(preview, out, verbosity)
+    say = terminal.Printer(out).line if verbosity > terminal.QUIET else (lambda *_: None)
     documents = (
         ("--json", json_path, "plan", lambda: json.dumps(preview.to_json(), indent=2, sort_keys=False) + "\n"),
         ("--junit", junit_path, "JUnit report", lambda: junit_text(preview.report)),
+        (
+            "--sarif",
+            sarif_path,
+            "SARIF log",
+            lambda: sarif.sarif_text(preview.report, sarif_locator(stack, stack_file if program is None else location)),
+        ),
     )
     for option, path, what, render in documents:
         if path is None:
@@ -297,11 +387,11 @@ def main(
         except OSError as exc:
             print(
                 f"{option} {path}: cannot write the {what} ({exc.strerror or exc}); choose a writable path",
-                file=sys.stderr,
+                file=stderr,
             )
             return EXIT_INVALID
         if not outputs.is_stdout(path):
-            print(f"{what} written to {path}", file=out)
+            say(f"{what} written to {path}")
     if graph_path is not None:
         from golive.graph import write_graph
 
@@ -309,8 +399,8 @@ def main(
             kind = write_graph(preview.result, preview.critical, graph_path, graph_detail, stdout)
         except OSError as exc:
             reason = exc.strerror or exc
-            print(f"--graph {graph_path}: cannot write the graph ({reason}); choose a writable path", file=sys.stderr)
+            print(f"--graph {graph_path}: cannot write the graph ({reason}); choose a writable path", file=stderr)
             return EXIT_INVALID
         if not outputs.is_stdout(graph_path):
-            print(f"{kind} graph written to {graph_path}", file=out)
+            say(f"{kind} graph written to {graph_path}")
     return preview.exit_code

@@ -74,6 +74,7 @@ class Source(StrEnum):
     SETTINGS = "settings"  # the validated stack settings
     PLAN = "plan"  # the preview's own checks of the graph: manifests, names, leaked secrets
     VERIFY = "verify"  # the live verifier (at preview: an item only it can judge)
+    WAIVERS = "waivers"  # the waivers file: a waiver expired, or matching nothing
 
 
 class Tool(StrEnum):
@@ -97,6 +98,26 @@ def check_id(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Waived:
+    """The recorded waiver that turned a violation into `waived`: why, who, until when, and where it is written."""
+
+    reason: str
+    owner: str
+    expires: str  # YYYY-MM-DD, the last day it applies
+    file: str
+    line: Optional[int] = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str  # the checklist id (or a plan rule id); waivers and CI name findings by it
     status: Status
@@ -107,6 +128,8 @@ class Finding:
     resource: Optional[str] = None  # URN or URL of the one thing at fault
     source: Source = Source.POLICY
     severity: Optional[Severity] = None  # the policy's severity, when the pack states one
+    waiver: Optional[Waived] = None  # set on a `waived` finding only
+    where: Optional[str] = None  # file:line of the input line at fault, when it is one (a waiver)
 
     def __post_init__(self) -> None:
         for attribute, kind in (("status", Status), ("enforcement", Enforcement), ("source", Source)):
@@ -121,6 +144,8 @@ class Finding:
             raise ValueError(f"{self.rule}: an advisory violation is 'warn', not 'fail'")
         if self.status is Status.WARN and self.enforcement is not Enforcement.ADVISORY:
             raise ValueError(f"{self.rule}: a mandatory violation is 'fail', not 'warn'")
+        if self.waiver is not None and self.status is not Status.WAIVED:
+            raise ValueError(f"{self.rule}: only a 'waived' finding names a waiver")
 
     @property
     def id(self) -> str:
@@ -147,6 +172,8 @@ class Finding:
             "reason": self.reason,
             "resource": self.resource,
             "source": self.source.value,
+            **({"waiver": self.waiver.to_json()} if self.waiver else {}),
+            **({"where": self.where} if self.where else {}),
         }
 
 

@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Optional, TextIO
 
-from golive import outputs, results
+from golive import locations, outputs, progress, results, sarif, terminal, waivers
 from golive.program import STACKS_DIR
-from golive.results import Finding
+from golive.results import Enforcement, Finding, Tool
 from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
 from golive.verify.checks import Expectations, not_judged
@@ -29,7 +29,7 @@ from objectos_core.checklist import AWS_VERIFIED
 from objectos_core.headers import ALB_UNSUPPORTED, HSTS
 from settings import files
 from settings.errors import SettingsError
-from settings.load import load_stack
+from settings.load import load_stack, stack_file
 from settings.model import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = results.EXIT_OK, results.EXIT_BLOCKED, 2  # the report decides 0 or 1
@@ -49,6 +49,9 @@ class Options:
     ca_file: Optional[Path] = None
     json_path: Optional[Path] = None
     junit_path: Optional[Path] = None
+    sarif_path: Optional[Path] = None
+    waivers_path: Optional[Path] = None
+    verbosity: int = terminal.NORMAL
 
 
 def promised_headers(settings: Settings) -> tuple[dict[str, str], Expectations]:
@@ -122,7 +125,7 @@ def main(
         context = trust(options.ca_file)
     except ValueError as exc:
         return usage(str(exc))
-    targets = (("--json", options.json_path), ("--junit", options.junit_path))
+    targets = (("--json", options.json_path), ("--junit", options.junit_path), ("--sarif", options.sarif_path))
     clash = outputs.conflict(targets)
     if clash:
         return usage(clash)
@@ -130,6 +133,15 @@ def main(
         problem = outputs.problem(path) if path else None
         if problem:
             return usage(f"{option} {path}: {problem}; choose a writable file path, or - for stdout")
+    location = options.stack_file or stack_file(options.stack, STACKS_DIR)
+    try:
+        recorded = waivers.load(
+            options.waivers_path or waivers.default_path(location.parent),
+            started.date(),
+            options.waivers_path is not None,
+        )
+    except waivers.WaiverFileError as exc:
+        return usage(str(exc))
     stdout = out
     if any(outputs.is_stdout(path) for _, path in targets):
         out = err  # stdout carries the document alone; the table goes to stderr
@@ -148,17 +160,29 @@ def main(
             file=err,
         )
 
+    progress.step(f"checking {where.https_url}")
     outcomes = live_checks(
         options, settings, where, context, probes, environ, started, promise, aws_client_factory, rate_settle_seconds
     )
+    held = Enforcement.MANDATORY if settings.is_prod else Enforcement.ADVISORY
+    outcomes = waivers.apply(outcomes, recorded, options.stack, Tool.VERIFY, started.date(), held)
 
     run = report.build(
         options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, outcomes
     )
-    report.print_table(run, out)
+    report.print_table(run, out, options.verbosity)
+
+    def write_sarif(run: results.Report, path: Path, stdout: TextIO) -> None:
+        try:
+            marks = locations.marks(files.read_text(location).text, location)
+        except files.InputFileError:
+            marks = {}
+        outputs.write(path, sarif.sarif_text(run, sarif.locator(location, marks)), stdout)
+
     for option, path, write in (
         ("--json", options.json_path, report.write_json),
         ("--junit", options.junit_path, report.write_junit),
+        ("--sarif", options.sarif_path, write_sarif),
     ):
         if path:
             try:
@@ -187,6 +211,8 @@ def live_checks(
         outcomes = checked.outcomes + _probes(
             client, checked, options, where, expected, probes, environ, rate_settle_seconds
         )
+    if options.aws:
+        progress.step("reading the tagged AWS resources")
     return outcomes + _aws(options, settings, headers, started, aws_client_factory)
 
 
@@ -227,6 +253,9 @@ def _probes(
         outcomes.append(not_judged("rate-limits-auth-write", "rate limit probe", untrusted))
     else:
         limit, window = expected.auth_rate_limit, expected.auth_window_seconds
+        progress.step(
+            f"rate-limit probe: {limit} + 5 requests to the auth route, then one a second for up to {settle_seconds:.0f} s"
+        )
         outcomes.append(
             checks.rate_limited(web.probe_rate_limit(client, where, limit, window, settle_seconds=settle_seconds))
         )

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from golive import outputs, results
-from golive.results import LABEL_WIDTH, Finding, Report, Tool
+from golive import outputs, results, terminal
+from golive.results import LABEL_WIDTH, Finding, Report, Status, Tool
 from objectos_core.checklist import BY_ID
 
 
@@ -22,19 +22,32 @@ def build(stack: str, url: str, started_at: str, seconds: float, findings: Itera
     return Report(Tool.VERIFY, stack, results.ordered(findings, BY_ID), url=url, started_at=started_at, seconds=seconds)
 
 
-def print_table(report: Report, out: TextIO = sys.stdout) -> None:
-    print(f"Live verification of stack '{report.stack}' at {report.url}", file=out)
-    if not report.findings:
-        print("  (no checks ran)", file=out)
+def print_table(report: Report, out: TextIO = sys.stdout, verbosity: int = terminal.NORMAL) -> None:
+    """The verdict and its counts first, then one row per finding (violations only when quiet)."""
+    printer = terminal.Printer(out, verbosity)
+    printer.verdict(f"Verdict: {report.verdict}: {report.summary()} ({report.seconds or 0:.1f} s)", report.passed)
+    shown = report.findings
+    if verbosity == terminal.QUIET:
+        shown = tuple(f for f in shown if f.status in (Status.FAIL, Status.WARN))
     else:
-        rule_width = max(len(f.rule) for f in report.findings)
-        name_width = min(max(len(f.name or "") for f in report.findings), 48)
-        for finding in report.findings:
-            name = finding.name or ""
-            name = name if len(name) <= name_width else name[: name_width - 1] + "~"
-            status, rule = finding.status.label, finding.rule
-            print(f"  {status:<{LABEL_WIDTH}} {rule:<{rule_width}}  {name:<{name_width}}  {finding.reason}", file=out)
-    print(f"Verdict: {report.verdict}: {report.summary()} ({report.seconds or 0:.1f} s)", file=out)
+        printer.line(f"Live verification of stack '{report.stack}' at {report.url}")
+        if not shown:
+            printer.line("  (no checks ran)")
+    if not shown:
+        return
+    rule_width = max(len(f.rule) for f in shown)
+    name_width = min(max(len(f.name or "") for f in shown), 48)
+    for finding in shown:
+        name = finding.name or ""
+        name = name if len(name) <= name_width else name[: name_width - 1] + "~"
+        waiver = finding.waiver
+        note = f" (waived until {waiver.expires} by {waiver.owner}: {waiver.reason})" if waiver else ""
+        printer.parts(
+            (f"  {finding.status.label:<{LABEL_WIDTH}}", terminal.STATUS_STYLES[finding.status]),
+            (f" {finding.rule:<{rule_width}}  {name:<{name_width}}  {finding.reason}{note}", None),
+        )
+        if verbosity == terminal.VERBOSE and (finding.resource or finding.where):
+            printer.line(f"      at {finding.resource or finding.where}", "dim")
 
 
 def write_json(report: Report, path: Path, stdout: TextIO = sys.stdout) -> None:

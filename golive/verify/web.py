@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import SplitResult, urlsplit
 
+from golive import progress
 from golive.results import Finding
 from golive.verify import checks, tls
 from golive.verify.checks import Expectations, FetchError, RateProbe, TlsObservation
@@ -167,6 +168,8 @@ def probe_rate_limit(
         if sent >= limit + extra:
             if elapsed >= settle_seconds:
                 break
+            if (sent - limit - extra) % 10 == 0:  # the WAF takes up to ~30 s: say the probe is waiting
+                progress.step(f"rate-limit probe: {sent} sent, no 429 yet, {elapsed:.0f} of {settle_seconds:.0f} s")
             sleep(pace_seconds)
     return RateProbe(
         path=RATE_LIMIT_PATH, limit=limit, window_seconds=window_seconds, sent=sent, elapsed_seconds=clock() - start

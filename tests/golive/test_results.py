@@ -138,7 +138,7 @@ def test_the_verifier_text_json_and_junit_agree_on_every_status_and_the_verdict(
     assert json_statuses(document) == expected
     assert junit_statuses(junit) == expected
     properties = {p.get("name"): p.get("value") for p in junit.iter("property")}
-    assert table.getvalue().rstrip().splitlines()[-1].startswith(f"Verdict: {document['verdict']}:")
+    assert table.getvalue().splitlines()[0].startswith(f"Verdict: {document['verdict']}:")  # the verdict first
     assert (properties["verdict"], properties["exitCode"]) == (document["verdict"], str(document["exitCode"]))
 
 
