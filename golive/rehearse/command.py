@@ -466,11 +466,17 @@ def _container_env(resources: list[Registration]) -> list[Any]:
 
 
 def _replicas(resources: list[Registration]) -> int:
-    value = (env_mod.server_deployment(resources).inputs.get("spec") or {}).get("replicas", 1)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 1
+    """How many nodes the Deployment declares: OS_CLUSTER_REPLICAS (the runtime reads it), else spec.replicas."""
+    declared = [entry.get("value") for entry in _container_env(resources) if isinstance(entry, dict)
+                and entry.get("name") == TOPOLOGY_VARS[0]]  # fmt: skip
+    spec = (env_mod.server_deployment(resources).inputs.get("spec") or {}).get("replicas", 1)
+    counts = []
+    for value in (*declared, spec):
+        try:
+            counts.append(int(float(value)))
+        except (TypeError, ValueError):
+            continue
+    return max(counts, default=1)
 
 
 def redis_findings(checked: Any) -> list[Finding]:
@@ -593,7 +599,9 @@ def main(
 
 
 def note_for(finding: Finding, notes: Mapping[str, str]) -> Optional[str]:
-    """The fidelity note of a finding: by its id, its sub-check, or its rule."""
+    """The fidelity note of a finding: by its id, its sub-check, or its rule (none for the AWS rows)."""
+    if finding.check == "aws-resources":
+        return None
     for key in (finding.id, finding.check or "", finding.rule):
         if key and key in notes:
             return notes[key]
@@ -601,15 +609,22 @@ def note_for(finding: Finding, notes: Mapping[str, str]) -> Optional[str]:
 
 
 def print_report(outcome: Outcome, out: TextIO) -> None:
+    """The verdict first, then one row per finding, then where the rehearsal is not AWS, then what is local."""
     report = outcome.report
     print(f"Go-live rehearsal of stack '{report.stack}' on loopback", file=out)
     print(f"Verdict: {report.verdict}: {report.summary()} ({report.seconds or 0:.1f} s)", file=out)
     rule_width = max((len(f.rule) for f in report.findings), default=0)
     for f in report.findings:
         print(f"  {f.status.label:<{results.LABEL_WIDTH}} {f.rule:<{rule_width}}  {f.name or ''}: {f.reason}", file=out)
+    shown = {}
+    for f in report.findings:
         note = note_for(f, outcome.notes)
-        if note:
-            print(f"  {'':<{results.LABEL_WIDTH}} {'':<{rule_width}}  fidelity: {note}", file=out)
+        if note and f.status is not Status.NOT_JUDGED:
+            shown.setdefault(f.rule, note)
+    if shown:
+        print("Fidelity (where this rehearsal is not AWS):", file=out)
+        for rule, note in shown.items():
+            print(f"  - {rule}: {note}", file=out)
     if outcome.stand_ins:
         print("Stand-ins (what is local in this rehearsal):", file=out)
         for line in outcome.stand_ins:
