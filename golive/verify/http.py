@@ -184,6 +184,8 @@ class HttpProbe:
                 )
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ssl.SSLError, OSError) as exc:
             return FetchError(url, describe(exc, limits))
+        except (UnicodeError, ValueError, TypeError) as exc:  # a request httpx cannot even build
+            return FetchError(url, f"the request could not be sent ({type(exc).__name__})")
         finally:
             self._deadline.deadline = None
 
