@@ -62,7 +62,5 @@ class Redactor:
 
     def fields(self, item: T, names: Iterable[str]) -> T:
         """A copy of the dataclass `item` with the named text fields masked."""
-        changes = {
-            name: self.text(getattr(item, name)) for name in names if isinstance(getattr(item, name, None), str)
-        }
+        changes = {name: self.text(getattr(item, name)) for name in names if isinstance(getattr(item, name, None), str)}
         return dataclasses.replace(item, **changes) if changes else item  # type: ignore[type-var]

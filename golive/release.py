@@ -23,6 +23,7 @@ from golive import history, stackfile
 from golive.history import Entry, HistoryError
 from golive.program import STACKS_DIR
 from golive.stackfile import StackFileError
+from objectos_core import urls
 from settings import files, rules
 from settings.errors import SettingsError
 from settings.load import NAMESPACE, from_document, stack_file, validate
@@ -116,8 +117,8 @@ def _adopt_current(workspace: Workspace) -> None:
     if earlier is not None and not earlier.same_pair(current):
         raise Refused(
             f"{_show(workspace.stack_doc.path)} pins release {current.id} as image {current.image} with artifact "
-            f"{current.artifact_url}, but the history records {current.id} as image {earlier.image} with artifact "
-            f"{earlier.artifact_url}; an id names one pair forever: give the hand-edited {RELEASE_KEY} block a new "
+            f"{urls.shown(current.artifact_url)}, but the history records {current.id} as image {earlier.image} "
+            f"with artifact {urls.shown(earlier.artifact_url)}; an id names one pair forever: give the hand-edited {RELEASE_KEY} block a new "
             "id, or put back the recorded pair"
         )
     if stack and earlier is not None and current.id in [e.id for e in stack[:-1]]:
@@ -147,6 +148,7 @@ def release(
     """Pin a new release: append it to the history and set objectos:release."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
+        _check_artifact_url(artifact_url)
         workspace = open_workspace(stack, stacks_dir)
         moment = now()
         release_id = release_id or history.next_id(workspace.entries, moment.strftime("%Y.%m.%d"))
@@ -162,13 +164,20 @@ def release(
     return EXIT_OK
 
 
+def _check_artifact_url(url: str) -> None:
+    found = urls.problems(url)
+    if found:
+        raise Refused(f"--artifact-url '{urls.shown(url)}' " + "; ".join(found) + "; nothing was written")
+
+
 def _check_new_release(workspace: Workspace, entry: Entry) -> None:
     if not rules.RELEASE_ID.fullmatch(entry.id):
         raise Refused(f"'{files.shorten(entry.id)}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
     earlier = history.release_entry(workspace.entries, entry.id)
     if earlier is not None and not earlier.same_pair(entry):
         raise Refused(
-            f"release id {entry.id} already names image {earlier.image} with artifact {earlier.artifact_url}; "
+            f"release id {entry.id} already names image {earlier.image} with artifact "
+            f"{urls.shown(earlier.artifact_url)}; "
             "an id names one pair forever: pass a new --id"
         )
     current = workspace.current
@@ -344,9 +353,13 @@ def _without_release(document: Any) -> Any:
 def _print_pair_change(before: Optional[Entry], after: Entry, say: Callable[[str], None]) -> None:
     rows = (("id", "id"), ("image", "image"), ("artifactUrl", "artifact_url"))
     for label, attribute in rows:
-        old = getattr(before, attribute) if before else "(none)"
-        new = getattr(after, attribute)
+        old = _shown_value(getattr(before, attribute)) if before else "(none)"
+        new = _shown_value(getattr(after, attribute))
         say(f"  {label + ':':<12} {old} -> {new}" if old != new else f"  {label + ':':<12} {new} (unchanged)")
+
+
+def _shown_value(value: str) -> str:
+    return urls.shown(value) if "://" in value else files.shorten(value)
 
 
 def _print_next_snapshot(workspace: Workspace, entry: Entry, say: Callable[[str], None]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from typing import Literal, Optional
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -21,7 +20,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from objectos_core import editions, limits
+from objectos_core import editions, limits, urls
 from objectos_core.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
 from objectos_core.names import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
 from settings import files, rules
@@ -512,16 +511,9 @@ class Release(Model):
     @field_validator("artifact_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not re.match(r"^(https|file)://", value):
-            raise ValueError(f"'{value}' must be an https:// (or file://) URL to objectstack.json")
-        if "?" in value.split("#")[0] and re.search(r"(?i)(token|key|secret|signature|password)=", value):
-            raise ValueError("carries a credential in its query string; never put secrets in the artifact URL")
-        parts = urlsplit(value)
-        if parts.username or parts.password:
-            raise ValueError(
-                "carries a user name or password before the host; the URL lands in the pod env, SSM and stack "
-                "outputs in plain text: serve the artifact without credentials in the URL"
-            )
+        found = urls.problems(value)
+        if found:
+            raise ValueError(f"'{urls.shown(value)}' " + "; ".join(found))
         return value
 
     @property

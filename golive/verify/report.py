@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Optional, TextIO
 
 from golive import outputs, results
 from golive.redact import Redactor
@@ -24,12 +24,13 @@ def build(
     started_at: str,
     seconds: float,
     findings: Iterable[Finding],
-    redactor: Redactor = Redactor(),
+    redactor: Optional[Redactor] = None,
 ) -> Report:
     """The run's report, its findings in checklist order (run order kept within an item).
 
     Every text a finding carries (a server's or a library's words included) is masked by
     `redactor` here, so the table, JSON and JUnit are all made from redacted findings."""
+    redactor = redactor or Redactor()
     masked = [redactor.fields(f, ("reason", "name", "resource")) for f in findings]
     return Report(Tool.VERIFY, stack, results.ordered(masked, BY_ID), url=url, started_at=started_at, seconds=seconds)
 
