@@ -456,3 +456,26 @@ def respond(status: str, headers: dict[str, str], body: bytes = b"") -> Handler:
         conn.sendall(body)
 
     return handler
+
+
+def bomb(encodings: list[str], decoded_bytes: int) -> Handler:
+    """`decoded_bytes` of zeros, compressed once per encoding: a few KB on the wire."""
+    import gzip
+    import zlib
+
+    body = b"\0" * decoded_bytes
+    for encoding in encodings:
+        body = gzip.compress(body, 9) if encoding == "gzip" else zlib.compress(body, 9)
+    return respond("200 OK", {"Content-Encoding": ", ".join(encodings)}, body)
+
+
+def redirect_everything_to(target: str) -> Handler:
+    """Every route answers 302 to the same path on `target`, another origin."""
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        words = read_request(conn).split(" ", 2)
+        if len(words) < 2:
+            return  # a TLS probe that sends no request
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {target}{words[1]}\r\nContent-Length: 0\r\n\r\n".encode())
+
+    return handler

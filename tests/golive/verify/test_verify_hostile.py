@@ -276,3 +276,71 @@ def test_odd_probe_values_are_refused_with_where(tmp_path, item):
     path.write_text(f"probes:\n  - {item}\n")
     with pytest.raises(access.AccessFileError, match=r"probes\[0\]"):
         access.load(path)
+
+
+# --- decoding under the cap ------------------------------------------------------
+
+
+@pytest.mark.parametrize("encodings", [["gzip"], ["gzip", "gzip"], ["deflate", "gzip"]])
+def test_a_compressed_body_is_decoded_only_up_to_the_cap(encodings):
+    import tracemalloc
+
+    from tests.verify_servers import bomb
+
+    with raw_server(bomb(encodings, 200_000_000)) as url:
+        tracemalloc.start()
+        result = fetch(url + "/", limits=Limits(max_body_bytes=100_000, total_seconds=10))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert isinstance(result, Response) and result.body == b"\0" * 100_000
+    assert peak < 20_000_000  # decoding 200 MB whole would need 200 MB
+
+
+def test_a_small_compressed_body_decodes_whole():
+    from tests.verify_servers import bomb
+
+    with raw_server(bomb(["gzip", "gzip"], 5_000)) as url:
+        result = fetch(url + "/")
+    assert isinstance(result, Response) and result.body == b"\0" * 5_000
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [("gzip, gzip, gzip", "stacks 3 encodings"), ("br", "'br' was not asked for"), ("gzip", "does not decode")],
+)
+def test_an_encoding_not_asked_for_or_broken_is_a_failed_fetch(encoding, words):
+    from tests.verify_servers import respond
+
+    with raw_server(respond("200 OK", {"Content-Encoding": encoding}, b"not compressed at all")) as url:
+        result = fetch(url + "/")
+    assert isinstance(result, FetchError) and words in result.reason
+
+
+# --- redirects off the origin ---------------------------------------------------
+
+
+def test_routes_redirected_to_another_origin_never_pass_on_its_headers(pki):
+    from golive.verify import web
+    from tests.verify_servers import redirect_everything_to, redirect_to_https, respond, tls_raw_server
+
+    good = respond("200 OK", {"X-Frame-Options": "DENY", "Strict-Transport-Security": "max-age=31536000"})
+    promised = Expectations(**{**EXPECTED.__dict__, "hsts": "max-age=31536000"})
+    with tls_raw_server(pki.certs["good"], good) as elsewhere:
+        with tls_raw_server(pki.certs["good"], redirect_everything_to(elsewhere)) as site:
+            with raw_server(redirect_to_https(site)) as plain, HttpProbe(pki.ca_file, QUICK) as client:
+                where = web.target(site, plain)
+                outcomes = web.run(client, where, promised, pki.ca_file, datetime.now(UTC)).outcomes
+                direct = client.fetch("GET", elsewhere + "/", follow_redirects=True)
+    judged = [o for o in outcomes if o.name == "HSTS over HTTPS" or o.name.startswith("headers on")]
+    assert judged and {o.status for o in judged} == {"fail"}
+    assert all("off the origin" in o.reason for o in judged)
+    assert checks.security_headers("/", direct, promised).status == "pass"  # the other origin itself is fine
+
+
+def test_a_redirect_down_to_plain_http_is_not_followed(pki):
+    from tests.verify_servers import redirect_everything_to, tls_raw_server
+
+    with tls_raw_server(pki.certs["good"], redirect_everything_to("http://localhost:9")) as site:
+        with HttpProbe(pki.ca_file, QUICK) as client:
+            result = client.fetch("GET", site + "/", follow_redirects=True)
+    assert isinstance(result, FetchError) and "off the origin" in result.reason and "http://localhost:9/" in result.reason
