@@ -8,10 +8,11 @@ runs before anything is written: a refused command (exit 2) changes no file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO
@@ -53,6 +54,25 @@ def history_file(stack: str, stacks_dir: Path) -> Path:
     return stacks_dir / "releases" / f"{stack}.yaml"
 
 
+def lock_file(stack: str, stacks_dir: Path) -> Path:
+    """Held by one release or rollback of the stack at a time; it exists only while held."""
+    return stacks_dir / "releases" / f".{stack}.lock"
+
+
+def journal_file(stack: str, stacks_dir: Path) -> Path:
+    """The new texts of a change being written; left behind only by a killed run."""
+    return stacks_dir / "releases" / f".{stack}.journal"
+
+
+@contextlib.contextmanager
+def _exclusive(stack: str, stacks_dir: Path) -> Iterator[list[str]]:
+    """The stack's files to ourselves, any change a killed run left completed first; yields its notes."""
+    with stackfile.locked(lock_file(stack, stacks_dir), f"stack {stack}'s files"):
+        yield stackfile.recover(
+            journal_file(stack, stacks_dir), [stack_file(stack, stacks_dir), history_file(stack, stacks_dir)]
+        )
+
+
 # --- the files one command works on ---------------------------------------------------
 
 
@@ -68,6 +88,7 @@ class Workspace:
     database_arn: str
     notes: list[str] = field(default_factory=list)
     adopted: Optional[Entry] = None
+    journal: Optional[Path] = None
 
     @property
     def pins_required(self) -> bool:
@@ -93,6 +114,7 @@ def open_workspace(stack: str, stacks_dir: Path) -> Workspace:
         current=current,
         environment=environment,
         database_arn=database_arn,
+        journal=journal_file(stack, stacks_dir),
     )
     _adopt_current(workspace)
     return workspace
@@ -149,13 +171,15 @@ def release(
     out, err = out or sys.stdout, err or sys.stderr
     try:
         _check_artifact_url(artifact_url)
-        workspace = open_workspace(stack, stacks_dir)
-        moment = now()
-        release_id = release_id or history.next_id(workspace.entries, moment.strftime("%Y.%m.%d"))
-        entry = Entry(release_id, image, artifact_url, _stamp(moment), migration)
-        _check_new_release(workspace, entry)
-        warnings = _check_pins(workspace, entry, "the release")
-        _commit(workspace, entry)
+        with _exclusive(stack, stacks_dir) as recovered:
+            workspace = open_workspace(stack, stacks_dir)
+            workspace.notes[:0] = recovered
+            moment = now()
+            release_id = release_id or history.next_id(workspace.entries, moment.strftime("%Y.%m.%d"))
+            entry = Entry(release_id, image, artifact_url, _stamp(moment), migration)
+            _check_new_release(workspace, entry)
+            warnings = _check_pins(workspace, entry, "the release")
+            _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
         print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
@@ -208,26 +232,28 @@ def rollback(
     """Pin the previous (or the named) release again, image and artifact together."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        workspace = open_workspace(stack, stacks_dir)
-        if workspace.current is None:
-            raise Refused(f"{_show(workspace.stack_doc.path)} has no {RELEASE_KEY} block to roll back from")
-        if not workspace.recorded:
-            raise Refused(
-                f"there is no release history in {_show(workspace.history_doc.path)}; nothing to roll back to "
-                "(the history starts with the first `golive release`)"
+        with _exclusive(stack, stacks_dir) as recovered:
+            workspace = open_workspace(stack, stacks_dir)
+            workspace.notes[:0] = recovered
+            if workspace.current is None:
+                raise Refused(f"{_show(workspace.stack_doc.path)} has no {RELEASE_KEY} block to roll back from")
+            if not workspace.recorded:
+                raise Refused(
+                    f"there is no release history in {_show(workspace.history_doc.path)}; nothing to roll back to "
+                    "(the history starts with the first `golive release`)"
+                )
+            target = _target(workspace, to)
+            warnings = _check_pins(workspace, target, f"history entry {target.id}")
+            crossed = history.crossed(workspace.entries, target.id)
+            entry = Entry(
+                target.id,
+                target.image,
+                target.artifact_url,
+                _stamp(now()),
+                target.migration,
+                rollback_from=workspace.current.id,
             )
-        target = _target(workspace, to)
-        warnings = _check_pins(workspace, target, f"history entry {target.id}")
-        crossed = history.crossed(workspace.entries, target.id)
-        entry = Entry(
-            target.id,
-            target.image,
-            target.artifact_url,
-            _stamp(now()),
-            target.migration,
-            rollback_from=workspace.current.id,
-        )
-        _commit(workspace, entry)
+            _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
         print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
@@ -309,7 +335,11 @@ def _commit(workspace: Workspace, entry: Entry) -> None:
     try:
         workspace.history_doc.path.parent.mkdir(parents=True, exist_ok=True)
         stackfile.write_all(
-            [(workspace.stack_doc.path, stack_text), (workspace.history_doc.path, workspace.history_doc.dumps())]
+            [
+                (workspace.stack_doc.path, stack_text, workspace.stack_doc.raw),
+                (workspace.history_doc.path, workspace.history_doc.dumps(), workspace.history_doc.raw),
+            ],
+            workspace.journal or journal_file(workspace.stack, STACKS_DIR),
         )
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
