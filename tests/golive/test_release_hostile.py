@@ -49,7 +49,11 @@ def run_release(stacks: Path, artifact: str, release_id: str = "r9", **options) 
 
 # (artifact URL, the secret it holds or None, words of the refusal)
 BAD_URLS = [
-    (f"https://deploy:hunter2-pass@artifacts.example.com/objectstack.json{PIN}", "hunter2-pass", "user name or password"),
+    (
+        f"https://deploy:hunter2-pass@artifacts.example.com/objectstack.json{PIN}",
+        "hunter2-pass",
+        "user name or password",
+    ),
     (f"https://artifacts.example.com/objectstack.json?sig=SIGsecret123{PIN}", "SIGsecret123", "query string (sig)"),
     (f"https://artifacts.example.com/objectstack.json?auth=AUTHsecret9{PIN}", "AUTHsecret9", "query string (auth)"),
     (
@@ -243,3 +247,12 @@ def test_a_stack_file_edited_while_the_command_runs_is_not_overwritten(stacks, m
     code, output = run_release(stacks, f"https://artifacts.example.com/objectstack.json{PIN}")
     assert code == 2 and "changed while this command ran" in output
     assert path.read_text().endswith("# an edit made meanwhile\n")
+
+
+def test_a_report_aimed_at_a_fifo_without_reader_fails_instead_of_hanging(tmp_path):
+    from golive import outputs
+
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):  # ENXIO at once: no reader; the commands turn it into exit 2
+        outputs.write(fifo, "{}", io.StringIO())

@@ -246,13 +246,15 @@ def test_a_credential_no_request_can_carry_is_a_usage_error_that_names_only_the_
 
 @pytest.mark.parametrize(
     "headers",
-    ["{1: x}", "{X-A: [1]}", "{'X A': v}", "{X-A: \"a\\r\\nSet-Cookie: x\"}", "{X-A: true}", "[a]", "{X-A: é}"],
+    ["{1: x}", "{X-A: [1]}", "{'X A': v}", '{X-A: "a\\r\\nSet-Cookie: x"}', "{X-A: true}", "[a]", "{X-A: é}"],
 )
 def test_a_probe_file_with_odd_headers_is_refused_not_a_crash(tmp_path, headers):
     from golive.verify import access
 
     path = tmp_path / "probes.yaml"
-    path.write_text(f"probes:\n  - name: a\n    credential: anonymous\n    path: /\n    expect: denied\n    headers: {headers}\n")
+    path.write_text(
+        f"probes:\n  - name: a\n    credential: anonymous\n    path: /\n    expect: denied\n    headers: {headers}\n"
+    )
     with pytest.raises(access.AccessFileError, match=r"probes\[0\]\.headers"):
         access.load(path)
 
@@ -343,4 +345,6 @@ def test_a_redirect_down_to_plain_http_is_not_followed(pki):
     with tls_raw_server(pki.certs["good"], redirect_everything_to("http://localhost:9")) as site:
         with HttpProbe(pki.ca_file, QUICK) as client:
             result = client.fetch("GET", site + "/", follow_redirects=True)
-    assert isinstance(result, FetchError) and "off the origin" in result.reason and "http://localhost:9/" in result.reason
+    assert (
+        isinstance(result, FetchError) and "off the origin" in result.reason and "http://localhost:9/" in result.reason
+    )
