@@ -105,8 +105,10 @@ def whole_number(value: object) -> object:
 def one_line(value: str) -> str:
     """A text setting holds no line break or control character: a header value with CR/LF
     would add a header of its own at the edge."""
-    if _LINE_BREAK.search(value):
-        raise ValueError("holds a line break or a control character; a setting is one line of text")
+    found = _LINE_BREAK.search(value)
+    if found:
+        kind = {"\r": "a carriage return", "\n": "a line break"}.get(found.group(), "a control character")
+        raise ValueError(f"holds {kind}; a setting is one line of text")
     return value
 
 

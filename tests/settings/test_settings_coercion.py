@@ -75,4 +75,4 @@ def test_kubernetes_quantities_are_accepted(amount):
 )
 def test_a_text_setting_with_a_line_break_is_refused(key, value):
     found = messages({key: value})
-    assert any(k.startswith(f"objectos:{key}") and "line break" in m for k, m in found.items()), found
+    assert any(k.startswith(f"objectos:{key}") and "; a setting is one line" in m for k, m in found.items()), found
