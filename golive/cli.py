@@ -13,6 +13,7 @@ from typing import Optional
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command killed by SIGPIPE
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # what a shell reports for Ctrl-C
 
 
 class _Parser(argparse.ArgumentParser):
@@ -166,6 +167,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         code = _run(argv)
         sys.stdout.flush()  # a short output is still buffered: let a closed pipe show here
         return code
+    except KeyboardInterrupt:
+        # Ctrl-C: files are written whole or not at all (release holds the signal over its renames).
+        print("golive: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`| head -1`): stop quietly, as a shell command does on SIGPIPE.
         # stdout goes to devnull so the interpreter's final flush cannot fail again.
@@ -199,7 +204,11 @@ def _check_preview_options(args: argparse.Namespace) -> None:
 
 
 def _run(argv: Optional[Sequence[str]]) -> int:
-    args = parser().parse_args(argv)
+    root = parser()
+    args = root.parse_args(argv)
+    for option in ("release_id", "to"):  # an empty value must not silently mean "the default"
+        if getattr(args, option, None) == "":
+            root.error(f"--{option.removeprefix('release_')} is empty; give a release id, or leave the option out")
     if args.command in ("preview", "verify"):
         from golive import progress, terminal
 

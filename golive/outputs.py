@@ -50,4 +50,11 @@ def write(path: Path, text: str, stdout: TextIO) -> None:
         stdout.flush()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():
+        # A FIFO with no reader would block for ever: open without waiting, then write as usual.
+        descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        os.set_blocking(descriptor, True)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
     path.write_text(text, encoding="utf-8")

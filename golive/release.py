@@ -8,10 +8,11 @@ runs before anything is written: a refused command (exit 2) changes no file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, TextIO
@@ -23,6 +24,7 @@ from golive import history, stackfile
 from golive.history import Entry, HistoryError
 from golive.program import STACKS_DIR
 from golive.stackfile import StackFileError
+from objectos_core import urls
 from settings import files, rules
 from settings.errors import SettingsError
 from settings.load import NAMESPACE, from_document, stack_file, validate
@@ -52,6 +54,25 @@ def history_file(stack: str, stacks_dir: Path) -> Path:
     return stacks_dir / "releases" / f"{stack}.yaml"
 
 
+def lock_file(stack: str, stacks_dir: Path) -> Path:
+    """Held by one release or rollback of the stack at a time; it exists only while held."""
+    return stacks_dir / "releases" / f".{stack}.lock"
+
+
+def journal_file(stack: str, stacks_dir: Path) -> Path:
+    """The new texts of a change being written; left behind only by a killed run."""
+    return stacks_dir / "releases" / f".{stack}.journal"
+
+
+@contextlib.contextmanager
+def _exclusive(stack: str, stacks_dir: Path) -> Iterator[list[str]]:
+    """The stack's files to ourselves, any change a killed run left completed first; yields its notes."""
+    with stackfile.locked(lock_file(stack, stacks_dir), f"stack {stack}'s files"):
+        yield stackfile.recover(
+            journal_file(stack, stacks_dir), [stack_file(stack, stacks_dir), history_file(stack, stacks_dir)]
+        )
+
+
 # --- the files one command works on ---------------------------------------------------
 
 
@@ -67,6 +88,7 @@ class Workspace:
     database_arn: str
     notes: list[str] = field(default_factory=list)
     adopted: Optional[Entry] = None
+    journal: Optional[Path] = None
 
     @property
     def pins_required(self) -> bool:
@@ -92,6 +114,7 @@ def open_workspace(stack: str, stacks_dir: Path) -> Workspace:
         current=current,
         environment=environment,
         database_arn=database_arn,
+        journal=journal_file(stack, stacks_dir),
     )
     _adopt_current(workspace)
     return workspace
@@ -116,8 +139,8 @@ def _adopt_current(workspace: Workspace) -> None:
     if earlier is not None and not earlier.same_pair(current):
         raise Refused(
             f"{_show(workspace.stack_doc.path)} pins release {current.id} as image {current.image} with artifact "
-            f"{current.artifact_url}, but the history records {current.id} as image {earlier.image} with artifact "
-            f"{earlier.artifact_url}; an id names one pair forever: give the hand-edited {RELEASE_KEY} block a new "
+            f"{urls.shown(current.artifact_url)}, but the history records {current.id} as image {earlier.image} "
+            f"with artifact {urls.shown(earlier.artifact_url)}; an id names one pair forever: give the hand-edited {RELEASE_KEY} block a new "
             "id, or put back the recorded pair"
         )
     if stack and earlier is not None and current.id in [e.id for e in stack[:-1]]:
@@ -147,13 +170,16 @@ def release(
     """Pin a new release: append it to the history and set objectos:release."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        workspace = open_workspace(stack, stacks_dir)
-        moment = now()
-        release_id = release_id or history.next_id(workspace.entries, moment.strftime("%Y.%m.%d"))
-        entry = Entry(release_id, image, artifact_url, _stamp(moment), migration)
-        _check_new_release(workspace, entry)
-        warnings = _check_pins(workspace, entry, "the release")
-        _commit(workspace, entry)
+        _check_artifact_url(artifact_url)
+        with _exclusive(stack, stacks_dir) as recovered:
+            workspace = open_workspace(stack, stacks_dir)
+            workspace.notes[:0] = recovered
+            moment = now()
+            release_id = release_id or history.next_id(workspace.entries, moment.strftime("%Y.%m.%d"))
+            entry = Entry(release_id, image, artifact_url, _stamp(moment), migration)
+            _check_new_release(workspace, entry)
+            warnings = _check_pins(workspace, entry, "the release")
+            _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
         print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
@@ -162,13 +188,20 @@ def release(
     return EXIT_OK
 
 
+def _check_artifact_url(url: str) -> None:
+    found = urls.problems(url)
+    if found:
+        raise Refused(f"--artifact-url '{urls.shown(url)}' " + "; ".join(found) + "; nothing was written")
+
+
 def _check_new_release(workspace: Workspace, entry: Entry) -> None:
     if not rules.RELEASE_ID.fullmatch(entry.id):
         raise Refused(f"'{files.shorten(entry.id)}' is not a release id; use letters, digits, '.', '_' or '-' (max 64)")
     earlier = history.release_entry(workspace.entries, entry.id)
     if earlier is not None and not earlier.same_pair(entry):
         raise Refused(
-            f"release id {entry.id} already names image {earlier.image} with artifact {earlier.artifact_url}; "
+            f"release id {entry.id} already names image {earlier.image} with artifact "
+            f"{urls.shown(earlier.artifact_url)}; "
             "an id names one pair forever: pass a new --id"
         )
     current = workspace.current
@@ -199,26 +232,28 @@ def rollback(
     """Pin the previous (or the named) release again, image and artifact together."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        workspace = open_workspace(stack, stacks_dir)
-        if workspace.current is None:
-            raise Refused(f"{_show(workspace.stack_doc.path)} has no {RELEASE_KEY} block to roll back from")
-        if not workspace.recorded:
-            raise Refused(
-                f"there is no release history in {_show(workspace.history_doc.path)}; nothing to roll back to "
-                "(the history starts with the first `golive release`)"
+        with _exclusive(stack, stacks_dir) as recovered:
+            workspace = open_workspace(stack, stacks_dir)
+            workspace.notes[:0] = recovered
+            if workspace.current is None:
+                raise Refused(f"{_show(workspace.stack_doc.path)} has no {RELEASE_KEY} block to roll back from")
+            if not workspace.recorded:
+                raise Refused(
+                    f"there is no release history in {_show(workspace.history_doc.path)}; nothing to roll back to "
+                    "(the history starts with the first `golive release`)"
+                )
+            target = _target(workspace, to)
+            warnings = _check_pins(workspace, target, f"history entry {target.id}")
+            crossed = history.crossed(workspace.entries, target.id)
+            entry = Entry(
+                target.id,
+                target.image,
+                target.artifact_url,
+                _stamp(now()),
+                target.migration,
+                rollback_from=workspace.current.id,
             )
-        target = _target(workspace, to)
-        warnings = _check_pins(workspace, target, f"history entry {target.id}")
-        crossed = history.crossed(workspace.entries, target.id)
-        entry = Entry(
-            target.id,
-            target.image,
-            target.artifact_url,
-            _stamp(now()),
-            target.migration,
-            rollback_from=workspace.current.id,
-        )
-        _commit(workspace, entry)
+            _commit(workspace, entry)
     except (Refused, HistoryError, StackFileError) as exc:
         print(f"error: {files.clip_lines(str(exc))}", file=err)
         return EXIT_REFUSED
@@ -300,7 +335,11 @@ def _commit(workspace: Workspace, entry: Entry) -> None:
     try:
         workspace.history_doc.path.parent.mkdir(parents=True, exist_ok=True)
         stackfile.write_all(
-            [(workspace.stack_doc.path, stack_text), (workspace.history_doc.path, workspace.history_doc.dumps())]
+            [
+                (workspace.stack_doc.path, stack_text, workspace.stack_doc.raw),
+                (workspace.history_doc.path, workspace.history_doc.dumps(), workspace.history_doc.raw),
+            ],
+            workspace.journal or journal_file(workspace.stack, STACKS_DIR),
         )
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
@@ -344,9 +383,13 @@ def _without_release(document: Any) -> Any:
 def _print_pair_change(before: Optional[Entry], after: Entry, say: Callable[[str], None]) -> None:
     rows = (("id", "id"), ("image", "image"), ("artifactUrl", "artifact_url"))
     for label, attribute in rows:
-        old = getattr(before, attribute) if before else "(none)"
-        new = getattr(after, attribute)
+        old = _shown_value(getattr(before, attribute)) if before else "(none)"
+        new = _shown_value(getattr(after, attribute))
         say(f"  {label + ':':<12} {old} -> {new}" if old != new else f"  {label + ':':<12} {new} (unchanged)")
+
+
+def _shown_value(value: str) -> str:
+    return urls.shown(value) if "://" in value else files.shorten(value)
 
 
 def _print_next_snapshot(workspace: Workspace, entry: Entry, say: Callable[[str], None]) -> None:

@@ -4,16 +4,31 @@ A stack file is the operator's: an edit keeps its comments, key order, quoting
 and every value it does not mean to change. Writes go to a temporary file in
 the same directory (flushed and fsynced) that then replaces the original, so an
 interrupted run leaves either the old file or the new one, never half of each.
+
+A command that edits several files together (a release: the stack file and its
+history) holds `locked` from its first read to its last write, so two runs never
+interleave, and `write_all` compares each file with what was read before
+replacing it. Before the first rename it writes a journal holding every new
+text; a run killed at any point (SIGKILL between two renames included) leaves
+the journal, and the next run's `recover` completes the change from it and
+removes the temporary files the killed run left.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import fcntl
+import hashlib
 import io
+import json
 import os
 import re
+import signal
+import stat
 import tempfile
-from collections.abc import Collection, Mapping, Sequence
+import time
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -27,6 +42,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 from settings import files
 
 DEFAULT_FILE_MODE = 0o644
+LOCK_WAIT_SECONDS = 15.0  # how long a run waits for another one on the same files
+_DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 SAFE_LOADER = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 
 
@@ -44,6 +61,7 @@ class Document:
     yaml: YAML
     newline: str = "\n"  # the file's own line ending: an operator's CRLF file stays CRLF
     bom: bool = False  # the file began with a UTF-8 BOM, and keeps it
+    raw: Optional[bytes] = None  # the file's bytes as read; None when it did not exist
 
     def dumps(self) -> str:
         out = io.StringIO()
@@ -53,18 +71,21 @@ class Document:
 
 def load(path: Path, default: Optional[str] = None) -> Document:
     """Load `path` for editing; `default` is the text of a file that does not exist yet."""
-    bom = False
+    bom, raw = False, None
     try:
         read = files.read_text(path)  # a regular file, size-capped; CRLF kept (read_text would turn it into LF)
         text, bom = read.text, read.bom
+        raw = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
     except files.MissingFileError:
         if default is None:
             raise StackFileError(f"{path} does not exist") from None
+        if os.path.islink(path):
+            raise StackFileError(f"{path} is a link to nothing; remove the link or point it at a file") from None
         text = default
     except files.InputFileError as exc:
         raise StackFileError(str(exc)) from None
     document = loads(text, path)
-    document.bom = bom
+    document.bom, document.raw = bom, raw
     return document
 
 
@@ -126,30 +147,183 @@ def scalar(value: Any, previous: Any = None) -> Any:
     return value if _reads_back(value) else DoubleQuotedScalarString(value)
 
 
-def write_all(changes: Sequence[tuple[Path, str]]) -> None:
-    """Replace each file with its new text, in order; if one fails, put back those already replaced.
+@contextlib.contextmanager
+def locked(lock_path: Path, what: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_path` (created, and removed when done) for the block.
 
-    Every new text is staged (written, flushed, fsynced) before the first rename, so the
-    window in which only some files have changed is a handful of renames.
+    The lock file is removed while held; a run that waited on the removed file sees that
+    the path no longer names it and locks the new one instead, so two runs never both hold it.
     """
-    targets = [(path.resolve(), text.encode("utf-8")) for path, text in changes]
-    originals = {target: target.read_bytes() if target.exists() else None for target, _ in targets}
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            descriptor = os.open(lock_path, flags, 0o600)
+        except OSError as exc:
+            raise StackFileError(f"cannot lock {what} with {lock_path} ({exc.strerror or exc})") from None
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise StackFileError(f"{lock_path} is not a regular file; remove it")
+            if _acquire(descriptor, deadline):
+                try:
+                    if os.stat(lock_path, follow_symlinks=False).st_ino == os.fstat(descriptor).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass  # the holder removed it as it finished: lock the next one
+                os.close(descriptor)
+                continue
+            raise StackFileError(
+                f"another `golive release` or `golive rollback` is changing {what} (it holds {lock_path}); "
+                f"waited {wait_seconds:g} s: let it finish, then run again; nothing was written"
+            )
+        except BaseException:
+            os.close(descriptor)
+            raise
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(descriptor)
+
+
+def _acquire(descriptor: int, deadline: float) -> bool:
+    while True:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.02)
+
+
+def write_all(changes: Sequence[tuple[Path, str, Optional[bytes]]], journal: Path) -> None:
+    """Replace each file with its new text, in order, if it still holds the bytes it was read with
+    (None: it did not exist); if a step fails, put back those already replaced.
+
+    Every new text is staged (written, flushed, fsynced) and recorded in `journal` before the
+    first rename; SIGINT and SIGTERM wait until the renames are done. Call it under `locked`.
+    """
+    targets = [(_target(path), text.encode("utf-8"), expected) for path, text, expected in changes]
+    originals = {}
+    for target, _, expected in targets:
+        current = _current(target)
+        if current != expected:
+            raise StackFileError(
+                f"{target} changed while this command ran (another editor?); nothing was written: run it again"
+            )
+        originals[target] = current
     staged: list[tuple[Path, str]] = []
     replaced: list[Path] = []
     try:
-        for target, data in targets:
+        for target, data, _ in targets:
             staged.append((target, _stage(target, data)))
-        for target, temporary in staged:
-            os.replace(temporary, target)
-            replaced.append(target)
-            _sync_directory(target.parent)
+        journal_temporary = _stage(journal, _journal_text(journal, targets))
+        staged.append((journal, journal_temporary))  # removed below if the run fails before its rename
+        with _signals_deferred():
+            os.replace(journal_temporary, journal)
+            _sync_directory(journal.parent)
+            for target, temporary in staged[:-1]:
+                os.replace(temporary, target)
+                replaced.append(target)
+                _sync_directory(target.parent)
+            os.unlink(journal)
     except BaseException:
         for target, temporary in staged:
             if target not in replaced:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
         _restore(replaced, originals)
+        with contextlib.suppress(OSError):
+            os.unlink(journal)
         raise
+
+
+def recover(journal: Path, managed: Sequence[Path]) -> list[str]:
+    """Finish what a killed `write_all` began, and remove its temporary files; notes for the operator.
+
+    A journal exists only once every new text was staged: the change was decided, so it is
+    completed (each file still holding its old bytes gets its new text). Call it under `locked`.
+    """
+    notes = []
+    if os.path.lexists(journal):
+        try:
+            entries = json.loads(files.read_text(journal).text)["files"]
+            plan = [(journal.parent / e["path"], e["old"], e["new"].encode("utf-8")) for e in entries]
+        except (files.InputFileError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StackFileError(
+                f"{journal} records an interrupted change but cannot be read ({exc}); compare the files it "
+                "names with their history by hand, then delete it"
+            ) from None
+        for target, old_digest, data in plan:
+            current = _current(target)
+            if current == data:
+                continue
+            if _digest(current) != old_digest:
+                raise StackFileError(
+                    f"{journal} records an interrupted change to {target}, but the file has been edited since; "
+                    "finish or undo the change by hand, then delete the journal"
+                )
+            os.replace(_stage(target, data), target)
+            _sync_directory(target.parent)
+        os.unlink(journal)
+        notes.append(f"note: completed the change an interrupted run left in {journal.name} ({len(plan)} files)")
+    for path in [*managed, journal]:
+        for orphan in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                orphan.unlink()
+    return notes
+
+
+def _target(path: Path) -> Path:
+    """The file a write replaces: a link is followed to a regular file, never to anything else."""
+    if os.path.islink(path) and not path.exists():
+        raise StackFileError(f"{path} is a link to nothing; remove the link or point it at a file")
+    target = path.resolve()
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(info.st_mode):
+        raise StackFileError(f"{path} is not a regular file; refusing to replace it; nothing was written")
+    if not os.access(target, os.W_OK) or not info.st_mode & 0o222:
+        raise StackFileError(
+            f"{path} is read-only; nothing was written: make it writable (chmod u+w) if this change is meant"
+        )
+    return target
+
+
+def _current(target: Path) -> Optional[bytes]:
+    try:
+        return files.read_bytes(target)
+    except files.MissingFileError:
+        return None
+    except files.InputFileError as exc:
+        raise StackFileError(str(exc)) from None
+
+
+def _digest(data: Optional[bytes]) -> Optional[str]:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _journal_text(journal: Path, targets: Sequence[tuple[Path, bytes, Optional[bytes]]]) -> bytes:
+    entries = [
+        {"path": os.path.relpath(target, journal.parent.resolve()), "old": _digest(old), "new": data.decode("utf-8")}
+        for target, data, old in targets
+    ]
+    return json.dumps({"files": entries}, indent=1).encode("utf-8")
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP are held until the block ends (then delivered)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _restore(replaced: list[Path], originals: Mapping[Path, Optional[bytes]]) -> None:

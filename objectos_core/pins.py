@@ -8,6 +8,8 @@ judges the graph with it, so all three agree.
 import re
 from typing import Optional
 
+from objectos_core import urls
+
 # Docker's reference grammar (distribution/reference): [host[:port]/]path[:tag][@sha256:digest],
 # path components lowercase, separated by '/'; a digest is 64 lowercase hex characters.
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -54,7 +56,7 @@ def release_pin_problems(image: str, artifact_url: str) -> list[tuple[str, str]]
         problems.append(
             (
                 "artifactUrl",
-                f"'{artifact_url}' is not pinned; use an https URL ending in #sha256=<64 hex> of objectstack.json",
+                f"'{urls.shown(artifact_url)}' is not pinned; use an https URL ending in #sha256=<64 hex> of objectstack.json",
             )
         )
     return problems

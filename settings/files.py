@@ -98,6 +98,11 @@ def read_text(path: Path, limit: int = MAX_BYTES) -> TextFile:
     return TextFile(Path(path), text, bom)
 
 
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (the guards of `read_text`)."""
+    return _read_bytes(Path(path), limit)
+
+
 def load_yaml(path: Path, limit: int = MAX_BYTES) -> Any:
     """A YAML file read safely into plain dicts, lists and scalars."""
     return parse_yaml(read_text(path, limit).text, path)

@@ -8,20 +8,22 @@ says what is wrong and what to do, and `settings.errors` adds the key path.
 from __future__ import annotations
 
 import re
+import types
+import typing
 from typing import Literal, Optional
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
 
-from objectos_core import editions, limits
+from objectos_core import editions, limits, urls
 from objectos_core.headers import DEFAULT_CORS_HEADERS, DEFAULT_CORS_MAX_AGE, DEFAULT_CORS_METHODS
 from objectos_core.names import TAG_ENVIRONMENT, TAG_RELEASE, TAG_STACK  # noqa: F401 (re-exported)
 from settings import files, rules
@@ -36,6 +38,39 @@ class Model(BaseModel):
         extra="forbid",
         frozen=True,
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _setting_type(cls, value: object, info: ValidationInfo) -> object:
+        """One reading per type for every field: whole numbers and one-line text (see rules)."""
+        kind = _scalar_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
+        if kind == "int":
+            return rules.whole_number(value)
+        if kind == "str":
+            texts = [*value, *value.values()] if isinstance(value, dict) else value
+            for text in texts if isinstance(texts, (list, tuple)) else [texts]:
+                if isinstance(text, str):
+                    rules.one_line(text)
+        return value
+
+
+def _scalar_kind(annotation: object) -> Optional[str]:
+    """'int' for int, Optional[int] and Literal[ints]; 'str' for str, Optional[str], list[str], Literal[strs]."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is int:
+        return "int"
+    if annotation is str:
+        return "str"
+    if origin is Literal:
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return "int"
+        return "str" if all(isinstance(a, str) for a in args) else None
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_scalar_kind(a) for a in args if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin in (list, tuple, dict) and args and all(a is str or a is Ellipsis for a in args):
+        return "str"
+    return None
 
 
 # --- edge ------------------------------------------------------------------
@@ -187,7 +222,8 @@ class RateLimit(Model):
     @field_validator("limit", mode="before")
     @classmethod
     def _integer(cls, value: object) -> object:
-        if isinstance(value, bool) or not isinstance(value, int):
+        value = rules.whole_number(value)
+        if not isinstance(value, int):
             raise ValueError(f"must be a whole number of requests, got {files.shorten(repr(value))}")
         if value < limits.RATE_LIMIT_MIN or value > limits.RATE_LIMIT_MAX:
             raise ValueError(
@@ -512,16 +548,9 @@ class Release(Model):
     @field_validator("artifact_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not re.match(r"^(https|file)://", value):
-            raise ValueError(f"'{value}' must be an https:// (or file://) URL to objectstack.json")
-        if "?" in value.split("#")[0] and re.search(r"(?i)(token|key|secret|signature|password)=", value):
-            raise ValueError("carries a credential in its query string; never put secrets in the artifact URL")
-        parts = urlsplit(value)
-        if parts.username or parts.password:
-            raise ValueError(
-                "carries a user name or password before the host; the URL lands in the pod env, SSM and stack "
-                "outputs in plain text: serve the artifact without credentials in the URL"
-            )
+        found = urls.problems(value)
+        if found:
+            raise ValueError(f"'{urls.shown(value)}' " + "; ".join(found))
         return value
 
     @property
@@ -557,6 +586,11 @@ class OidcProvider(Model):
 class ResourceAmounts(Model):
     cpu: str
     memory: str
+
+    @field_validator("cpu", "memory")
+    @classmethod
+    def _quantity(cls, value: str, info: ValidationInfo) -> str:
+        return rules.check_quantity(value, info.field_name or "cpu")
 
 
 class Resources(Model):

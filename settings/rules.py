@@ -81,6 +81,48 @@ def valid_port(url: str) -> bool:
     return port is None or port > 0
 
 
+# --- how each setting type reads a value (stack file and `pulumi up` alike) ----------------
+
+_DECIMAL = re.compile(r"-?[0-9]{1,18}")
+_LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # a tab is allowed; CR, LF and other controls are not
+
+
+def whole_number(value: object) -> object:
+    """An integer setting: a YAML integer, or a string of decimal digits (`pulumi up` hands the
+    program every value as text, so "3" and 3 must mean the same). Refused: true/false, any
+    decimal point (3.0, 3.5), and any other text ("lots", "1:30" is never 90, "٣")."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number, got {value!r} (a YAML true/false is not a number)")
+    if isinstance(value, float):
+        raise ValueError(f"must be a whole number, got {value!r}; write it without a decimal point")
+    if isinstance(value, str):
+        if not _DECIMAL.fullmatch(value):
+            raise ValueError(f"must be a whole number (digits 0-9 only), got {shorten(repr(value))}")
+        return int(value)
+    return value
+
+
+def one_line(value: str) -> str:
+    """A text setting holds no line break or control character: a header value with CR/LF
+    would add a header of its own at the edge."""
+    found = _LINE_BREAK.search(value)
+    if found:
+        kind = {"\r": "a carriage return", "\n": "a line break"}.get(found.group(), "a control character")
+        raise ValueError(f"holds {kind}; a setting is one line of text")
+    return value
+
+
+# A Kubernetes quantity (apimachinery resource.Quantity): a decimal number and an optional suffix.
+QUANTITY = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?")
+
+
+def check_quantity(value: str, kind: str) -> str:
+    if not QUANTITY.fullmatch(value):
+        example = "500m or 2" if kind == "cpu" else "512Mi or 2Gi"
+        raise ValueError(f"{shorten(repr(value))} is not a Kubernetes quantity; write {kind} as e.g. {example}")
+    return value
+
+
 def check_log_retention(days: int) -> int:
     problem = limits.log_retention_problem(days)
     if problem:

@@ -266,3 +266,73 @@ def endless_redirects(conn: socket.socket, stop: threading.Event) -> None:
     path = read_request(conn).split(" ", 2)[1]
     step = int(path.strip("/") or 0) + 1
     conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: /{step}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+
+@contextmanager
+def tls_raw_server(cert_key: tuple[Path, Path], handler: Handler) -> Iterator[str]:
+    """`raw_server` behind TLS with the given certificate; yields its https://localhost URL."""
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*map(str, cert_key))
+
+    def secure(conn: socket.socket, stop: threading.Event) -> None:
+        try:
+            with context.wrap_socket(conn, server_side=True) as wrapped:
+                handler(wrapped, stop)
+        except ssl.SSLError:
+            pass  # the client gave up on us (a TLS probe, a refused certificate)
+
+    with raw_server(secure) as url:
+        yield url.replace("http://127.0.0.1", "https://localhost")
+
+
+def echo_credentials(conn: socket.socket, stop: threading.Event) -> None:
+    """Answer with a malformed status line that quotes the request's credentials back:
+    the HTTP library's error message then holds them, as a buggy proxy's would."""
+    request = read_request(conn)
+    quoted = [line for line in request.split("\r\n") if line.lower().startswith(("authorization:", "cookie:", "x-"))]
+    conn.sendall(("HTTP/1.1 " + " | ".join(quoted or ["nothing"]) + "\r\n\r\n").encode("latin-1", "replace"))
+
+
+def redirect_to_https(https_url: str) -> Handler:
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        read_request(conn)
+        conn.sendall(f"HTTP/1.1 301 Moved\r\nLocation: {https_url}/\r\nContent-Length: 0\r\n\r\n".encode())
+
+    return handler
+
+
+def respond(status: str, headers: dict[str, str], body: bytes = b"") -> Handler:
+    """One fixed response to every request."""
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        read_request(conn)
+        conn.sendall(f"HTTP/1.1 {status}\r\n{head}Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
+        conn.sendall(body)
+
+    return handler
+
+
+def bomb(encodings: list[str], decoded_bytes: int) -> Handler:
+    """`decoded_bytes` of zeros, compressed once per encoding: a few KB on the wire."""
+    import gzip
+    import zlib
+
+    body = b"\0" * decoded_bytes
+    for encoding in encodings:
+        body = gzip.compress(body, 9) if encoding == "gzip" else zlib.compress(body, 9)
+    return respond("200 OK", {"Content-Encoding": ", ".join(encodings)}, body)
+
+
+def redirect_everything_to(target: str) -> Handler:
+    """Every route answers 302 to the same path on `target`, another origin."""
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        words = read_request(conn).split(" ", 2)
+        if len(words) < 2:
+            return  # a TLS probe that sends no request
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {target}{words[1]}\r\nContent-Length: 0\r\n\r\n".encode())
+
+    return handler

@@ -26,6 +26,8 @@ CREDENTIAL_KINDS = ("bearer", "cookie", "header")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PROBE_KEYS = {"name", "credential", "method", "path", "headers", "body", "expect", "deniedStatuses"}
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name (RFC 9110 token)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class AccessFileError(Exception):
@@ -101,6 +103,31 @@ def missing_variables(probes: list[Probe], environ: Mapping[str, str]) -> list[s
     return sorted({name for probe in probes for name in probe.variables() if not environ.get(name)})
 
 
+def secret_values(probes: list[Probe], environ: Mapping[str, str]) -> list[str]:
+    """Every value the probes take from the environment: none may reach a report."""
+    return [environ[name] for name in sorted({n for p in probes for n in p.variables()}) if environ.get(name)]
+
+
+def value_problems(probes: list[Probe], environ: Mapping[str, str]) -> list[str]:
+    """Environment values no request can carry, named by variable, never quoted.
+
+    A trailing carriage return is what `$(cat token.txt)` leaves from a file with CRLF line
+    endings; HTTP header values are ASCII (RFC 9110), so a credential must be too.
+    """
+    problems = []
+    for name in sorted({n for p in probes for n in p.variables()}):
+        value = environ.get(name) or ""
+        if _CONTROL.search(value):
+            where = "ends with" if _CONTROL.fullmatch(value[-1]) else "holds"
+            what = "a carriage return" if "\r" in value else "a line break" if "\n" in value else "a control character"
+            problems.append(
+                f"${name} {where} {what}; strip it (e.g. {name}=\"$(tr -d '\\r\\n' < FILE)\") and run again"
+            )
+        elif not value.isascii():
+            problems.append(f"${name} holds non-ASCII characters, which an HTTP header cannot carry; check its value")
+    return problems
+
+
 def run(probes: list[Probe], client: HttpProbe, base_url: str, environ: Mapping[str, str]) -> list[Finding]:
     return [access_denied(_send(probe, client, base_url, environ)) for probe in probes]
 
@@ -152,16 +179,23 @@ def _parse(item: Any, where: str) -> tuple[Optional[Probe], list[str]]:
     if not isinstance(name, str) or not name.strip():
         problems.append(f"{where}.name: give the probe a name")
     if method not in METHODS:
-        problems.append(f"{where}.method: '{method}' is not one of {', '.join(METHODS)}")
-    if not isinstance(path, str) or not path.startswith("/"):
+        problems.append(f"{where}.method: '{files.shorten(method)}' is not one of {', '.join(METHODS)}")
+    if not isinstance(path, str) or not path.startswith("/") or _CONTROL.search(path) or " " in path:
         problems.append(f"{where}.path: write the path from the root, e.g. /api/v1/data/account")
     expect = item.get("expect")
     expect = tuple(expect) if isinstance(expect, list) else (expect,)
     if not expect or any(e not in EXPECTATIONS for e in expect):
         problems.append(f"{where}.expect: use {', '.join(EXPECTATIONS)} (or a list of them)")
     headers = item.get("headers") or {}
-    if not isinstance(headers, dict) or not all(isinstance(v, (str, int)) for v in headers.values()):
-        problems.append(f"{where}.headers: must map header names to text values")
+    if (
+        not isinstance(headers, dict)
+        or not all(isinstance(k, str) and _TOKEN.fullmatch(k) for k in headers)
+        or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in headers.values())
+    ):
+        problems.append(f"{where}.headers: must map header names (letters, digits, '-') to text values")
+        headers = {}
+    elif any(_CONTROL.search(str(v)) or not str(v).isascii() for v in headers.values()):
+        problems.append(f"{where}.headers: a header value holds a line break or a non-ASCII character; remove it")
         headers = {}
     if any(k.lower() in ("authorization", "cookie") for k in headers):
         problems.append(
@@ -207,9 +241,9 @@ def _credential(raw: Any, where: str) -> tuple[Optional[Credential], list[str]]:
         problems.append(
             f"{where}.env: the name of the environment variable holding the token or cookie, never the value"
         )
-    if kind not in CREDENTIAL_KINDS:
-        problems.append(f"{where}.kind: '{kind}' is not one of {', '.join(CREDENTIAL_KINDS)}")
-    if kind == "header" and not isinstance(header, str):
+    if not isinstance(kind, str) or kind not in CREDENTIAL_KINDS:
+        problems.append(f"{where}.kind: '{files.shorten(kind)}' is not one of {', '.join(CREDENTIAL_KINDS)}")
+    if kind == "header" and not (isinstance(header, str) and _TOKEN.fullmatch(header)):
         problems.append(f"{where}.header: name the header that carries the credential")
     if problems:
         return None, problems

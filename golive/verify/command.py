@@ -20,6 +20,7 @@ from typing import Optional, TextIO
 
 from golive import locations, outputs, progress, results, sarif, terminal, waivers
 from golive.program import STACKS_DIR
+from golive.redact import Redactor
 from golive.results import Enforcement, Finding, Tool
 from golive.verify import access, checks, report, web
 from golive.verify.aws_checks import AwsExpectations
@@ -154,6 +155,11 @@ def main(
         missing = access.missing_variables(probes, environ)
         if missing:
             return usage(f"{options.access} needs these environment variables set: {', '.join(missing)}")
+        unusable = access.value_problems(probes, environ)
+        if unusable:
+            return usage(f"{options.access}: " + "; ".join(unusable))
+    # Every finding passes through this before any format is written: no probe value is shown.
+    redactor = Redactor(access.secret_values(probes, environ))
     if where.host != settings.domain:
         print(
             f"note: --url host {where.host} is not objectos:domain {settings.domain}; TLS is checked for {where.host}",
@@ -168,7 +174,12 @@ def main(
     outcomes = waivers.apply(outcomes, recorded, options.stack, Tool.VERIFY, started.date(), held)
 
     run = report.build(
-        options.stack, where.https_url, started.isoformat(timespec="seconds"), time.monotonic() - clock, outcomes
+        options.stack,
+        where.https_url,
+        started.isoformat(timespec="seconds"),
+        time.monotonic() - clock,
+        outcomes,
+        redactor,
     )
     report.print_table(run, out, options.verbosity)
 

@@ -9,18 +9,66 @@ from __future__ import annotations
 
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
 from golive.verify.checks import REDIRECT_STATUSES, Fetched, FetchError, Response
+from settings.files import shorten
 
 USER_AGENT = "golive-verify/1"
+ACCEPT_ENCODING = "gzip, deflate"  # only what `_Decoder` decodes under the body cap
+MAX_ENCODINGS = 2  # stacked Content-Encodings a response may use; more is refused, not decoded
+_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class _Refused(Exception):
+    """A response the verifier will not read further; the message says why."""
+
+
+class _Decoder:
+    """Content-Encoding undone as the bytes arrive, never producing more than `cap` bytes.
+
+    httpx decodes each received chunk whole before a caller can count it, so a few KB of
+    `gzip, gzip` can expand to gigabytes; here every stage gets an output budget instead.
+    """
+
+    def __init__(self, header: Optional[str], cap: int) -> None:
+        names = [n.strip().lower() for n in (header or "").split(",") if n.strip()]
+        names = [n for n in names if n != "identity"]
+        if len(names) > MAX_ENCODINGS:
+            raise _Refused(
+                f"Content-Encoding '{shorten(header)}' stacks {len(names)} encodings (at most {MAX_ENCODINGS})"
+            )
+        unknown = [n for n in names if n not in _ZLIB_WBITS]
+        if unknown:
+            raise _Refused(
+                f"Content-Encoding '{shorten(unknown[0])}' was not asked for (Accept-Encoding: {ACCEPT_ENCODING})"
+            )
+        self._stages = [zlib.decompressobj(_ZLIB_WBITS[n]) for n in reversed(names)]
+        self._names = names
+        self.cap = cap
+        self.body = bytearray()
+        self.full = False  # the cap was reached: stop reading
+
+    def feed(self, chunk: bytes) -> None:
+        data = chunk
+        try:
+            for stage in self._stages:
+                data = stage.decompress(data, self.cap + 1)  # max_length: never more than the cap out of one call
+                if stage.unconsumed_tail:
+                    self.full = True  # this stage alone would pass the cap: the rest is not wanted
+        except zlib.error:
+            raise _Refused(f"the body does not decode as {', '.join(self._names)}") from None
+        self.body += data[: self.cap + 1 - len(self.body)]
+        if len(self.body) > self.cap:
+            self.full = True
 
 
 @dataclass(frozen=True)
@@ -123,7 +171,7 @@ class HttpProbe:
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
     def close(self) -> None:
@@ -153,6 +201,14 @@ class HttpProbe:
             if not location:
                 return result
             target = urljoin(visited[-1], location)
+            if _origin(target) != _origin(url):
+                # What another origin sends says nothing about this one's headers or HSTS.
+                return FetchError(
+                    url,
+                    f"redirects to {shorten(target, 200)}, off the origin {_show_origin(url)} (via "
+                    + " -> ".join(shorten(v, 200) for v in visited)
+                    + "); only that origin's own responses are judged",
+                )
             if target in visited:
                 return FetchError(url, "redirect loop: " + " -> ".join([*visited, target]))
             visited.append(target)
@@ -171,21 +227,39 @@ class HttpProbe:
                     return FetchError(
                         url, f"response headers are {size} bytes, over the {limits.max_header_bytes}-byte cap"
                     )
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) >= limits.max_body_bytes:
+                decoder = _Decoder(response.headers.get("content-encoding"), limits.max_body_bytes)
+                for chunk in response.iter_raw():
+                    decoder.feed(chunk)
+                    if decoder.full:
                         break
                 return Response(
                     url=url,
                     status=response.status_code,
                     headers=tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in raw),
-                    body=bytes(body[: limits.max_body_bytes]),
+                    body=bytes(decoder.body[: limits.max_body_bytes]),
                 )
+        except _Refused as exc:
+            return FetchError(url, str(exc))
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ssl.SSLError, OSError) as exc:
             return FetchError(url, describe(exc, limits))
+        except (UnicodeError, ValueError, TypeError) as exc:  # a request httpx cannot even build
+            return FetchError(url, f"the request could not be sent ({type(exc).__name__})")
         finally:
             self._deadline.deadline = None
+
+
+def _origin(url: str) -> tuple[str, str, Optional[int]]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _show_origin(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
 
 
 def _in_chain(exc: BaseException, kind: type) -> Optional[BaseException]:

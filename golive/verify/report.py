@@ -10,16 +10,29 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Optional, TextIO
 
 from golive import outputs, results, terminal
+from golive.redact import Redactor
 from golive.results import LABEL_WIDTH, Finding, Report, Status, Tool
 from objectos_core.checklist import BY_ID
 
 
-def build(stack: str, url: str, started_at: str, seconds: float, findings: Iterable[Finding]) -> Report:
-    """The run's report, its findings in checklist order (run order kept within an item)."""
-    return Report(Tool.VERIFY, stack, results.ordered(findings, BY_ID), url=url, started_at=started_at, seconds=seconds)
+def build(
+    stack: str,
+    url: str,
+    started_at: str,
+    seconds: float,
+    findings: Iterable[Finding],
+    redactor: Optional[Redactor] = None,
+) -> Report:
+    """The run's report, its findings in checklist order (run order kept within an item).
+
+    Every text a finding carries (a server's or a library's words included) is masked by
+    `redactor` here, so the table, JSON and JUnit are all made from redacted findings."""
+    redactor = redactor or Redactor()
+    masked = [redactor.fields(f, ("reason", "name", "resource")) for f in findings]
+    return Report(Tool.VERIFY, stack, results.ordered(masked, BY_ID), url=url, started_at=started_at, seconds=seconds)
 
 
 def print_table(report: Report, out: TextIO = sys.stdout, verbosity: int = terminal.NORMAL) -> None:

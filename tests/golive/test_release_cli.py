@@ -250,9 +250,9 @@ def test_a_release_that_would_leave_an_invalid_stack_is_refused(stacks):
 # --- interrupted writes -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("failing_call", [1, 2])
+@pytest.mark.parametrize("failing_call", [1, 2, 3])
 def test_a_failed_rename_leaves_every_file_as_it_was(stacks, monkeypatch, failing_call):
-    """Call 1 is the stack file's rename, call 2 the history's (after the stack file changed)."""
+    """Call 1 is the journal's rename, 2 the stack file's, 3 the history's (after the stack file changed)."""
     before = files(stacks)
     real_replace, calls = os.replace, []
 
