@@ -189,13 +189,28 @@ def test_a_release_killed_at_any_step_is_completed_or_undone_by_the_next_run(sta
     assert leftovers(stacks) == []  # no journal, lock or temporary file left
 
 
+def waiting_on(run: subprocess.Popen, lock: Path, limit: float = 120.0) -> None:
+    """Return once `run` has `lock` open (read from /proc), or fail when it exits or the limit passes."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and run.poll() is None:
+        for fd in Path(f"/proc/{run.pid}/fd").glob("*"):
+            try:
+                if os.readlink(fd) == str(lock):
+                    return
+            except OSError:
+                continue
+        time.sleep(0.05)
+    pytest.fail(f"the release never waited on {lock} (exit {run.poll()})")
+
+
 def test_sigint_ends_a_release_with_exit_130_and_no_traceback(stacks):
     # The interrupt lands while the release waits for the lock another run holds.
     from golive.stackfile import locked
 
-    with locked(release.lock_file("prod", stacks), "stack prod's files"):
+    lock = release.lock_file("prod", stacks)
+    with locked(lock, "stack prod's files"):
         run = golive(stacks, *release_args(3))
-        time.sleep(1.0)  # let it start and wait; the assertion is on the outcome, not the time
+        waiting_on(run, lock)  # it holds the lock file open: it is past start-up and waits for the lock
         run.send_signal(signal.SIGINT)
         out, err = run.communicate(timeout=60)
     assert run.returncode == 130 and "Traceback" not in err and "interrupted" in err
