@@ -52,7 +52,7 @@ class AccessLogBucketArgs:
     """AWS account that owns the bucket (its name, and the only account whose resources may deliver logs)."""
     region: str
     """The stack's region: an ALB delivers logs only to a bucket in its own region."""
-    retention_days: Optional[int] = 400
+    retention_days: int = 400
     """Days access logs are kept before they expire."""
     cloudfront: Optional[bool] = False
     """CloudFront standard logging writes here: it delivers with an ACL grant, so ACLs stay enabled (owner preferred)."""
