@@ -26,6 +26,7 @@ RESTRICTED = {  # a container's securityContext under the restricted Pod Securit
     "readOnlyRootFilesystem": True,
     "capabilities": {"drop": ["ALL"]},
 }
+BLOCKED = dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True)
 
 
 @dataclass(frozen=True)

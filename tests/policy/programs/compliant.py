@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.policy.programs import DIGEST, RESTRICTED, Program, R
+import json
+
+from tests.policy.programs import BLOCKED, DIGEST, RESTRICTED, Program, R
 
 LB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
 CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
@@ -14,6 +16,7 @@ PROGRAMS = (
         (
             R("aws:ec2/vpc:Vpc", "main", {"cidrBlock": "10.0.0.0/16"}),
             R("aws:s3/bucket:Bucket", "data", {"bucket": "acme-data"}, protect=True),
+            R("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "data-block", {"bucket": "acme-data", **BLOCKED}),
         ),
     ),
     Program(
@@ -115,6 +118,60 @@ PROGRAMS = (
                     "runtime": "python3.12",
                     "handler": "main.handler",
                     "environment": {"variables": {"LOG_LEVEL": "info", "REGION": "eu-west-1"}},
+                },
+            ),
+        ),
+    ),
+    # --- access and logging policies ---
+    Program(
+        "a-scoped-key-a-scoped-role-policy-and-a-private-bucket",
+        (
+            R(
+                "aws:kms/key:Key",
+                "data-key",
+                {
+                    "description": "data",
+                    "enableKeyRotation": True,
+                    "policy": json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                 "Action": ["kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion"], "Resource": "*"},
+                                {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                                 "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}},
+                            ],
+                        }
+                    ),
+                },
+                protect=True,
+            ),
+            R(
+                "aws:iam/policy:Policy",
+                "reader",
+                {"policy": json.dumps({"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::acme-reports/*"}]})},
+            ),
+            R("aws:s3/bucketV2:BucketV2", "reports", {"bucket": "acme-reports"}, protect=True),
+            R(
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "reports-block",
+                {"bucket": "acme-reports", **BLOCKED},
+                deps={"bucket": ["reports"]},
+            ),
+        ),
+    ),
+    Program(
+        "an-alb-logging-to-a-bucket",
+        (
+            R(
+                "aws:lb/loadBalancer:LoadBalancer",
+                "web",
+                {
+                    "loadBalancerType": "application",
+                    "subnets": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"],
+                    "accessLogs": {"enabled": True, "bucket": "acme-logs", "prefix": "web"},
                 },
             ),
         ),

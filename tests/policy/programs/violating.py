@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.policy.programs import DIGEST, RESTRICTED, Expected, Program, R
+from tests.policy.programs import BLOCKED, DIGEST, RESTRICTED, Expected, Program, R
 
 ALB = "alb.ingress.kubernetes.io/"
 OBJECTOS_IMAGE = "ghcr.io/objectstack-ai/objectstack" + DIGEST
@@ -68,6 +68,17 @@ PROGRAMS = (
                     },
                 },
                 protect=True,
+            ),
+            R(
+                "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                "audit-archive-block",
+                {"bucket": "acme-audit-archive", **BLOCKED},
+            ),
+            R(
+                "aws:s3/bucketLogging:BucketLogging",
+                "audit-archive-logging",
+                {"bucket": "acme-audit-archive", "targetBucket": "acme-logs", "targetPrefix": "audit/"},
+                deps={"bucket": ["audit-archive"]},
             ),
         ),
         Expected("audit-log-retention", "audit-archive", "locks objects for 30 days"),
@@ -296,6 +307,7 @@ PROGRAMS = (
                             ALB
                             + "certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
                             ALB + "ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                            ALB + "load-balancer-attributes": "access_logs.s3.enabled=true,access_logs.s3.bucket=acme-logs",
                         },
                     },
                     "spec": {"ingressClassName": "alb", "rules": [{"host": "shop.example.com"}]},
@@ -350,5 +362,118 @@ PROGRAMS = (
             ),
         ),
         Expected("network-exposure-limited", "postgres-anywhere", "opens data port(s) 5432"),
+    ),
+    # --- access and logging policies ---
+    Program(
+        "an-iam-policy-allowing-everything",
+        (
+            R(
+                "aws:iam/policy:Policy",
+                "ops-admin",
+                {"policy": json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})},
+            ),
+        ),
+        Expected("iam-no-wildcard-admin", "ops-admin", "allows every action on every resource"),
+    ),
+    Program(
+        "a-role-with-an-inline-not-action-policy",
+        (
+            R(
+                "aws:iam/role:Role",
+                "deployer",
+                {
+                    "assumeRolePolicy": json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                            ],
+                        }
+                    ),
+                    "inlinePolicies": [
+                        {
+                            "name": "almost-all",
+                            "policy": json.dumps({"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}),
+                        }
+                    ],
+                },
+            ),
+        ),
+        Expected("iam-no-wildcard-admin", "deployer", "NotAction/NotResource"),
+    ),
+    Program(
+        "a-bucket-without-a-public-access-block",
+        (R("aws:s3/bucketV2:BucketV2", "uploads", {"bucket": "acme-uploads"}, protect=True),),
+        Expected("s3-public-access-blocked", "uploads", "has no public access block"),
+    ),
+    Program(
+        "a-bucket-policy-open-to-anyone",
+        (
+            R("aws:s3/bucket:Bucket", "site", {"bucket": "acme-site"}, protect=True),
+            R("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-block", {"bucket": "acme-site", **BLOCKED}),
+            R(
+                "aws:s3/bucketPolicy:BucketPolicy",
+                "site-policy",
+                {
+                    "bucket": "acme-site",
+                    "policy": json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-site/*"}
+                            ],
+                        }
+                    ),
+                },
+            ),
+        ),
+        Expected("s3-public-access-blocked", "site-policy", "allows anyone"),
+    ),
+    Program(
+        "a-kms-key-on-the-default-policy",
+        (R("aws:kms/key:Key", "data-key", {"description": "data", "enableKeyRotation": True}, protect=True),),
+        Expected("kms-key-policy-scoped", "data-key", "has no key policy"),
+    ),
+    Program(
+        "an-alb-without-access-logs",
+        (
+            R(
+                "aws:lb/loadBalancer:LoadBalancer",
+                "web",
+                {"loadBalancerType": "application", "subnets": ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]},
+            ),
+        ),
+        Expected("access-logging-enabled", "web", "keeps no access logs"),
+    ),
+    Program(
+        "an-objectos-namespace-with-an-allow-all-policy",
+        (
+            R(
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                "deny-all",
+                {"metadata": {"name": "deny-all", "namespace": "crm"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}},
+            ),
+            R(
+                "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                "allow-everything",
+                {
+                    "metadata": {"name": "allow-everything", "namespace": "crm"},
+                    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]},
+                },
+            ),
+            R(
+                "kubernetes:apps/v1:Deployment",
+                "objectos",
+                {
+                    "metadata": {"name": "objectos", "namespace": "crm"},
+                    "spec": {
+                        "replicas": 1,
+                        "strategy": {"type": "Recreate"},
+                        "template": {"spec": {"containers": [{"name": "objectos", "image": OBJECTOS_IMAGE, "securityContext": RESTRICTED}]}},
+                    },
+                },
+            ),
+        ),
+        Expected("app-network-default-deny", "allow-everything", "allows all ingress traffic"),
     ),
 )
