@@ -52,7 +52,7 @@ class AccessLogBucketArgs:
     """AWS account that owns the bucket (its name, and the only account whose resources may deliver logs)."""
     region: str
     """The stack's region: an ALB delivers logs only to a bucket in its own region."""
-    retention_days: int = 400
+    retention_days: Optional[int] = 400
     """Days access logs are kept before they expire."""
     cloudfront: Optional[bool] = False
     """CloudFront standard logging writes here: it delivers with an ACL grant, so ACLs stay enabled (owner preferred)."""
@@ -61,7 +61,7 @@ class AccessLogBucketArgs:
 
     def __post_init__(self) -> None:
         fill_defaults(self)
-        if self.retention_days < 1:
+        if filled(self.retention_days) < 1:
             raise ValueError(f"AccessLogBucketArgs.retention_days must be at least 1, got {self.retention_days}")
 
 
