@@ -37,6 +37,19 @@ ARTIFACT = "https://artifacts.example.com/objectstack.json#sha256=" + "b" * 64
 RELEASE = json.dumps({"id": "1", "image": IMAGE, "artifactUrl": ARTIFACT})
 
 
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+KEY_POLICY = json.dumps(
+    {
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": ["kms:Describe*"],
+             "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": ["kms:Decrypt"],
+             "Resource": "*", "Condition": {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}},
+        ]
+    }
+)  # fmt: skip
+
+
 def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
     """One ObjectOS-like slice of a stack: (type, name, props, property deps by name, protect)."""
     env = [
@@ -116,6 +129,7 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
                 "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https", "responseHeadersPolicyId": "id"},
                 "viewerCertificate": {"acmCertificateArn": "arn", "minimumProtocolVersion": "TLSv1.2_2021"},
                 "origins": [{"originId": "alb", "customOriginConfig": {"originProtocolPolicy": "https-only"}}],
+                "loggingConfig": {"bucket": f"logs{i}.s3.amazonaws.com"},
             },
             {"defaultCacheBehavior": [f"rhp{i}"], "viewerCertificate": [f"val{i}"], "webAclId": [f"acl{i}"]},
             False,
@@ -137,7 +151,7 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             {"resourceArn": [f"acl{i}"], "logDestinationConfigs": [f"waf-logs{i}"]},
             False,
         ),
-        ("aws:kms/key:Key", f"key{i}", {"enableKeyRotation": True}, {}, True),
+        ("aws:kms/key:Key", f"key{i}", {"enableKeyRotation": True, "policy": KEY_POLICY}, {}, True),
         ("aws:secretsmanager/secret:Secret", f"auth{i}", {"name": f"o/{i}/OS_AUTH_SECRET", "kmsKeyId": "k"}, {}, True),
         ("random:index/randomPassword:RandomPassword", f"pw{i}", {"length": 64}, {}, False),
         (
@@ -201,6 +215,14 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             False,
         ),
         (
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            f"audit-block{i}",
+            dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True),
+            {"bucket": [f"audit{i}"]},
+            False,
+        ),
+        ("aws:s3/bucketLogging:BucketLogging", f"audit-logging{i}", {"targetBucket": "logs", "targetPrefix": "s3-access/"}, {"bucket": [f"audit{i}"]}, False),
+        (
             "aws:ssm/parameter:Parameter",
             f"release{i}",
             {"name": f"/objectos/s{i}/release", "insecureValue": RELEASE},
@@ -211,6 +233,10 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         ("kubernetes:core/v1:Secret", f"env{i}", {"metadata": {"name": "env"}}, {}, False),
         ("kubernetes:apps/v1:Deployment", f"deploy{i}", deployment, {}, False),
         ("kubernetes:batch/v1:Job", f"migrate{i}", pod, {}, False),
+        # The namespace denies all traffic, then allows the app's.
+        (NETWORK_POLICY, f"deny{i}", {"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}, {}, False),
+        (NETWORK_POLICY, f"allow{i}", {"spec": {"podSelector": {"matchLabels": {"app": "objectos"}}, "ingress": [
+            {"ports": [{"port": 8080}]}], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}, {}, False),
     ]
 
 
@@ -224,7 +250,7 @@ def synthetic_stack(size: int) -> list[PolicyResource]:
     resources: list[PolicyResource] = []
     by_name: dict[str, PolicyResource] = {}
     units = [_unit(i) for i in range(size // UNIT_SIZE)]
-    padding = [("aws:kms/key:Key", f"pad{i}", {}, {}, True) for i in range(size % UNIT_SIZE)]
+    padding = [("aws:kms/key:Key", f"pad{i}", {"policy": KEY_POLICY}, {}, True) for i in range(size % UNIT_SIZE)]
     for unit in [*units, padding]:
         for type_, name, props, deps, protect in unit:
             resource = PolicyResource(

@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 
 # Public name -> module that defines it (relative to this package, or in objectos_core).
 _EXPORTS = {
+    "AccessLogBucket": "access_logs",
+    "AccessLogBucketArgs": "access_logs",
     "AppNamespace": "namespace",
     "AppNamespaceArgs": "namespace",
     "AppSecrets": "app_secrets",
@@ -66,6 +68,7 @@ COMPONENTS = (
     "PinnedRelease",
     "WafRateLimits",
     "DatabaseBackups",
+    "AccessLogBucket",
     "AuditLogRetention",
     "ObjectOsWorkload",
     "DnsValidatedCertificate",
@@ -92,6 +95,7 @@ if TYPE_CHECKING:  # editors and type checkers see the lazy names
     from objectos_core.headers import CorsPolicy, EdgeMode, HeaderSet
     from objectos_core.waf_rules import RateLimit
 
+    from .access_logs import AccessLogBucket, AccessLogBucketArgs
     from .app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
     from .audit_log_retention import AuditLogRetention, AuditLogRetentionArgs, ObjectLockMode
     from .backup_schedule import RecoveryTargets

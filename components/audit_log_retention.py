@@ -2,9 +2,10 @@
 
 ObjectOS writes its audit trail to `sys_audit_log` and archives old rows to a
 datasource; immutability is the host's job. This component gives the archive an
-S3 bucket under Object Lock (versioned, SSE-KMS, private, TLS only, colder
-storage as records age) and the workload's logs a KMS-encrypted CloudWatch log
-group, both kept for the policy's number of days.
+S3 bucket under Object Lock (versioned, SSE-KMS under a key only S3 may use,
+private, TLS only, server access logs to a log bucket, colder storage as
+records age) and the workload's logs a KMS-encrypted CloudWatch log group,
+both kept for the policy's number of days.
 """
 
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ import pulumi_aws as aws
 from objectos_core.names import log_group_key_policy
 
 from . import backup_schedule as schedule
+from .access_logs import S3_ACCESS_PREFIX as ACCESS_LOG_PREFIX
 from .inputs import args_of, fill_defaults, filled, member_of
 
 
@@ -50,6 +52,8 @@ class AuditLogRetentionArgs:
     """Key prefix the workload writes audit records under."""
     partition: Optional[str] = "aws"
     """AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."""
+    access_logs_bucket: Optional[pulumi.Input[str]] = None
+    """Bucket receiving the archive's S3 server access logs (AccessLogBucket.bucket_name); None keeps them off."""
     writer_role_name: Optional[pulumi.Input[str]] = None
     """IAM role of the workload that writes the records (AppSecrets.workload_role_name): it gets writer_policy."""
     tags: Optional[Mapping[str, str]] = field(default_factory=dict)
@@ -91,6 +95,7 @@ class AuditLogRetention(pulumi.ComponentResource):
             description=f"Audit log archive of {args.name_prefix}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=schedule.archive_key_policy(filled(args.partition), args.account_id, args.region),
             tags=tags,
             opts=keep,
         )
@@ -154,6 +159,15 @@ class AuditLogRetention(pulumi.ComponentResource):
             policy=schedule.tls_only_bucket_policy(bucket_arn),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access, ownership]),
         )
+        if args.access_logs_bucket is not None:
+            # Every read of a record leaves a line in the log bucket.
+            aws.s3.BucketLogging(
+                f"{name}-access-logging",
+                bucket=bucket.id,
+                target_bucket=args.access_logs_bucket,
+                target_prefix=f"{ACCESS_LOG_PREFIX}{bucket_name}/",
+                opts=child,
+            )
         lifecycle = schedule.archive_lifecycle(args.retention_days)
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",

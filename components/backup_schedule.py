@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 from objectos_core.limits import COMPLIANCE_MIN_CHANGEABLE_DAYS, CONTINUOUS_BACKUP_MAX_DAYS
-from objectos_core.names import service_principal
+from objectos_core.names import account_root, service_host, service_principal
+
+from .secret_catalog import KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS
 
 # --- backup plan rules -------------------------------------------------------------
 
@@ -279,3 +281,48 @@ BACKUP_MANAGED_POLICIES = {
 def managed_policy_arns(partition: str) -> dict[str, str]:
     """The AWS-managed policies the backup role carries, by purpose."""
     return {purpose: f"arn:{partition}:iam::aws:policy/{name}" for purpose, name in BACKUP_MANAGED_POLICIES.items()}
+
+
+# --- key policies ---------------------------------------------------------------------------
+
+
+def arn_parts(arn: str) -> tuple[str, str, str]:
+    """(partition, region, account) of an ARN such as the database's."""
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn" or not parts[3] or not parts[4]:
+        raise ValueError(f"'{arn}' is not a regional ARN (arn:<partition>:<service>:<region>:<account>:...)")
+    return parts[1], parts[3], parts[4]
+
+
+def service_key_policy(partition_name: str, account_id: str, service: str, region: str, grants: bool) -> str:
+    """Key policy: the account administers the key; its principals use it only through `service` in `region`.
+
+    `grants`: the service also creates grants for the AWS resources it manages (AWS Backup does).
+    In a key policy "Resource": "*" means this key.
+    """
+    root = {"AWS": account_root(partition_name, account_id)}
+    through = {"StringEquals": {"kms:ViaService": service_host(service, region), "kms:CallerAccount": account_id}}
+    statements = [
+        {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": root, "Action": KEY_ADMIN_ACTIONS,
+         "Resource": "*"},
+        {"Sid": f"UseThrough{service.title()}", "Effect": "Allow", "Principal": root, "Action": KEY_USE_ACTIONS,
+         "Resource": "*", "Condition": through},
+    ]  # fmt: skip
+    if grants:
+        statements.append(
+            {"Sid": f"{service.title()}Grants", "Effect": "Allow", "Principal": root,
+             "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], "Resource": "*",
+             "Condition": {**through, "Bool": {"kms:GrantIsForAWSResource": "true"}}}
+        )  # fmt: skip
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+def backup_vault_key_policy(database_arn: str, region: Optional[str] = None) -> str:
+    """The vault key in the database's account: used only by AWS Backup in the vault's region (default: the database's)."""
+    partition_name, database_region, account_id = arn_parts(database_arn)
+    return service_key_policy(partition_name, account_id, "backup", region or database_region, grants=True)
+
+
+def archive_key_policy(partition_name: str, account_id: str, region: str) -> str:
+    """The audit archive's key: used only by S3 (SSE-KMS) in the archive's region."""
+    return service_key_policy(partition_name, account_id, "s3", region, grants=False)

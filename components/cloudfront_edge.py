@@ -2,7 +2,8 @@
 
 Viewers are redirected to HTTPS (TLS 1.2 minimum), CloudFront reaches the ALB
 over HTTPS only at `origin_domain`, nothing is cached (the API is dynamic), and
-every response carries the HeaderPolicy's response headers policy. The ALB
+every response carries the HeaderPolicy's response headers policy; access logs
+go to a log bucket when one is given. The ALB
 admits only CloudFront's origin-facing servers and forwards only requests
 carrying the secret origin header this distribution adds (see TlsIngress), so
 neither clients nor other distributions bypass the edge, its headers or its WAF.
@@ -28,6 +29,7 @@ MINIMUM_VIEWER_TLS = "TLSv1.2_2021"
 ORIGIN_ID = "alb"
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+ACCESS_LOG_PREFIX = "cloudfront/"  # AccessLogBucket's prefix for CloudFront (cookies are never logged)
 
 
 @dataclass
@@ -50,6 +52,8 @@ class CloudfrontEdgeArgs:
     """Header CloudFront adds to every origin request (TlsIngress.origin_header_name)."""
     origin_header_value: Optional[pulumi.Input[str]] = None
     """Its secret value (TlsIngress.origin_header_value); kept a Pulumi secret."""
+    access_logs_bucket_domain: Optional[pulumi.Input[str]] = None
+    """`<bucket>.s3.amazonaws.com` of the bucket receiving standard access logs (AccessLogBucket.domain_name)."""
     price_class: Optional[str] = "PriceClass_100"
     """Edge locations used: PriceClass_100 (North America, Europe) is the cheapest."""
     tags: Optional[Mapping[str, str]] = field(default_factory=dict)
@@ -124,6 +128,13 @@ class CloudfrontEdge(pulumi.ComponentResource):
                     acm_certificate_arn=args.certificate_arn,
                     ssl_support_method="sni-only",
                     minimum_protocol_version=MINIMUM_VIEWER_TLS,
+                ),
+                logging_config=(
+                    cf.DistributionLoggingConfigArgs(
+                        bucket=args.access_logs_bucket_domain, prefix=ACCESS_LOG_PREFIX, include_cookies=False
+                    )
+                    if args.access_logs_bucket_domain is not None
+                    else None
                 ),
                 restrictions=cf.DistributionRestrictionsArgs(
                     geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")

@@ -183,6 +183,7 @@ class DatabaseBackups(pulumi.ComponentResource):
             description=f"AWS Backup vault {vault_name}{where}",
             enable_key_rotation=True,
             deletion_window_in_days=30,
+            policy=schedule.backup_vault_key_policy(args.database_arn, region),
             region=region,
             tags=tags,
             opts=keep,

@@ -2,7 +2,8 @@
 
 A migration Job the Deployment waits on, the Deployment, its Service, a
 PodDisruptionBudget and a HorizontalPodAutoscaler, run as the given service
-account (or one of its own). Secret values never appear here: every secret env
+account (or one of its own), in a namespace whose traffic is denied by default
+and allowed only where ObjectOS needs it (NetworkPolicies). Secret values never appear here: every secret env
 var is a `secretKeyRef` into the Kubernetes Secret that the secrets component
 produces. The migration Job reads only what a migration needs, so it waits for
 the release's pre-migration snapshot and for that Secret alone (pass
@@ -51,6 +52,15 @@ from pulumi_kubernetes.core.v1 import (
     VolumeMountArgs,
 )
 from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+from pulumi_kubernetes.networking.v1 import (
+    IPBlockArgs,
+    NetworkPolicy,
+    NetworkPolicyEgressRuleArgs,
+    NetworkPolicyIngressRuleArgs,
+    NetworkPolicyPeerArgs,
+    NetworkPolicyPortArgs,
+    NetworkPolicySpecArgs,
+)
 from pulumi_kubernetes.policy.v1 import PodDisruptionBudget, PodDisruptionBudgetSpecArgs
 
 from objectos_core import editions
@@ -64,6 +74,11 @@ RUNTIME_UID = 1000  # user `node` in the ObjectOS image
 LIVENESS_PATH = "/api/v1/health"
 READINESS_PATH = "/api/v1/ready"
 SNAPSHOT_ANNOTATION = "objectos.dev/pre-migration-snapshot"
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")  # RFC 1918: inside the VPC
+ANYWHERE = ("0.0.0.0/0",)
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+DNS_NAMESPACE = "kube-system"
+DNS_POD_LABELS = {"k8s-app": "kube-dns"}  # CoreDNS on EKS keeps the kube-dns label
 
 
 @dataclass
@@ -127,6 +142,22 @@ class WorkloadArgs:
     """The migration Job's activeDeadlineSeconds; `pulumi up` waits this long plus a margin."""
     progress_deadline_seconds: Optional[int] = waits.PROGRESS_DEADLINE_SECONDS
     """The Deployment's progressDeadlineSeconds: each wave of new pods must be ready within it."""
+    network_policy: Optional[bool] = True
+    """Deny all traffic of the namespace's pods by default, then allow only the flows below; False: leave it open."""
+    ingress_cidrs: Optional[Sequence[str]] = PRIVATE_RANGES
+    """Where the edge reaches the pods on the app port: the ALB's subnets (IP targets); narrow to the VPC's CIDR."""
+    ingress_namespaces: Optional[Sequence[str]] = field(default_factory=list)
+    """Namespaces of an in-cluster ingress controller also admitted on the app port."""
+    database_cidrs: Optional[Sequence[str]] = PRIVATE_RANGES
+    """Where the database is (the pods connect out on database_port); narrow to the database subnets."""
+    database_port: Optional[int] = 5432
+    """The database's port."""
+    redis_cidrs: Optional[Sequence[str]] = PRIVATE_RANGES
+    """Where Redis is, when a cluster driver is set (the pods connect out on redis_port)."""
+    redis_port: Optional[int] = 6379
+    """Redis's port."""
+    https_cidrs: Optional[Sequence[str]] = ANYWHERE
+    """Where the pods may reach HTTPS (443): AWS APIs, the artifact host, the control plane."""
 
     def __post_init__(self) -> None:
         fill_defaults(self)
@@ -368,6 +399,9 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 opts=in_ns,
             )
 
+        if args.network_policy:
+            self._network_policies(name, args, ns_name, labels, in_ns)
+
         self.namespace = ns_name
         self.service_name = service.metadata.name
         self.service_account_name = pulumi.Output.from_input(account_name)
@@ -381,6 +415,29 @@ class ObjectOsWorkload(pulumi.ComponentResource):
                 "deployment_name": self.deployment_name,
                 "migration_job_name": self.migration_job_name,
             }
+        )
+
+    @staticmethod
+    def _network_policies(
+        name: str, args: WorkloadArgs, namespace: pulumi.Output[str], labels: dict, opts: pulumi.ResourceOptions
+    ) -> None:
+        """Default deny for every pod of the namespace, then the flows the runtime and its migration need."""
+        NetworkPolicy(
+            f"{name}-default-deny",
+            metadata=ObjectMetaArgs(name=f"{args.name}-default-deny", namespace=namespace, labels=labels),
+            spec=NetworkPolicySpecArgs(pod_selector=LabelSelectorArgs(), policy_types=["Ingress", "Egress"]),
+            opts=opts,
+        )
+        NetworkPolicy(
+            f"{name}-allow",
+            metadata=ObjectMetaArgs(name=args.name, namespace=namespace, labels=labels),
+            spec=NetworkPolicySpecArgs(
+                pod_selector=LabelSelectorArgs(match_labels=labels),
+                policy_types=["Ingress", "Egress"],
+                ingress=[NetworkPolicyIngressRuleArgs(from_=edge_peers(args), ports=[_tcp(PORT)])],
+                egress=allowed_egress(args),
+            ),
+            opts=opts,
         )
 
     @staticmethod
@@ -478,6 +535,43 @@ class ObjectOsWorkload(pulumi.ComponentResource):
             volumes=[VolumeArgs(name="tmp", empty_dir=EmptyDirVolumeSourceArgs(size_limit="256Mi"))],
             topology_spread_constraints=spread,
         )
+
+
+def _tcp(port: int) -> NetworkPolicyPortArgs:
+    return NetworkPolicyPortArgs(protocol="TCP", port=port)
+
+
+def _cidrs(cidrs: Sequence[str]) -> list[NetworkPolicyPeerArgs]:
+    return [NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=cidr)) for cidr in cidrs]
+
+
+def edge_peers(args: WorkloadArgs) -> list[NetworkPolicyPeerArgs]:
+    """Who may reach the app port: the edge's addresses and the ingress controllers' namespaces."""
+    namespaces = [
+        NetworkPolicyPeerArgs(namespace_selector=LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace}))
+        for namespace in filled(args.ingress_namespaces)
+    ]
+    return [*_cidrs(filled(args.ingress_cidrs)), *namespaces]
+
+
+def allowed_egress(args: WorkloadArgs) -> list[NetworkPolicyEgressRuleArgs]:
+    """DNS, the database, Redis (with a cluster driver) and HTTPS: all the runtime connects to."""
+    dns = NetworkPolicyPeerArgs(
+        namespace_selector=LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: DNS_NAMESPACE}),
+        pod_selector=LabelSelectorArgs(match_labels=DNS_POD_LABELS),
+    )
+    rules = [
+        NetworkPolicyEgressRuleArgs(
+            to=[dns], ports=[NetworkPolicyPortArgs(protocol=p, port=53) for p in ("UDP", "TCP")]
+        ),
+        NetworkPolicyEgressRuleArgs(to=_cidrs(filled(args.database_cidrs)), ports=[_tcp(filled(args.database_port))]),
+    ]
+    if args.cluster_driver:
+        rules.append(
+            NetworkPolicyEgressRuleArgs(to=_cidrs(filled(args.redis_cidrs)), ports=[_tcp(filled(args.redis_port))])
+        )
+    rules.append(NetworkPolicyEgressRuleArgs(to=_cidrs(filled(args.https_cidrs)), ports=[_tcp(443)]))
+    return rules
 
 
 def _timeouts(seconds: int) -> pulumi.CustomTimeouts:

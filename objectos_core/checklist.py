@@ -136,6 +136,41 @@ ITEMS: tuple[ChecklistItem, ...] = (
         "clients, never 0.0.0.0/0 or ::/0 (nor an all-traffic rule); list other ports in the policy's dataPorts.",
         supporting=True,
     ),
+    ChecklistItem(
+        "iam-no-wildcard-admin",
+        "No IAM policy allows every action on every resource",
+        "List the actions and resources each principal needs instead of Action '*' on Resource '*' (or "
+        "NotAction/NotResource, or AdministratorAccess); keep administrators in the identity provider, not the stack.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "s3-public-access-blocked",
+        "No S3 bucket can be made public",
+        "Give every bucket a BucketPublicAccessBlock with all four settings true (or block public access for the "
+        "account); never grant a '*' principal without a condition, nor a public-read ACL.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "app-network-default-deny",
+        "The app's namespace denies network traffic by default and allows only what the app needs",
+        "Keep the workload's network policy (WorkloadArgs.network_policy): default deny for ingress and egress, "
+        "then ingress from the edge on the app port and egress to DNS, the database, Redis and HTTPS.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "kms-key-policy-scoped",
+        "Every KMS key has a key policy scoped to its users",
+        "Write each key's policy: the account administers it, and only the services that use it (kms:ViaService, "
+        "aws:SourceAccount conditions) may encrypt and decrypt; never the default account-wide kms:* alone.",
+        supporting=True,
+    ),
+    ChecklistItem(
+        "access-logging-enabled",
+        "The edge and the audit archive keep access logs",
+        "Give the CloudFront distribution a loggingConfig, the ALB access_logs (the AccessLogBucket component's "
+        "bucket), and the audit archive bucket server access logging to that bucket.",
+        supporting=True,
+    ),
 )
 
 BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}

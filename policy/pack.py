@@ -12,7 +12,7 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Policy
 
 from objectos_core.checklist import policy_judged
-from policy.policies import aws_inputs, data, edge, hardening, pods, release, secrets, waf
+from policy.policies import access, aws_inputs, data, edge, hardening, logs, pods, release, secrets, waf
 
 PACK_NAME = "objectos-go-live"
 DEFAULT_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -38,4 +38,6 @@ POLICIES: list[Policy] = _ordered(
     + pods.POLICIES
     + aws_inputs.POLICIES
     + hardening.POLICIES
+    + access.POLICIES
+    + logs.POLICIES
 )

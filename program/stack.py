@@ -13,6 +13,7 @@ from typing import Any, Optional
 import pulumi
 
 from components import secret_catalog
+from components.access_logs import AccessLogBucket, AccessLogBucketArgs
 from components.app_secrets import AppSecrets, AppSecretsArgs, WorkloadIdentity
 from components.audit_log_retention import AuditLogRetention, AuditLogRetentionArgs
 from components.aws_provider import ProviderConfigError, regional_provider
@@ -237,6 +238,17 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
             tags=tags,
         ),
     )
+    # One log bucket for the edge's access logs and the audit archive's server access logs.
+    access_logs = AccessLogBucket(
+        "objectos-access-logs",
+        AccessLogBucketArgs(
+            name_prefix=settings.resource_prefix,
+            account_id=settings.database.account_id,
+            region=settings.region,
+            cloudfront=settings.edge.mode == "cloudfront",
+            tags=tags,
+        ),
+    )
     audit_log = AuditLogRetention(
         "objectos-audit",
         AuditLogRetentionArgs(
@@ -249,6 +261,7 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
             partition=partition,
             # The workload archives its audit rows: its role gets the writer policy.
             writer_role_name=secrets.workload_role_name,
+            access_logs_bucket=access_logs.bucket_name,
             tags=tags,
         ),
     )
@@ -336,8 +349,11 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
             vpc_id=settings.network.vpc_id,
             target_security_group_id=settings.network.app_security_group_id,
             hosted_zone_id=certificate.hosted_zone_id,
+            access_logs_bucket=access_logs.name,
             tags=tags,
         ),
+        # The controller turns access logs on only once the bucket's policy lets the ALB write.
+        opts=pulumi.ResourceOptions(depends_on=[access_logs]),
     )
     edge_hostname = ingress.hostname
     if cloudfront:
@@ -352,6 +368,7 @@ def build(settings: Settings, aws_config: Optional[Mapping[str, str]] = None) ->
                 web_acl_arn=waf_acl_arn,
                 origin_header_name=ORIGIN_HEADER,
                 origin_header_value=ingress.origin_header_value,
+                access_logs_bucket_domain=access_logs.domain_name,
                 tags=tags,
             ),
             # CloudFront's origin name resolves to the ALB only once the Ingress has one.

@@ -288,6 +288,15 @@ MAPPING: dict[str, TypeMap] = {
             F("rule.objectOwnership", "PutBucketOwnershipControls", "OwnershipControls.Rules[].ObjectOwnership"),
         ),
     ),
+    "aws:s3/bucketLogging:BucketLogging": TypeMap(
+        "s3",
+        (
+            F("bucket", "PutBucketLogging", "Bucket"),
+            F("targetBucket", "PutBucketLogging", "BucketLoggingStatus.LoggingEnabled.TargetBucket", required=True),
+            F("targetPrefix", "PutBucketLogging", "BucketLoggingStatus.LoggingEnabled.TargetPrefix", required=True),
+        ),
+        {"expectedBucketOwner": "sent as a header the model does not constrain", "region": "selects the endpoint"},
+    ),
     "aws:s3/bucketPolicy:BucketPolicy": TypeMap(
         "s3", (F("bucket", "PutBucketPolicy", "Bucket"), F("policy", "PutBucketPolicy", "Policy"))
     ),

@@ -52,9 +52,14 @@ def _backups(graph: Graph, config: Config, report: Report) -> None:
         if not selections:
             report(f"backup plan '{plan.name}' selects no resources; add a Selection naming the database", plan.urn)
         for selection in selections:
-            arns = strings(get(selection.props, "resources"))
-            databases = [a for a in arns if RDS_ARN.fullmatch(a)]
-            if get(selection.props, "resources") is not UNKNOWN and not databases:
+            listed = get(selection.props, "resources")
+            if not report.known(listed, f"backup selection '{selection.name}' resources"):
+                continue
+            values = [listed] if isinstance(listed, str) else list(elements(listed))
+            if any(v is UNKNOWN for v in values):
+                report.known(UNKNOWN, f"backup selection '{selection.name}' resources")
+            databases = [a for a in strings(listed) if RDS_ARN.fullmatch(a)]
+            if not databases and not any(v is UNKNOWN for v in values):
                 report(f"backup selection '{selection.name}' names no RDS database or Aurora cluster", selection.urn)
             backed_up.update(databases)
     _restore_tests(graph, backed_up, config, report)

@@ -1,8 +1,8 @@
-"""Hardening policies: pods run under the restricted Pod Security Standard, and no data port faces the internet.
+"""Hardening policies: restricted pods, no data port facing the internet, the app's network denied by default.
 
-Both read any program's resources, not only this kit's: a pod template of any
+They read any program's resources, not only this kit's: a pod template of any
 workload kind, a Namespace, an EC2 security group or rule of any of its three
-Pulumi types.
+Pulumi types, a NetworkPolicy.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import Any, Optional
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from policy.policies._base import Config, Report, resource_policy, stack_policy
+from objectos_core.editions import OPEN_IMAGE_REPOSITORY
+from policy.policies._base import OBJECTOS_STACK, Config, Report, resource_policy, stack_policy
 from policy.policies._graph import Graph
-from policy.policies._k8s import pod_spec_path
+from policy.policies._k8s import containers, pod_spec_path
 from policy.policies._props import UNKNOWN, elements, get, is_mapping, number, text
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -247,4 +248,103 @@ network_exposure_limited = resource_policy(
     tags=["aws", "network", "security"],
 )
 
-POLICIES = [pods_run_restricted, network_exposure_limited]
+
+# --- app-network-default-deny ---------------------------------------------------------------
+
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+DIRECTIONS = {"Ingress": "ingress", "Egress": "egress"}
+
+
+def _objectos_namespaces(graph: Graph, report: Report) -> dict[str, str]:
+    """Namespace -> the first ObjectOS workload running in it."""
+    found: dict[str, str] = {}
+    for resource in graph.resources:
+        if pod_spec_path(resource.resource_type) is None:
+            continue
+        if not any(c.runs_objectos or str(c.image).startswith(OPEN_IMAGE_REPOSITORY) for c in
+                   containers(resource.resource_type, resource.props)):  # fmt: skip
+            continue
+        namespace = get(resource.props, "metadata", "namespace")
+        if not report.known(namespace, f"{resource.name} metadata.namespace"):
+            continue
+        found.setdefault(text(namespace) or "default", resource.name)
+    return found
+
+
+def _selects_all(spec: Any) -> bool:
+    selector = get(spec, "podSelector")
+    if selector is not None and not is_mapping(selector):
+        raise ValueError("spec.podSelector must be an object")
+    return not get(selector, "matchLabels") and not get(selector, "matchExpressions")
+
+
+def _policy_types(spec: Any) -> set[str]:
+    """The directions a policy governs; unset, Ingress plus Egress when it has egress rules (as Kubernetes reads it)."""
+    declared = get(spec, "policyTypes")
+    if declared is None:
+        return {"Ingress", "Egress"} if get(spec, "egress") is not None else {"Ingress"}
+    if isinstance(declared, str) or not all(isinstance(t, str) for t in elements(declared)):
+        raise ValueError("spec.policyTypes must be a list of Ingress/Egress")
+    return set(elements(declared))
+
+
+def _default_deny(graph: Graph, config: Config, report: Report) -> None:
+    policies: dict[str, list[Any]] = {}
+    for policy in graph.of_type(NETWORK_POLICY):
+        namespace = get(policy.props, "metadata", "namespace")
+        if report.known(namespace, f"{policy.name} metadata.namespace"):
+            policies.setdefault(text(namespace) or "default", []).append(policy)
+    for namespace, workload in _objectos_namespaces(graph, report).items():
+        denied: set[str] = set()
+        allowed: set[str] = set()
+        for policy in policies.get(namespace, []):
+            spec = get(policy.props, "spec")
+            if not report.known(spec, f"{policy.name} spec"):
+                denied |= {"Ingress", "Egress"}  # judged once known; not a missing policy
+                allowed |= {"Ingress", "Egress"}
+                continue
+            if not is_mapping(spec):
+                raise ValueError("spec must be an object")
+            for direction in _policy_types(spec):
+                if direction not in DIRECTIONS:
+                    raise ValueError(f"spec.policyTypes holds {direction!r}; use Ingress or Egress")
+                rules = get(spec, DIRECTIONS[direction])
+                if not report.known(rules, f"{policy.name} spec.{DIRECTIONS[direction]}"):
+                    allowed.add(direction)
+                    continue
+                listed = list(elements(rules))
+                if not listed and _selects_all(spec):
+                    denied.add(direction)
+                elif listed:
+                    allowed.add(direction)
+                if any(is_mapping(rule) and not any(get(rule, k) for k in ("from", "to", "ports")) for rule in listed):
+                    report(
+                        f"NetworkPolicy '{policy.name}' allows all {direction.lower()} traffic (an empty rule), "
+                        f"undoing the default deny of namespace '{namespace}'. Fix: name the peers and ports",
+                        policy.urn,
+                    )
+        for direction in sorted(set(DIRECTIONS) - denied):
+            report.missing(
+                f"namespace '{namespace}' (where {workload} runs) has no default-deny NetworkPolicy for "
+                f"{direction.lower()} (podSelector {{}}, policyTypes [{direction}], no rules); the workload "
+                "component's network policy declares it"
+            )
+        for direction in sorted((set(DIRECTIONS) & denied) - allowed):
+            report.missing(
+                f"namespace '{namespace}' denies all {direction.lower()} but allows none explicitly, so {workload} "
+                "cannot serve or reach its database; add NetworkPolicies allowing what it needs"
+            )
+
+
+app_network_default_deny = stack_policy(
+    "app-network-default-deny",
+    "The namespace an ObjectOS workload runs in must deny all ingress and egress by default (a NetworkPolicy "
+    "selecting every pod with no rules) and allow explicitly what the app needs: ingress from the edge on the app "
+    "port, egress to DNS, the database, Redis and HTTPS; no NetworkPolicy there may allow all traffic.",
+    Severity.HIGH,
+    _default_deny,
+    kind=OBJECTOS_STACK,
+    tags=["kubernetes", "network", "security"],
+)
+
+POLICIES = [pods_run_restricted, network_exposure_limited, app_network_default_deny]

@@ -232,13 +232,14 @@ def _autoscalers(index: dict[tuple[str, str], list[Any]], resource: Any) -> list
     ]
 
 
-def _surge(props: Any, pods: int) -> int:
+def _surge(props: Any, pods: int, where: str, report: Report) -> int:
     """Extra pods a RollingUpdate starts beside the old ones (Kubernetes' default maxSurge is 25%)."""
     strategy = get(props, "spec", "strategy")
-    if text(get(strategy, "type")) == "Recreate":
+    kind = get(strategy, "type")
+    if not report.known(kind, f"{where} strategy.type") or text(kind) == "Recreate":
         return 0
     surge = get(strategy, "rollingUpdate", "maxSurge")
-    if surge is UNKNOWN:
+    if not report.known(surge, f"{where} strategy.rollingUpdate.maxSurge"):
         return 0
     if surge is None:
         surge = "25%"
@@ -261,14 +262,16 @@ def _topology(graph: Graph, config: Config, report: Report) -> None:
             continue
         edition = _edition(resource, [c.image for c in runtime])
         where = _short(resource)
-        replicas = number(get(resource.props, "spec", "replicas"))
+        declared = get(resource.props, "spec", "replicas")
+        report.known(declared, f"{where} replicas")
+        replicas = number(declared)
         floor = int(replicas) if replicas is not None else 1
         most, scaled_by = floor, ""
         for hpa in _autoscalers(autoscalers, resource):
-            ceiling, minimum = (
-                number(get(hpa.props, "spec", "maxReplicas")),
-                number(get(hpa.props, "spec", "minReplicas")),
-            )
+            bounds = {key: get(hpa.props, "spec", key) for key in ("maxReplicas", "minReplicas")}
+            for key, value in bounds.items():
+                report.known(value, f"autoscaler '{hpa.name}' {key}")
+            ceiling, minimum = number(bounds["maxReplicas"]), number(bounds["minReplicas"])
             if minimum is not None:
                 floor = int(minimum)
             if ceiling is not None and ceiling > most:
@@ -278,7 +281,7 @@ def _topology(graph: Graph, config: Config, report: Report) -> None:
             multi, scaled_by = True, " (a DaemonSet runs one per node)"
         for container in runtime:
             _container_topology(container, where, edition, multi, most, floor, scaled_by, kind, resource, report)
-        if edition == editions.OPEN and kind in SCALED and not multi and _surge(resource.props, floor) > 0:
+        if edition == editions.OPEN and kind in SCALED and not multi and _surge(resource.props, floor, where, report) > 0:
             report(
                 f"{where} runs the open edition with a RollingUpdate that starts a second pod beside the old one: "
                 "two single-node runtimes on one database for the rollout. Fix: strategy type Recreate",

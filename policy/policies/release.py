@@ -23,6 +23,8 @@ def _release(graph: Graph, config: Config, report: Report) -> None:
         for container in containers(resource.resource_type, resource.props):
             image = container.image
             where = f"{resource.name} container '{container.name}'"
+            if container.runs_objectos or config["pinAllImages"]:
+                report.known(image, f"{where} image")
             if (
                 isinstance(image, str)
                 and not pinned_image(image)

@@ -42,11 +42,18 @@ def _rate_limits(graph: Graph, config: Config, report: Report) -> None:
 
 def _buckets(graph: Graph, acl: Any, config: Config, report: Report) -> None:
     rules = list(w.rate_rules(acl.props)) + list(w.group_rate_rules(graph, acl))
-    limiting = [r for r in rules if r.action == "block" and r.aggregate in ("IP", "FORWARDED_IP", UNKNOWN)]
+    limiting = [r for r in rules if r.action == "block" and r.aggregate in ("IP", "FORWARDED_IP")]
+    # A blocking rule whose aggregate key is unknown until deploy may or may not count per client IP.
+    undecided = [r for r in rules if r.action == "block" and r.aggregate is UNKNOWN]
     for bucket in ("auth", "write", "read"):
         maximum = config[f"{bucket}MaxRequestsPerMinute"]
         for method, path in w.SAMPLES[bucket]:
             applicable = [r for r in limiting if r.counts(method, path) and r.per_minute is not None]
+            pending = [r for r in undecided if r.counts(method, path)]
+            if pending and (not applicable or min(r.per_minute for r in applicable) > maximum):
+                for rule in pending:
+                    report.known(UNKNOWN, f"web ACL '{acl.name}' rule '{rule.name}' aggregateKeyType")
+                break
             if not applicable:
                 passive = [r.name for r in rules if r.counts(method, path) and r not in limiting]
                 hint = f"; rule {', '.join(passive)} counts it but does not block per client IP" if passive else ""

@@ -10,6 +10,7 @@ item failing. The untouched prod stack passes with exit 0.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -101,6 +102,14 @@ def open_to_internet(props: dict) -> None:
         set_input(rule, "cidr_blocks", ["0.0.0.0/0"])
 
 
+ADMIN_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+def only_ingress_denied(props: dict) -> None:
+    if str(pulumi.get(props["metadata"], "name")).endswith("default-deny"):
+        set_input(props["spec"], "policy_types", ["Ingress"])
+
+
 def redact_only_authorization(props: dict) -> None:
     props["redacted_fields"] = [field for field in props["redacted_fields"] if "authorization" in str(vars(field))]
 
@@ -156,6 +165,20 @@ BREAKS: dict[str, Callable] = {
     "pods-run-restricted": break_resources("kubernetes:apps/v1:Deployment", make_privileged),
     # The Redis security group opened to the internet on 6379.
     "network-exposure-limited": break_resources("aws:ec2/securityGroup:SecurityGroup", open_to_internet),
+    # The audit writer's inline policy widened to every action on every resource.
+    "iam-no-wildcard-admin": break_resources("aws:iam/rolePolicy:RolePolicy", lambda p: p.update(policy=ADMIN_POLICY)),
+    # A bucket's public access block no longer restricts public buckets.
+    "s3-public-access-blocked": break_resources(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", lambda p: p.update(restrict_public_buckets=False)
+    ),
+    # The namespace's default deny covers ingress only: egress is open.
+    "app-network-default-deny": break_resources("kubernetes:networking.k8s.io/v1:NetworkPolicy", only_ingress_denied),
+    # The keys left on AWS's default key policy.
+    "kms-key-policy-scoped": break_resources("aws:kms/key:Key", lambda p: p.update(policy=None)),
+    # CloudFront's access logs turned off.
+    "access-logging-enabled": break_resources(
+        "aws:cloudfront/distribution:Distribution", lambda p: p.update(logging_config=None)
+    ),
 }
 
 # Further breaks of one item, each failing exactly that policy too.
@@ -163,6 +186,10 @@ MORE_BREAKS: dict[str, tuple[str, Callable]] = {
     "namespace-relaxed-to-privileged": (
         "pods-run-restricted",
         break_resources("kubernetes:core/v1:Namespace", relax_pod_security),
+    ),
+    "audit-archive-access-logging-off": (
+        "access-logging-enabled",
+        break_resources("aws:s3/bucketLogging:BucketLogging", lambda p: p.update(bucket="another-bucket")),
     ),
 }
 
