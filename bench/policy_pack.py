@@ -221,7 +221,13 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
             {"bucket": [f"audit{i}"]},
             False,
         ),
-        ("aws:s3/bucketLogging:BucketLogging", f"audit-logging{i}", {"targetBucket": "logs", "targetPrefix": "s3-access/"}, {"bucket": [f"audit{i}"]}, False),
+        (
+            "aws:s3/bucketLogging:BucketLogging",
+            f"audit-logging{i}",
+            {"targetBucket": "logs", "targetPrefix": "s3-access/"},
+            {"bucket": [f"audit{i}"]},
+            False,
+        ),
         (
             "aws:ssm/parameter:Parameter",
             f"release{i}",
@@ -235,8 +241,19 @@ def _unit(i: int) -> list[tuple[str, str, dict, dict[str, list[str]], bool]]:
         ("kubernetes:batch/v1:Job", f"migrate{i}", pod, {}, False),
         # The namespace denies all traffic, then allows the app's.
         (NETWORK_POLICY, f"deny{i}", {"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}, {}, False),
-        (NETWORK_POLICY, f"allow{i}", {"spec": {"podSelector": {"matchLabels": {"app": "objectos"}}, "ingress": [
-            {"ports": [{"port": 8080}]}], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}}, {}, False),
+        (
+            NETWORK_POLICY,
+            f"allow{i}",
+            {
+                "spec": {
+                    "podSelector": {"matchLabels": {"app": "objectos"}},
+                    "ingress": [{"ports": [{"port": 8080}]}],
+                    "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}],
+                }
+            },
+            {},
+            False,
+        ),
     ]
 
 

@@ -191,4 +191,3 @@ class AccessLogBucket(pulumi.ComponentResource):
         self.bucket_name = pulumi.Output.all(bucket.bucket, policy.id).apply(lambda values: values[0])
         self.domain_name = self.bucket_name.apply(lambda value: f"{value}.s3.{suffix}")
         self.register_outputs({"bucket_name": self.bucket_name, "domain_name": self.domain_name})
-

@@ -165,9 +165,7 @@ def run_preview(config: StackConfig, settings: Settings, program: Path = ROOT / 
     return judge(result, config, settings)
 
 
-def preview_program(
-    directory: Path, stack: Optional[str] = None, pack_config_path: Optional[Path] = None
-) -> Preview:
+def preview_program(directory: Path, stack: Optional[str] = None, pack_config_path: Optional[Path] = None) -> Preview:
     """`golive preview --program DIR`: a user's own program under the same mocks and the same pack."""
     user = load_program(directory, stack, pack_config_path)
     checklist_mod.start_pack()

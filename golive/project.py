@@ -76,9 +76,7 @@ class ProgramSettings:
         )
 
 
-def load_program(
-    directory: Path, stack: Optional[str] = None, pack_config_path: Optional[Path] = None
-) -> UserProgram:
+def load_program(directory: Path, stack: Optional[str] = None, pack_config_path: Optional[Path] = None) -> UserProgram:
     """Read the project in `directory` and the stack's config; `ProjectError` names what is wrong."""
     directory = Path(directory)
     if not directory.is_dir():

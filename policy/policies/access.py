@@ -105,7 +105,10 @@ BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "rest
 BUCKET_POLICIES = ("aws:s3/bucketPolicy:BucketPolicy",)
 BUCKET_ACLS = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
-PUBLIC_GROUPS = ("http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+PUBLIC_GROUPS = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
 
 
 def _flags_off(block: Any, report: Report, where: str) -> list[str]:
@@ -124,9 +127,7 @@ def _flags_off(block: Any, report: Report, where: str) -> list[str]:
 
 def _public_statements(doc: Any) -> list[str]:
     return [
-        s.where
-        for s in statements(doc)
-        if s.allows and (s.any_principal or s.not_principal) and s.condition is None
+        s.where for s in statements(doc) if s.allows and (s.any_principal or s.not_principal) and s.condition is None
     ]
 
 

@@ -292,7 +292,9 @@ def _redis(args: ResourceValidationArgs, config: Config, report: Report) -> None
     if args.resource_type == MEMORYDB_CLUSTER:
         # Always encrypted at rest; the open-access ACL lets any client in without a password.
         if get(props, "aclName") == "open-access":
-            report("the MemoryDB cluster uses the open-access ACL: any client connects without a password; give it an ACL")
+            report(
+                "the MemoryDB cluster uses the open-access ACL: any client connects without a password; give it an ACL"
+            )
         tls = get(props, "tlsEnabled")
         if tls is not None and report.known(tls, "tlsEnabled") and not truthy(tls):
             report("tlsEnabled is off: Redis traffic and passwords cross the network in clear")

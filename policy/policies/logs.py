@@ -114,7 +114,9 @@ def _archive_logging(graph: Graph, report: Report) -> None:
             if not report.known(inline, f"{bucket.name}.logging"):
                 continue
             logged = is_mapping(inline) and bool(get(inline, "targetBucket"))
-            logged = logged or any(bool(get(entry, "targetBucket")) for entry in elements(get(bucket.props, "loggings")))
+            logged = logged or any(
+                bool(get(entry, "targetBucket")) for entry in elements(get(bucket.props, "loggings"))
+            )
             if not logged and not graph.dependents(bucket, BUCKET_LOGGING, "bucket"):
                 name = text(get(bucket.props, "bucket")) or bucket.name
                 report(

@@ -20,7 +20,7 @@ from objectos_core import editions
 from policy.policies._base import Config, Report, stack_policy
 from policy.policies._graph import Graph
 from policy.policies._k8s import CONFIG_MAP, SECRET, containers, pod_spec_path
-from policy.policies._props import UNKNOWN, elements, get, is_mapping, number, text, truthy
+from policy.policies._props import elements, get, is_mapping, number, text, truthy
 
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 DEFAULT_ACCOUNT = "default"
@@ -281,7 +281,12 @@ def _topology(graph: Graph, config: Config, report: Report) -> None:
             multi, scaled_by = True, " (a DaemonSet runs one per node)"
         for container in runtime:
             _container_topology(container, where, edition, multi, most, floor, scaled_by, kind, resource, report)
-        if edition == editions.OPEN and kind in SCALED and not multi and _surge(resource.props, floor, where, report) > 0:
+        if (
+            edition == editions.OPEN
+            and kind in SCALED
+            and not multi
+            and _surge(resource.props, floor, where, report) > 0
+        ):
             report(
                 f"{where} runs the open edition with a RollingUpdate that starts a second pod beside the old one: "
                 "two single-node runtimes on one database for the rollout. Fix: strategy type Recreate",

@@ -27,7 +27,9 @@ def test_the_log_bucket_is_private_protected_and_encrypted_with_s3_keys(logs):
     bucket = one(logs, "aws:s3/bucket:Bucket")
     assert bucket.protect and not bucket.inputs.get("forceDestroy")
     block = one(logs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
-    assert all(block[f] is True for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    assert all(
+        block[f] is True for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
     rule = one(logs, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert rule.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"  # log delivery
     expiry = one(logs, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"][0]

@@ -168,10 +168,13 @@ def test_an_error_in_the_program_names_its_file_and_line(tmp_path, main, message
 
 
 def test_the_command_exits_2_with_the_file_named_and_no_traceback(tmp_path):
-    folder = project(tmp_path, 'import helper\n', helper__py='raise RuntimeError("broken helper")\n')
+    folder = project(tmp_path, "import helper\n", helper__py='raise RuntimeError("broken helper")\n')
     done = subprocess.run(
         [sys.executable, "-m", "golive", "preview", "--program", str(folder)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 2
     assert f"{folder / 'helper.py'}:1: RuntimeError: broken helper" in done.stderr

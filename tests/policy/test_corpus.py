@@ -55,7 +55,9 @@ def load_case(directory: Path) -> Case:
     for index, entry in enumerate(document["violations"] or []):
         keys = set(entry) if isinstance(entry, dict) else set()
         if not {"policy", "message"} <= keys <= {"policy", "resource", "message"}:
-            raise ValueError(f"{path}: violations[{index}] needs policy: and message: (and resource: unless on the stack)")
+            raise ValueError(
+                f"{path}: violations[{index}] needs policy: and message: (and resource: unless on the stack)"
+            )
         found.append(Expected(entry["policy"], entry.get("resource"), entry["message"]))
     return Case(directory, tuple(found))
 
@@ -101,7 +103,9 @@ def test_each_violation_is_reported_by_the_right_policy_on_the_right_resource(ca
         assert {resource_name(f.resource) for f in hits} == {expected.resource}, shown
     # Nothing else fails, except the kit's parts an ObjectOS stack must have.
     policies = {e.policy for e in case.violations}
-    others = [s for f, s in zip(found, shown) if f.rule not in policies and not f.reason.endswith(MISSING_PART)]
+    others = [
+        s for f, s in zip(found, shown, strict=True) if f.rule not in policies and not f.reason.endswith(MISSING_PART)
+    ]
     assert others == []
     assert preview.exit_code == 1
 

@@ -20,7 +20,10 @@ def web_acl(aggregate) -> Stack:
     stack.add(
         "aws:wafv2/webAcl:WebAcl",
         "acl",
-        {"scope": "REGIONAL", "rules": [{"name": "all", "action": {"block": {}}, "statement": {"rateBasedStatement": rate}}]},
+        {
+            "scope": "REGIONAL",
+            "rules": [{"name": "all", "action": {"block": {}}, "statement": {"rateBasedStatement": rate}}],
+        },
     )
     return stack
 
@@ -57,7 +60,13 @@ def runtime(image, replicas=1) -> Stack:
     stack.add(
         "kubernetes:apps/v1:Deployment",
         "objectos",
-        {"spec": {"replicas": replicas, "strategy": {"type": "Recreate"}, "template": {"spec": {"containers": [container]}}}},
+        {
+            "spec": {
+                "replicas": replicas,
+                "strategy": {"type": "Recreate"},
+                "template": {"spec": {"containers": [container]}},
+            }
+        },
     )
     return stack
 

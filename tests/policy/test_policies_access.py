@@ -57,10 +57,14 @@ def test_an_identity_policy_allowing_everything_fails(statement):
 
 
 @pytest.mark.parametrize(
-    "statement", [allow("s3:*"), allow("*", resource="arn:aws:s3:::bucket/*"), {"Effect": "Deny", "Action": "*", "Resource": "*"}]
+    "statement",
+    [allow("s3:*"), allow("*", resource="arn:aws:s3:::bucket/*"), {"Effect": "Deny", "Action": "*", "Resource": "*"}],
 )
 def test_a_scoped_or_denying_statement_passes(statement):
-    assert violations(iam_no_wildcard_admin, resource_args("aws:iam/rolePolicy:RolePolicy", {"policy": doc(statement)})) == []
+    assert (
+        violations(iam_no_wildcard_admin, resource_args("aws:iam/rolePolicy:RolePolicy", {"policy": doc(statement)}))
+        == []
+    )
 
 
 def test_every_place_iam_keeps_a_document_is_read():
@@ -70,7 +74,10 @@ def test_every_place_iam_keeps_a_document_is_read():
         ("aws:iam/groupPolicy:GroupPolicy", {"policy": json.dumps(everything)}),
         ("aws:iam/role:Role", {"inlinePolicies": [{"name": "admin", "policy": json.dumps(everything)}]}),
         ("aws:ssoadmin/permissionSetInlinePolicy:PermissionSetInlinePolicy", {"inlinePolicy": json.dumps(everything)}),
-        ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+        (
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+        ),
         ("aws:iam/role:Role", {"managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}),
     ):
         assert violations(iam_no_wildcard_admin, resource_args(type_, props)), type_
@@ -100,8 +107,13 @@ def s3(*extra: tuple[str, str, dict], block: Any = ALL_FLAGS) -> Stack:
 
 
 def test_a_blocked_private_bucket_passes():
-    policy = doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}, allow(Principal={"AWS": ROOT}))
-    assert violations(s3_public_access_blocked, s3(("aws:s3/bucketPolicy:BucketPolicy", "p", {"policy": policy})).args()) == []
+    policy = doc(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}, allow(Principal={"AWS": ROOT})
+    )
+    assert (
+        violations(s3_public_access_blocked, s3(("aws:s3/bucketPolicy:BucketPolicy", "p", {"policy": policy})).args())
+        == []
+    )
 
 
 def test_a_bucket_without_a_block_fails_unless_the_account_blocks_public_access():
@@ -123,7 +135,11 @@ def test_a_block_with_a_flag_off_fails():
         ("aws:s3/bucketAclV2:BucketAclV2", {"acl": "public-read"}),
         (
             "aws:s3/bucketAcl:BucketAcl",
-            {"accessControlPolicy": {"grants": [{"grantee": {"uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]}},
+            {
+                "accessControlPolicy": {
+                    "grants": [{"grantee": {"uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]
+                }
+            },
         ),
     ],
 )
@@ -148,7 +164,10 @@ def test_an_unknown_flag_is_not_judged_and_a_wrong_type_is_a_finding():
 
 def test_the_kit_log_bucket_policy_grants_no_one_publicly():
     policy = log_bucket_policy("arn:aws:s3:::logs", "123456789012", "eu-west-1")
-    assert violations(s3_public_access_blocked, s3(("aws:s3/bucketPolicy:BucketPolicy", "p", {"policy": policy})).args()) == []
+    assert (
+        violations(s3_public_access_blocked, s3(("aws:s3/bucketPolicy:BucketPolicy", "p", {"policy": policy})).args())
+        == []
+    )
 
 
 # --- kms-key-policy-scoped --------------------------------------------------------------------
@@ -186,7 +205,10 @@ def test_the_kit_key_policies_pass(policy):
 
 
 def test_a_key_policy_given_by_a_separate_resource_counts():
-    assert violations(kms_key_policy_scoped, keys({}, separate=archive_key_policy("aws", "1" * 12, "eu-west-1")).args()) == []
+    assert (
+        violations(kms_key_policy_scoped, keys({}, separate=archive_key_policy("aws", "1" * 12, "eu-west-1")).args())
+        == []
+    )
     assert violations(kms_key_policy_scoped, keys({}, separate=DEFAULT_KEY_POLICY).args())
 
 
@@ -209,7 +231,10 @@ def test_the_backup_key_is_used_only_through_aws_backup_in_its_region():
 
 # --- app-network-default-deny -----------------------------------------------------------------
 
-DENY_ALL = {"metadata": {"name": "deny", "namespace": "crm"}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+DENY_ALL = {
+    "metadata": {"name": "deny", "namespace": "crm"},
+    "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+}
 ALLOW_APP = {
     "metadata": {"name": "app", "namespace": "crm"},
     "spec": {
@@ -226,7 +251,10 @@ def network(*policies: dict) -> Stack:
     stack.add(
         DEPLOYMENT,
         "objectos",
-        {"metadata": {"namespace": "crm"}, "spec": {"template": {"spec": {"containers": [{"name": "o", "image": IMAGE}]}}}},
+        {
+            "metadata": {"namespace": "crm"},
+            "spec": {"template": {"spec": {"containers": [{"name": "o", "image": IMAGE}]}}},
+        },
     )
     for index, props in enumerate(policies):
         stack.add(NETWORK_POLICY, f"np{index}", props)
@@ -311,15 +339,20 @@ def test_a_malformed_attributes_annotation_is_a_finding():
 
 def test_the_audit_archive_needs_server_access_logging():
     stack = Stack()
-    bucket = stack.add(BUCKET, "audit", {"bucket": "acme-audit", "objectLockConfiguration": {"objectLockEnabled": "Enabled"}})
+    bucket = stack.add(
+        BUCKET, "audit", {"bucket": "acme-audit", "objectLockConfiguration": {"objectLockEnabled": "Enabled"}}
+    )
     found = violations(access_logging_enabled, stack.args())
     assert len(found) == 1 and "server access logs" in found[0]
-    stack.add("aws:s3/bucketLogging:BucketLogging", "audit-logging", {"targetBucket": "logs"}, props_from={"bucket": [bucket]})
+    stack.add(
+        "aws:s3/bucketLogging:BucketLogging", "audit-logging", {"targetBucket": "logs"}, props_from={"bucket": [bucket]}
+    )
     assert violations(access_logging_enabled, stack.args()) == []
 
 
 def test_an_unknown_logging_config_is_not_judged():
     found, note = judged(
-        access_logging_enabled, logging_stack(("aws:cloudfront/distribution:Distribution", "cdn", {"loggingConfig": UNKNOWN})).args()
+        access_logging_enabled,
+        logging_stack(("aws:cloudfront/distribution:Distribution", "cdn", {"loggingConfig": UNKNOWN})).args(),
     )
     assert found == [] and "cdn.loggingConfig" in note

@@ -1,4 +1,5 @@
 """A DeploymentPatch that only sets a container's resources: a partial object, judged as one."""
+
 import pulumi_kubernetes as k8s
 
 k8s.apps.v1.DeploymentPatch(

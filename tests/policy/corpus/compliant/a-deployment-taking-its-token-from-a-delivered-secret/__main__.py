@@ -1,9 +1,9 @@
 """A restricted Deployment in a restricted namespace, its token from a Secret an ExternalSecret delivers.
 The pod spec lives in a sibling module the program imports."""
-import pulumi
-import pulumi_kubernetes as k8s
 
 import pod
+import pulumi
+import pulumi_kubernetes as k8s
 
 namespace = k8s.core.v1.Namespace(
     "shop", metadata={"name": "shop", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}
@@ -18,6 +18,10 @@ delivered = k8s.apiextensions.CustomResource(
 k8s.apps.v1.Deployment(
     "api",
     metadata={"name": "api", "namespace": namespace.metadata.name},
-    spec=pod.deployment_spec("api", "registry.example.com/shop/api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token_secret="api-env"),
+    spec=pod.deployment_spec(
+        "api",
+        "registry.example.com/shop/api@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        token_secret="api-env",
+    ),
     opts=pulumi.ResourceOptions(depends_on=[delivered]),
 )

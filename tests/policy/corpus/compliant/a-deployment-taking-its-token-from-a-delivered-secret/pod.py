@@ -1,6 +1,12 @@
 """The restricted pod template the program's Deployments share."""
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 
 
 def deployment_spec(app, image, token_secret):

@@ -1,4 +1,5 @@
 """A Lambda function whose environment holds only plain settings."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A MemoryDB cluster with TLS, a customer-managed key and an ACL of users."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A Secrets Manager secret on a customer-managed key, protected, with a recovery window; its value from config."""
+
 import pulumi
 import pulumi_aws as aws
 
@@ -10,4 +11,6 @@ secret = aws.secretsmanager.Secret(
     recovery_window_in_days=30,
     opts=pulumi.ResourceOptions(protect=True),
 )
-aws.secretsmanager.SecretVersion("api-token-value", secret_id=secret.id, secret_string=config.require_secret("apiToken"))
+aws.secretsmanager.SecretVersion(
+    "api-token-value", secret_id=secret.id, secret_string=config.require_secret("apiToken")
+)

@@ -1,4 +1,5 @@
 """A VPC and a protected bucket: no ObjectOS here, so none of the kit's parts is required."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A regional web ACL with a per-IP rate rule, logging to an aws-waf-logs- group with credentials redacted."""
+
 import pulumi
 import pulumi_aws as aws
 
@@ -17,7 +18,9 @@ acl = aws.wafv2.WebAcl(
             "name": "per-ip",
             "priority": 1,
             "action": {"block": {}},
-            "statement": {"rate_based_statement": {"limit": 100, "evaluation_window_sec": 60, "aggregate_key_type": "IP"}},
+            "statement": {
+                "rate_based_statement": {"limit": 100, "evaluation_window_sec": 60, "aggregate_key_type": "IP"}
+            },
             "visibility_config": visibility("per-ip"),
         }
     ],

@@ -1,4 +1,5 @@
 """An HTTP listener (aws:alb) redirecting to an HTTPS listener (aws:lb) on a TLS 1.3 policy."""
+
 import pulumi_aws as aws
 
 aws.alb.Listener(

@@ -1,4 +1,5 @@
 """A Redis replication group encrypted in transit and at rest, with an AUTH token from the stack's secret config."""
+
 import pulumi
 import pulumi_aws as aws
 

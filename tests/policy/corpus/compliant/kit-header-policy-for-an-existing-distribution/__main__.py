@@ -1,6 +1,7 @@
 """The kit's HeaderPolicy component on its own: the strict headers and CORS as a CloudFront response
 headers policy for a distribution that exists elsewhere. The kit's components make this an ObjectOS
 stack; the pack config (policy-config.json) says it is not one, as ObjectOS runs elsewhere."""
+
 from objectos_components import CorsPolicy, EdgeMode, HeaderPolicy, HeaderPolicyArgs, HeaderSet
 
 from objectos_core.headers import hsts_value

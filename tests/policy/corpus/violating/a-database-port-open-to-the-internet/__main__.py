@@ -1,4 +1,5 @@
 """A VPC security group ingress rule (the newer aws:vpc token) opening PostgreSQL to 0.0.0.0/0."""
+
 import pulumi_aws as aws
 
 aws.vpc.SecurityGroupIngressRule(

@@ -1,7 +1,14 @@
 """A node agent DaemonSet whose container runs privileged."""
+
 import pulumi_kubernetes as k8s
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 labels = {"app": "node-agent"}
 
 k8s.apps.v1.DaemonSet(

@@ -1,4 +1,5 @@
 """An audit archive whose Object Lock is set inline on the bucket, for 30 days (prod keeps 2557)."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """The BucketV2 token (pulumi-aws 6 programs) with forceDestroy."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A protected bucket that forceDestroy would still empty on deletion."""
+
 import pulumi
 import pulumi_aws as aws
 

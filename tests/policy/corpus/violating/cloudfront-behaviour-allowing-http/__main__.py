@@ -1,17 +1,20 @@
 """A CloudFront distribution whose default behaviour serves plain HTTP (allow-all)."""
+
 import pulumi_aws as aws
 
 aws.cloudfront.Distribution(
     "shop",
     enabled=True,
     aliases=["shop.example.com"],
-    origins=[aws.cloudfront.DistributionOriginArgs(
-        origin_id="app",
-        domain_name="origin.example.com",
-        custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
-            http_port=80, https_port=443, origin_protocol_policy="https-only", origin_ssl_protocols=["TLSv1.2"]
-        ),
-    )],
+    origins=[
+        aws.cloudfront.DistributionOriginArgs(
+            origin_id="app",
+            domain_name="origin.example.com",
+            custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                http_port=80, https_port=443, origin_protocol_policy="https-only", origin_ssl_protocols=["TLSv1.2"]
+            ),
+        )
+    ],
     default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
         target_origin_id="app",
         viewer_protocol_policy="allow-all",

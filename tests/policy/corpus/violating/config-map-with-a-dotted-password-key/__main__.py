@@ -1,4 +1,5 @@
 """A ConfigMap key in the dotted style of a properties file, holding a password."""
+
 import pulumi_kubernetes as k8s
 
 k8s.core.v1.ConfigMap(

@@ -1,4 +1,5 @@
 """A ConfigMap holding a key named like a secret."""
+
 import pulumi_kubernetes as k8s
 
 k8s.core.v1.ConfigMap(

@@ -1,7 +1,14 @@
 """A CronJob whose container may escalate privileges."""
+
 import pulumi_kubernetes as k8s
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 
 k8s.batch.v1.CronJob(
     "nightly-report",

@@ -1,4 +1,5 @@
 """A DeploymentPatch (server-side apply) that sets an API token as a literal env value."""
+
 import pulumi_kubernetes as k8s
 
 k8s.apps.v1.DeploymentPatch(

@@ -1,4 +1,5 @@
 """An ECS task definition whose container environment holds a database password."""
+
 import json
 
 import pulumi_aws as aws

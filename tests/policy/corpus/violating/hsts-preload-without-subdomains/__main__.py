@@ -1,4 +1,5 @@
 """A response headers policy asking for HSTS preload without includeSubDomains."""
+
 import pulumi_aws as aws
 
 aws.cloudfront.ResponseHeadersPolicy(

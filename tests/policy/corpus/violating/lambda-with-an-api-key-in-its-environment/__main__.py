@@ -1,4 +1,5 @@
 """A Lambda function with a live API key in its environment variables."""
+
 import pulumi
 import pulumi_aws as aws
 
@@ -8,5 +9,7 @@ aws.lambda_.Function(
     runtime="python3.12",
     handler="main.handler",
     code=pulumi.AssetArchive({"main.py": pulumi.StringAsset("def handler(event, context):\n    return 200\n")}),
-    environment=aws.lambda_.FunctionEnvironmentArgs(variables={"STRIPE_API_KEY": "sk_live_51Habc", "LOG_LEVEL": "info"}),
+    environment=aws.lambda_.FunctionEnvironmentArgs(
+        variables={"STRIPE_API_KEY": "sk_live_51Habc", "LOG_LEVEL": "info"}
+    ),
 )

@@ -1,5 +1,6 @@
 """An HTTPS listener whose TLS policy is an output of a resource not created yet: unknown at
 preview, so not judged, and prod (which goes live on verdicts) fails it."""
+
 import pulumi_aws as aws
 
 lb = aws.lb.LoadBalancer("web", load_balancer_type="application", subnets=["subnet-0a1b2c3d", "subnet-4e5f6a7b"])

@@ -1,4 +1,5 @@
 """A log group kept 42 days: CloudWatch Logs accepts only its listed retention periods."""
+
 import pulumi
 import pulumi_aws as aws
 

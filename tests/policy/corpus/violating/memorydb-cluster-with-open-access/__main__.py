@@ -1,4 +1,5 @@
 """A MemoryDB cluster (Redis-compatible) on the open-access ACL: no password needed."""
+
 import pulumi
 import pulumi_aws as aws
 

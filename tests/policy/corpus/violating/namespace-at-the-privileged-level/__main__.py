@@ -1,4 +1,5 @@
 """A namespace whose Pod Security admission enforces the privileged level."""
+
 import pulumi_kubernetes as k8s
 
 k8s.core.v1.Namespace(

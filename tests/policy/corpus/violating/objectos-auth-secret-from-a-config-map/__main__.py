@@ -1,7 +1,14 @@
 """ObjectOS run by hand: OS_AUTH_SECRET comes from a ConfigMap, which is not a secret store."""
+
 import pulumi_kubernetes as k8s
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 labels = {"app": "objectos"}
 
 config = k8s.core.v1.ConfigMap("objectos-config", metadata={"name": "objectos-config"}, data={"auth": "x" * 48})

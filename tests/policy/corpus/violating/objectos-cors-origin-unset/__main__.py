@@ -1,7 +1,14 @@
 """ObjectOS on Kubernetes by hand without OS_CORS_ORIGIN: the runtime then reflects any origin with credentials."""
+
 import pulumi_kubernetes as k8s
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 labels = {"app": "objectos"}
 
 secret = k8s.core.v1.Secret("objectos-env", metadata={"name": "objectos-env"}, type="Opaque")
@@ -22,7 +29,10 @@ k8s.apps.v1.Deployment(
                         "securityContext": RESTRICTED,
                         "env": [
                             {"name": "OS_AUTH_URL", "value": "https://app.example.com"},
-                            {"name": "OS_ARTIFACT_URL", "value": "https://artifacts.example.com/objectstack.json#sha256=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+                            {
+                                "name": "OS_ARTIFACT_URL",
+                                "value": "https://artifacts.example.com/objectstack.json#sha256=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                            },
                             {
                                 "name": "OS_AUTH_SECRET",
                                 "valueFrom": {"secretKeyRef": {"name": secret.metadata.name, "key": "auth"}},

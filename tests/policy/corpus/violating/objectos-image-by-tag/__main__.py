@@ -1,7 +1,14 @@
 """ObjectOS on Kubernetes by hand, its image by a tag that moves rather than by digest."""
+
 import pulumi_kubernetes as k8s
 
-RESTRICTED = {"privileged": False, "allowPrivilegeEscalation": False, "runAsNonRoot": True, "readOnlyRootFilesystem": True, "capabilities": {"drop": ["ALL"]}}
+RESTRICTED = {
+    "privileged": False,
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 labels = {"app": "objectos"}
 
 secret = k8s.core.v1.Secret("objectos-env", metadata={"name": "objectos-env"}, type="Opaque")
@@ -23,7 +30,10 @@ k8s.apps.v1.Deployment(
                         "env": [
                             {"name": "OS_AUTH_URL", "value": "https://app.example.com"},
                             {"name": "OS_CORS_ORIGIN", "value": "https://app.example.com"},
-                            {"name": "OS_ARTIFACT_URL", "value": "https://artifacts.example.com/objectstack.json#sha256=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"},
+                            {
+                                "name": "OS_ARTIFACT_URL",
+                                "value": "https://artifacts.example.com/objectstack.json#sha256=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                            },
                             {
                                 "name": "OS_AUTH_SECRET",
                                 "valueFrom": {"secretKeyRef": {"name": secret.metadata.name, "key": "auth"}},

@@ -1,5 +1,5 @@
 """A PostgreSQL instance the program does not protect from `pulumi destroy`."""
-import pulumi
+
 import pulumi_aws as aws
 
 aws.rds.Instance(

@@ -1,4 +1,5 @@
 """A VPC ingress rule opening the Redis port to every IPv6 address."""
+
 import pulumi_aws as aws
 
 aws.vpc.SecurityGroupIngressRule(

@@ -1,4 +1,5 @@
 """A standalone Redis cache cluster (aws:elasticache/cluster): no transit encryption, no AUTH."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A Redis replication group whose transit encryption is only `preferred`: clients may still connect in clear."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A Secrets Manager secret deleted at once (recovery window 0): no way back from a mistake."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,4 +1,5 @@
 """A security group rule of type ingress allowing every protocol and port from anywhere."""
+
 import pulumi_aws as aws
 
 aws.ec2.SecurityGroupRule(

@@ -1,4 +1,5 @@
 """A security group with an inline ingress rule opening SSH to the internet."""
+
 import pulumi_aws as aws
 
 aws.ec2.SecurityGroup(

@@ -1,4 +1,5 @@
 """An ElastiCache ServerlessCache (valkey) with no RBAC user group: its default user needs no password."""
+
 import pulumi
 import pulumi_aws as aws
 

@@ -1,5 +1,7 @@
 """WAF logging that redacts the Authorization header but writes session cookies to the logs."""
+
 import pulumi_aws as aws
+
 
 def visibility(name):
     return {"cloudwatch_metrics_enabled": True, "metric_name": name, "sampled_requests_enabled": True}
@@ -15,7 +17,9 @@ acl = aws.wafv2.WebAcl(
             "name": "per-ip",
             "priority": 1,
             "action": {"block": {}},
-            "statement": {"rate_based_statement": {"limit": 100, "evaluation_window_sec": 60, "aggregate_key_type": "IP"}},
+            "statement": {
+                "rate_based_statement": {"limit": 100, "evaluation_window_sec": 60, "aggregate_key_type": "IP"}
+            },
             "visibility_config": visibility("per-ip"),
         }
     ],

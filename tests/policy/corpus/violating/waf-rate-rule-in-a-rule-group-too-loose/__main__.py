@@ -1,6 +1,7 @@
 """A web ACL whose only rate rule sits in a rule group it references: 500 requests per 5 minutes
 per IP, looser than the 10/min an auth endpoint gets. The API fronts ObjectOS that runs elsewhere,
 so the pack config (policy-config.json) says this is an ObjectOS stack."""
+
 import pulumi_aws as aws
 
 
