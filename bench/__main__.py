@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import policy_pack, preview, suite
+from bench import policy_pack, preview, rehearse, suite
 
 
 def verdict(row: dict) -> str:
@@ -34,8 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--repeats", type=int, default=5, help="runs per figure (the median is reported)")
     parser.add_argument("--skip-suite", action="store_true", help="leave out the test suite's wall time")
+    parser.add_argument(
+        "--skip-rehearsal", action="store_true", help="leave out the go-live rehearsal against its boot floor"
+    )
     args = parser.parse_args(argv)
     rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats))
+    if not args.skip_rehearsal:
+        rows += rehearse.measure()
     if not args.skip_suite:
         rows += suite.measure()
     print_table(rows)

@@ -130,6 +130,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-rate-limit", dest="probe_rate_limit", action="store_false", help="skip the rate-limit probe"
     )
     rehearse.add_argument(
+        "--no-refusals",
+        dest="refusals",
+        action="store_false",
+        help="skip the boots the runtime must refuse (the declared multi-node topology, a wrong artifact pin)",
+    )
+    rehearse.add_argument(
         "--json", type=Path, dest="json_path", help="write the results as JSON to this path (- for stdout)"
     )
     rehearse.add_argument(

@@ -35,6 +35,7 @@ from typing import Any, Optional, TextIO
 
 from golive import outputs, results
 from golive.program import STACKS_DIR
+from golive.redact import Redactor
 from golive.rehearse import artifacts, install, runtime
 from golive.rehearse import env as env_mod
 from golive.rehearse.artifacts import Artifact, ArtifactServer
@@ -71,6 +72,8 @@ class Options:
     release: bool = True
     """Rehearse `golive release` then `golive rollback` with two artifact versions (two more boots)."""
     probe_rate_limit: bool = True
+    refusals: bool = True
+    """Boot what the runtime must refuse: the declared multi-node topology (open runtime) and a wrong pin."""
     json_path: Optional[Path] = None
     junit_path: Optional[Path] = None
 
@@ -138,6 +141,11 @@ class Rehearsal:
         self.workdir = Path(tempfile.mkdtemp(prefix="golive-rehearsal-"))
         self.stack.callback(shutil.rmtree, self.workdir, True)
 
+    def secret_values(self) -> list[str]:
+        """Every secret value of the run: the runtime env's, and those made on the way."""
+        declared = self.declared.secret_values if self.declared is not None else []
+        return [*declared, *self.secret_extra]
+
     # --- the steps -------------------------------------------------------------------
 
     def run(self) -> None:
@@ -153,8 +161,11 @@ class Rehearsal:
             )
             redis_url = self.redis()
             declared = self.declared_env(server, first, redis_url)
-            self.topology(declared)
-            self.wrong_pin(declared, server, first)
+            if self.options.refusals:
+                self.topology(declared)
+                self.wrong_pin(declared, server, first)
+            else:
+                self.skip_refusals(declared)
             booted = self.boot_main(declared, server, first)
             if booted is not None:
                 self.edge_and_verify(booted, declared)
@@ -223,6 +234,7 @@ class Rehearsal:
             "the rehearsal's local CA (the cloud's artifact host and Redis have public or AWS certificates)"
         )
         self.stand_ins += declared.describe()
+        self.declared = declared
         return declared
 
     def boot(
@@ -241,7 +253,6 @@ class Rehearsal:
         """Boot exactly what the Deployment declares when it declares more than one node."""
         replicas = _replicas(self.inputs.resources)
         edition = self.inputs.settings.runtime_edition or "open"
-        self.topology_changes: dict[str, Optional[str]] = {}
         rule, check, name = "runtime-edition-topology", "declared-topology-boots", f"{replicas} replicas as declared"
         if replicas <= 1 and not any(var in declared.env for var in TOPOLOGY_VARS):
             self.findings.append(
@@ -267,6 +278,14 @@ class Rehearsal:
             self.findings.append(unjudged(rule, check, name, reason))
         else:
             self.findings.append(failed(rule, check, name, f"the declared topology does not boot: {tail(log)}"))
+
+    def skip_refusals(self, declared: RuntimeEnv) -> None:
+        why = "not run (--no-refusals)"
+        self.topology_changes = dict.fromkeys(TOPOLOGY_VARS) if _replicas(self.inputs.resources) > 1 else {}
+        self.findings.append(unjudged("runtime-edition-topology", "declared-topology-boots", "declared topology", why))
+        self.findings.append(
+            unjudged("release-pins-image-and-artifact", "wrong-pin-refused", "a wrong artifact pin", why)
+        )
 
     def wrong_pin(self, declared: RuntimeEnv, server: ArtifactServer, first: Artifact) -> None:
         rule, check, name = "release-pins-image-and-artifact", "wrong-pin-refused", "a wrong artifact pin"
@@ -529,18 +548,24 @@ def rehearse(
     rehearsal = Rehearsal(inputs, installation or install.installation(), options, progress)
     try:
         rehearsal.run()
-    except (BootFailed, artifacts.ArtifactError, env_mod.RehearsalEnvError, OSError, RuntimeError) as exc:
-        rehearsal.findings.append(failed("pods-can-start", "rehearsal", "the rehearsal", f"stopped: {exc}"))
+    except Exception as exc:  # a step that cannot go on is a failing finding, and the report still comes out
+        what = exc.__class__.__name__
+        rehearsal.findings.append(failed("pods-can-start", "rehearsal", "the rehearsal", f"stopped ({what}): {exc}"))
+    # Every value made during the run (generated secrets, the Redis password, the owners' tokens) is
+    # masked in every finding, in every spelling, before any rendering sees it.
+    redactor = Redactor(rehearsal.secret_values())
+    masked = [redactor.fields(f, ("reason", "name", "resource")) for f in rehearsal.findings]
+    stand_ins = [redactor.text(line) for line in rehearsal.stand_ins]
     report = Report(
         Tool.REHEARSE,
         inputs.settings.stack,
-        results.ordered(rehearsal.findings, BY_ID),
+        results.ordered(masked, BY_ID),
         url=None,
         started_at=started.isoformat(timespec="seconds"),
         seconds=time.monotonic() - clock,
         environment=inputs.settings.environment,
     )
-    return Outcome(report, rehearsal.notes, rehearsal.stand_ins, rehearsal.groups, rehearsal.boots)
+    return Outcome(report, rehearsal.notes, stand_ins, rehearsal.groups, rehearsal.boots)
 
 
 def main(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from golive.rehearse.command import Inputs, Options
 from golive.rehearse.install import missing
 from golive.rehearse.runtime import group_alive
 from golive.results import Status
+from objectos_core.headers import HeaderSet
 from program.adapters import header_set
 from tests.conftest import ROOT
 from tests.golive.rehearse.test_rehearse_runtime import require
@@ -45,17 +47,18 @@ def by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["id"]: f for f in document["findings"]}
 
 
-def leftovers() -> list[str]:
-    """Processes still running from a rehearsal's folders (the runtime, nginx, redis-server)."""
+def leftovers(folder: Path) -> list[str]:
+    """Processes still running whose command line or working folder is under `folder`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
         except OSError:
             continue
-        if "golive-rehearsal-" in cmdline or "objectos-rehearsal-" in cmdline:
+        if str(folder) in cmdline or cwd.startswith(str(folder)):
             found.append(cmdline[:120])
     return found
 
@@ -64,17 +67,19 @@ def leftovers() -> list[str]:
 def prod_run(ready, tmp_path_factory) -> tuple[int, dict[str, Any], ET.Element, str, str]:
     """`python -m golive rehearse --stack prod`, as CI runs it."""
     out = tmp_path_factory.mktemp("rehearse-prod")
+    scratch = out / "tmp"  # its temporary folders, so what it leaves running can be told from others'
+    scratch.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "golive", "rehearse", "--stack", "prod",
          "--json", str(out / "r.json"), "--junit", str(out / "r.xml")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, "TMPDIR": str(scratch)},
     )  # fmt: skip
     document = json.loads((out / "r.json").read_text())
-    return done.returncode, document, ET.parse(out / "r.xml").getroot(), done.stdout, done.stderr
+    return done.returncode, document, ET.parse(out / "r.xml").getroot(), done.stdout, done.stderr, scratch
 
 
 def test_the_shipped_prod_stack_rehearses_to_pass(prod_run):
-    code, document, junit, stdout, stderr = prod_run
+    code, document, junit, stdout, stderr, _ = prod_run
     failing = {f["id"]: f["reason"] for f in document["findings"] if f["status"] == "fail"}
     assert (code, document["verdict"], failing) == (0, "PASS", {}), stderr[-3000:]
     assert junit.get("failures") == "0"
@@ -143,10 +148,11 @@ def test_each_check_where_nginx_is_not_aws_carries_a_fidelity_note(prod_run):
 
 
 def test_the_report_holds_no_secret_and_nothing_is_left_running(prod_run):
-    _, document, _, stdout, stderr = prod_run
+    _, document, _, stdout, stderr, scratch = prod_run
     text = json.dumps(document) + stdout + stderr
     assert "OS_AUTH_SECRET=" not in text and "rediss://:" not in text
-    assert leftovers() == []
+    assert leftovers(scratch) == []
+    assert list(scratch.iterdir()) == [], "every temporary folder is removed"
 
 
 # --- weakened stacks fail on the check that names the weakness -------------------------
@@ -159,7 +165,7 @@ def prod_inputs(ready, previews) -> Inputs:
 
 
 def weakened_run(inputs: Inputs, **options: Any) -> dict[str, dict[str, Any]]:
-    choice = Options(stack="prod", release=False, probe_rate_limit=False, **options)
+    choice = Options(stack="prod", release=False, probe_rate_limit=False, refusals=False, **options)
     outcome = command.rehearse(inputs, choice, progress=lambda _: None)
     assert not any(group_alive(group) for group in outcome.groups), "teardown leaves nothing running"
     assert outcome.report.verdict == "FAIL"
@@ -184,11 +190,33 @@ def test_a_cors_wildcard_in_the_deployment_is_caught_by_the_real_runtime(prod_in
     assert found["pods-can-start/declared-env-boots"].status is Status.PASS
 
 
+@dataclasses.dataclass(frozen=True)
+class WithoutHeader(HeaderSet):
+    """A header set whose edge leaves one header out (the settings would refuse an empty value)."""
+
+    dropped: str = "Referrer-Policy"
+
+    def as_map(self) -> dict[str, str]:
+        return {name: value for name, value in super().as_map().items() if name != self.dropped}
+
+
 def test_a_header_missing_at_the_edge_is_caught(prod_inputs):
-    weakened = dataclasses.replace(prod_inputs, headers=dataclasses.replace(prod_inputs.headers, referrer_policy=""))
+    fields = {f.name: getattr(prod_inputs.headers, f.name) for f in dataclasses.fields(HeaderSet)}
+    weakened = dataclasses.replace(prod_inputs, headers=WithoutHeader(**fields))
     found = weakened_run(weakened)
     failing = [f for f in found.values() if f.rule == "security-headers-present" and f.status is Status.FAIL]
     assert failing and all("Referrer-Policy" in f.reason for f in failing)
+
+
+def test_a_tenancy_leak_in_the_app_is_caught_by_the_cross_owner_probes(prod_inputs, tmp_path):
+    """The app's member baseline widened to read the organization's records: A reads B's record."""
+    from tests.golive.rehearse.test_rehearse_tenancy import CROSS_OWNER_READS, app_project
+
+    leaky = app_project(tmp_path / "leaky-app", widen_read_to_org=True)
+    found = weakened_run(dataclasses.replace(prod_inputs, app=leaky))
+    leaks = {f.name for f in found.values() if f.rule == "cross-org-access-denied" and f.status is Status.FAIL}
+    assert {f"access: {name}" for name in CROSS_OWNER_READS} <= leaks
+    assert found["pods-can-start/declared-env-boots"].status is Status.PASS
 
 
 def test_a_broken_artifact_pin_refuses_the_boot(prod_inputs):
