@@ -47,6 +47,11 @@ $(RUNTIME)/node_modules/.installed: $(RUNTIME)/package.json $(RUNTIME)/package-l
 
 runtime: $(RUNTIME)/node_modules/.installed
 
+# The go-live rehearsal of a stack on this machine: the real runtime, nginx and Redis on loopback.
+rehearse: $(STAMP) $(RUNTIME)/node_modules/.installed
+	tools/system-packages.sh nginx:nginx redis-server:redis-server
+	$(PY) -m golive rehearse --stack $(STACK) --json out/rehearsal-$(STACK).json --junit out/rehearsal-$(STACK).xml
+
 preview: $(STAMP)
 	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json --sarif out/preview-$(STACK).sarif
 
