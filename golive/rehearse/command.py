@@ -99,6 +99,7 @@ class Outcome:
     stand_ins: list[str]
     groups: list[int] = field(default_factory=list)
     boots: list[dict[str, str]] = field(default_factory=list, repr=False)
+    secret_values: tuple[str, ...] = field(default=(), repr=False)  # what every rendering must leave out
 
 
 def finding(rule: str, check: str, name: str, status: Status, reason: str, **more: Any) -> Finding:
@@ -565,7 +566,9 @@ def rehearse(
         seconds=time.monotonic() - clock,
         environment=inputs.settings.environment,
     )
-    return Outcome(report, rehearsal.notes, stand_ins, rehearsal.groups, rehearsal.boots)
+    return Outcome(
+        report, rehearsal.notes, stand_ins, rehearsal.groups, rehearsal.boots, tuple(rehearsal.secret_values())
+    )
 
 
 def main(
