@@ -20,6 +20,7 @@ from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
 from golive import locations, outputs, progress, sarif, terminal, waivers
+from golive.analyzer import PackConfigError
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
@@ -170,7 +171,11 @@ def preview_program(directory: Path, stack: Optional[str] = None, pack_config_pa
     user = load_program(directory, stack, pack_config_path)
     checklist_mod.start_pack()
     result = run_user_program(user)
-    return judge(result, user.config, ProgramSettings(user), user.pack_config, user.project)
+    try:
+        return judge(result, user.config, ProgramSettings(user), user.pack_config, user.project)
+    except PackConfigError as exc:
+        given = "--policy-pack-config " if pack_config_path is not None else ""
+        raise ProjectError(f"{given}{user.pack_config_source}: {exc}") from None
 
 
 def judge(
