@@ -53,6 +53,10 @@ class AnalyzerError(Exception):
     """The pack could not be started, configured or asked."""
 
 
+class PackConfigError(AnalyzerError):
+    """The pack config names a policy, a setting or a level the pack does not have."""
+
+
 @dataclass(frozen=True)
 class PolicyInfo:
     name: str
@@ -354,10 +358,10 @@ def resolve_config(config: Mapping[str, Any], policies: Sequence[PolicyInfo]) ->
     known = {p.name for p in policies}
     unknown = sorted(set(config) - known - {"all"})
     if unknown:
-        raise AnalyzerError(f"the policy config names unknown policies: {', '.join(unknown)}")
+        raise PackConfigError(f"the policy config names unknown policies: {', '.join(unknown)}")
     default_level = config.get("all")
     if default_level is not None and default_level not in LEVEL_CODES:
-        raise AnalyzerError(f"the policy config's 'all' is '{default_level}'; use advisory, mandatory or disabled")
+        raise PackConfigError(f"the policy config's 'all' is '{default_level}'; use advisory, mandatory or disabled")
     resolved: dict[str, tuple[str, dict]] = {}
     for policy in policies:
         level = default_level or policy.enforcement
@@ -372,11 +376,16 @@ def resolve_config(config: Mapping[str, Any], policies: Sequence[PolicyInfo]) ->
                     continue
                 spec = policy.config_schema.get(key)
                 if spec is None:
-                    raise AnalyzerError(f"the policy config sets '{key}' on {policy.name}, which has no such setting")
+                    raise PackConfigError(f"the policy config sets '{key}' on {policy.name}, which has no such setting")
                 _check_value(policy.name, key, value, spec)
                 properties[key] = value
+        elif entry is not None:
+            raise PackConfigError(
+                f"the policy config gives {policy.name} {entry!r}; give a level (advisory, mandatory, disabled) "
+                "or an object of its settings"
+            )
         if level not in LEVEL_CODES:
-            raise AnalyzerError(f"the policy config gives {policy.name} the level '{level}'")
+            raise PackConfigError(f"the policy config gives {policy.name} the level '{level}'")
         resolved[policy.name] = (level, properties)
     return resolved
 
@@ -391,11 +400,11 @@ def _check_value(policy: str, key: str, value: Any, spec: Mapping[str, Any]) -> 
         not isinstance(value, python_type) or (expected in ("integer", "number") and isinstance(value, bool))
     )
     if wrong:
-        raise AnalyzerError(f"{policy}.{key} must be a {expected}, got {value!r}")
+        raise PackConfigError(f"{policy}.{key} must be a {expected}, got {value!r}")
     if "enum" in spec and value not in spec["enum"]:
-        raise AnalyzerError(f"{policy}.{key} must be one of {spec['enum']}, got {value!r}")
+        raise PackConfigError(f"{policy}.{key} must be one of {spec['enum']}, got {value!r}")
     if "minimum" in spec and isinstance(value, (int, float)) and value < spec["minimum"]:
-        raise AnalyzerError(f"{policy}.{key} must be at least {spec['minimum']}, got {value!r}")
+        raise PackConfigError(f"{policy}.{key} must be at least {spec['minimum']}, got {value!r}")
 
 
 # --- building requests from the recorded graph --------------------------------------------

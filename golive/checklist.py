@@ -92,6 +92,8 @@ def submit(
             pack.configure_stack(result.stack, project, {"objectos:environment": settings.environment})
             pending = pack.submit(result.resources)
     except analyzer.AnalyzerError as exc:
+        if pack_config is not None and isinstance(exc, analyzer.PackConfigError):
+            raise  # a config the caller chose: its mistake is a usage error, not every row failing
         return PendingChecks(settings, {}, error=str(exc))
     return PendingChecks(settings, levels, pending, severities={p.name: p.severity for p in info.policies})
 

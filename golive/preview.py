@@ -20,6 +20,7 @@ from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
 from golive import locations, outputs, progress, sarif, terminal, waivers
+from golive.analyzer import PackConfigError
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.graph import DOT_SUFFIXES
 from golive.manifests import ManifestProblem, validate_manifests
@@ -38,6 +39,8 @@ from golive.results import (
     junit_text,
     violation,
 )
+from golive.stack_kind import StackKind, program_stack_kind
+from policy.enforcement import load_config
 from settings import files
 from settings.errors import SettingsError
 from settings.load import Secure, StackConfig, load_stack
@@ -61,6 +64,7 @@ class Preview:
     critical: CriticalPath
     warnings: list[str] = field(default_factory=list)
     waived: Optional[tuple[Finding, ...]] = None  # every finding once the waivers file is applied
+    stack_kind: Optional[StackKind] = None  # a user's program: whether the pack judged it an ObjectOS stack
 
     def with_waivers(self, recorded: Sequence[waivers.Waiver], today: date) -> Preview:
         """This preview with each violation a live waiver matches `waived`, and the waivers' own findings."""
@@ -170,7 +174,11 @@ def preview_program(directory: Path, stack: Optional[str] = None, pack_config_pa
     user = load_program(directory, stack, pack_config_path)
     checklist_mod.start_pack()
     result = run_user_program(user)
-    return judge(result, user.config, ProgramSettings(user), user.pack_config, user.project)
+    try:
+        return judge(result, user.config, ProgramSettings(user), user.pack_config, user.project)
+    except PackConfigError as exc:
+        given = "--policy-pack-config " if pack_config_path is not None else ""
+        raise ProjectError(f"{given}{user.pack_config_source}: {exc}") from None
 
 
 def judge(
@@ -192,7 +200,11 @@ def judge(
     # A program may log a value it holds as secret; the summary prints warnings verbatim.
     warnings = [redact(text, secrets) for severity, text in result.messages if severity == "warning"]
     critical = critical_path(nodes_from(result.resources))
-    return Preview(settings, result, plan, problems, checks, critical, warnings)
+    kind = None
+    if isinstance(settings, ProgramSettings):
+        config = load_config(settings.environment) if pack_config is None else pack_config
+        kind = program_stack_kind(result.resources, config)
+    return Preview(settings, result, plan, problems, checks, critical, warnings, stack_kind=kind)
 
 
 def preview_stack(stack: str, stack_file: Optional[Path] = None) -> Preview:
@@ -239,6 +251,8 @@ def print_summary(preview: Preview, out: TextIO = sys.stdout, verbosity: int = t
         return
     custom = [r for r in result.resources if r.custom]
     say(preview.headline)
+    if preview.stack_kind is not None:
+        say(preview.stack_kind.line())
     say(f"{len(custom)} resources in {len(result.resources) - len(custom)} components")
     say()
     checklist_mod.print_table(rows, s, printer)

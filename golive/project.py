@@ -15,6 +15,7 @@ when it is dev, staging or prod, else prod: a stack the kit cannot place is judg
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ STRICTEST = "prod"
 DEFAULT_STACK = "preview"
 """The stack name of a project with no stack file and no --stack (judged as prod)."""
 ENVIRONMENT_KEY = "objectos:environment"
+ALL_POLICIES = "all"
+"""The pack config's key for every policy's enforcement level."""
 
 
 class ProjectError(Exception):
@@ -239,4 +242,24 @@ def _pack_config(path: Optional[Path], environment: str) -> tuple[dict[str, Any]
         raise ProjectError(f"--policy-pack-config {path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
     if not isinstance(document, dict):
         raise ProjectError(f"--policy-pack-config {path}: must be a JSON object of policy names to settings")
+    _check_policy_names(Path(path), document)
     return document, str(path)
+
+
+def _check_policy_names(path: Path, document: dict[str, Any]) -> None:
+    """Every key names one of the pack's policies (or `all`), as the Pulumi CLI requires of the file."""
+    from objectos_core.checklist import LIVE_ONLY, policy_judged
+
+    known = policy_judged()
+    for name in document:
+        if name == ALL_POLICIES or name in known:
+            continue
+        if name in LIVE_ONLY:
+            hint = "it is verified live by golive verify, not by the policy pack; remove it"
+        else:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "docs/policies.md lists the pack's policies"
+        raise ProjectError(
+            f"--policy-pack-config {path}: names the policy '{files.shorten(name)}', which the pack does not have; "
+            f"{hint} (the keys are policy names, or all)"
+        )

@@ -108,15 +108,23 @@ def _schema(config: Optional[Mapping[str, Mapping[str, Any]]]) -> Optional[Polic
 
 def runs_objectos(graph: Graph) -> bool:
     """True when the stack runs ObjectOS: a container given OS_* settings or the ObjectOS image, or the kit's parts."""
+    return objectos_evidence(graph) is not None
+
+
+def objectos_evidence(graph: Graph) -> Optional[str]:
+    """What shows the stack runs ObjectOS, in a phrase ("resource 'api' runs the ObjectOS image"); None if nothing."""
     for resource in graph.resources:
-        if any(t.startswith("objectos:") for t in qualified_types(resource.urn)):
-            return True
+        component = next((t for t in qualified_types(resource.urn) if t.startswith("objectos:")), None)
+        if component is not None:
+            return f"resource '{resource.name}' is part of the kit's component {component}"
         if is_workload(resource.resource_type):
             for container in containers(resource.resource_type, resource.props):
                 image = container.image if isinstance(container.image, str) else ""
-                if container.runs_objectos or image.startswith(OPEN_IMAGE_REPOSITORY):
-                    return True
-    return False
+                if container.runs_objectos:
+                    return f"container '{container.name}' of '{resource.name}' has OS_* settings"
+                if image.startswith(OPEN_IMAGE_REPOSITORY):
+                    return f"container '{container.name}' of '{resource.name}' runs the ObjectOS image"
+    return None
 
 
 def resource_policy(

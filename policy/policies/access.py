@@ -36,6 +36,11 @@ ATTACHMENTS = (
     "aws:iam/policyAttachment:PolicyAttachment",
     "aws:ssoadmin/managedPolicyAttachment:ManagedPolicyAttachment",
 )
+EXCLUSIVE_ATTACHMENTS = (  # the whole set of managed policies attached, as `policyArns`
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+)
 ADMIN_POLICY_SUFFIX = ":policy/AdministratorAccess"
 ALL_ACTIONS = ("*", "*:*")
 
@@ -79,10 +84,11 @@ def _wildcard_admin(args: ResourceValidationArgs, config: Config, report: Report
         arn = get(args.props, "policyArn") if "policyArn" in args.props else get(args.props, "managedPolicyArn")
         if report.known(arn, "policyArn") and isinstance(arn, str) and arn.endswith(ADMIN_POLICY_SUFFIX):
             report("attaches AdministratorAccess (every action on every resource). Fix: attach a scoped policy")
-    if args.resource_type == ROLE:
-        arns = get(args.props, "managedPolicyArns")
-        if report.known(arns, "managedPolicyArns") and any(a.endswith(ADMIN_POLICY_SUFFIX) for a in strings(arns)):
-            report("lists AdministratorAccess in managedPolicyArns. Fix: attach a scoped policy")
+    listing = "managedPolicyArns" if args.resource_type == ROLE else "policyArns"
+    if args.resource_type in (ROLE, *EXCLUSIVE_ATTACHMENTS):
+        arns = get(args.props, listing)
+        if report.known(arns, listing) and any(a.endswith(ADMIN_POLICY_SUFFIX) for a in strings(arns)):
+            report(f"lists AdministratorAccess in {listing}. Fix: attach a scoped policy")
 
 
 iam_no_wildcard_admin = resource_policy(
@@ -91,7 +97,7 @@ iam_no_wildcard_admin = resource_policy(
     "through NotAction or NotResource, or the AWS-managed AdministratorAccess policy.",
     Severity.CRITICAL,
     _wildcard_admin,
-    types=[*IDENTITY_POLICIES, ROLE, *ATTACHMENTS],
+    types=[*IDENTITY_POLICIES, ROLE, *ATTACHMENTS, *EXCLUSIVE_ATTACHMENTS],
     tags=["aws", "iam", "security"],
 )
 

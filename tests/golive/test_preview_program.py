@@ -200,3 +200,29 @@ def test_a_pack_config_file_that_is_not_json_is_named(tmp_path):
     bad.write_text("{'all': 'advisory'}", encoding="utf-8")
     with pytest.raises(ProjectError, match=r"pack.json:1:2: not JSON"):
         load_program(folder, None, bad)
+
+
+def test_a_pack_config_naming_an_unknown_policy_exits_2_naming_the_policy_and_the_file(tmp_path, capsys):
+    folder = project(tmp_path / "shop", "import pulumi\n")
+    typo = tmp_path / "pack.json"
+    typo.write_text('{"all": "mandatory", "tls-at-egde": {"objectosStack": "no"}}', encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"pack.json: names the policy 'tls-at-egde'.*did you mean 'tls-at-edge'"):
+        load_program(folder, None, typo)
+    live = tmp_path / "live.json"
+    live.write_text('{"cross-org-access-denied": "advisory"}', encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"'cross-org-access-denied'.*verified live by golive verify"):
+        load_program(folder, None, live)
+    assert cli.main(["preview", "--program", str(folder), "--policy-pack-config", str(typo)]) == 2
+    captured = capsys.readouterr()
+    assert f"{typo}: names the policy 'tls-at-egde'" in captured.err and "Verdict" not in captured.out
+
+
+def test_a_pack_config_setting_the_pack_refuses_exits_2_rather_than_failing_every_row(tmp_path, capsys):
+    folder = project(tmp_path / "shop", "import pulumi\n")
+    bad = tmp_path / "pack.json"
+    bad.write_text('{"tls-at-edge": {"objectosStack": "maybe"}}', encoding="utf-8")
+    with pytest.raises(ProjectError, match=r"pack.json: tls-at-edge.objectosStack must be one of .*got 'maybe'"):
+        preview_program(folder, None, bad)
+    bad.write_text('{"tls-at-edge": 3}', encoding="utf-8")
+    assert cli.main(["preview", "--program", str(folder), "--policy-pack-config", str(bad)]) == 2
+    assert "tls-at-edge 3; give a level (advisory, mandatory, disabled) or an object" in capsys.readouterr().err

@@ -84,6 +84,14 @@ def case_named(name: str) -> Case:
     return next(c for c in VIOLATING + COMPLIANT if c.name == name)
 
 
+def assert_summary_says_how_the_pack_judged_the_stack(preview: Preview) -> None:
+    """The summary's "ObjectOS stack" verdict agrees with the pack: a missing part only where it says yes."""
+    kind = preview.stack_kind
+    assert kind is not None
+    missing = {f.rule for f in failures(preview) if f.reason.endswith(MISSING_PART)}
+    assert {rule for rule in missing if not kind.applies(rule)} == set(), kind.line()
+
+
 def test_the_corpus_holds_thirty_violating_and_eight_compliant_programs():
     assert len(VIOLATING) >= 30 and len(COMPLIANT) >= 8
     assert all(c.violations for c in VIOLATING) and not any(c.violations for c in COMPLIANT)
@@ -108,6 +116,7 @@ def test_each_violation_is_reported_by_the_right_policy_on_the_right_resource(ca
     ]
     assert others == []
     assert preview.exit_code == 1
+    assert_summary_says_how_the_pack_judged_the_stack(preview)
 
 
 @pytest.mark.parametrize("case", COMPLIANT, ids=lambda c: c.name)
@@ -115,6 +124,7 @@ def test_each_compliant_program_passes_every_policy(case):
     preview = preview_of(case.directory)
     assert [(f.rule, resource_name(f.resource), f.reason) for f in failures(preview)] == []
     assert preview.exit_code == 0
+    assert_summary_says_how_the_pack_judged_the_stack(preview)
 
 
 def test_a_program_that_does_not_run_objectos_gets_no_missing_part_failure():
@@ -127,13 +137,17 @@ def test_a_program_running_objectos_is_told_the_parts_it_lacks():
     preview = preview_of(case_named("objectos-auth-secret-from-a-config-map").directory)
     missing = {f.rule for f in failures(preview) if f.reason.endswith(MISSING_PART)}
     assert {"tls-at-edge", "rate-limits-auth-write", "database-backup-restore-tested"} <= missing
+    assert preview.stack_kind.line().startswith("ObjectOS stack: yes, detected (container 'objectos' of 'objectos'")
 
 
 def test_the_pack_config_can_say_a_stack_of_kit_components_is_not_an_objectos_stack():
     case = case_named("kit-header-policy-for-an-existing-distribution")
     as_detected = preview_program(case.directory, STACK)  # the kit's components: detected as ObjectOS
     assert {f.rule for f in failures(as_detected) if f.reason.endswith(MISSING_PART)} >= {"tls-at-edge"}
-    assert preview_of(case.directory).report.passed  # its policy-config.json says objectosStack: no
+    assert "detected (resource 'shop-headers' is part of the kit's component" in as_detected.stack_kind.line()
+    told = preview_of(case.directory)  # its policy-config.json says objectosStack: no
+    assert told.report.passed
+    assert told.stack_kind.line().startswith("ObjectOS stack: no, set by objectosStack: no in the pack config")
 
 
 def test_every_policy_states_its_kind_in_its_metadata():
@@ -163,6 +177,7 @@ def test_the_command_line_runs_a_corpus_program_through_the_same_entry_point(cap
     assert cli.main(["preview", "--program", str(violating), "--stack", STACK]) == 1
     out = capsys.readouterr().out
     assert "instead of redirecting to HTTPS" in out and "[web-http]" in out and "Verdict: NOT READY" in out
+    assert "ObjectOS stack: no, not detected (no kit component" in out
     compliant = case_named("a-vpc-and-a-protected-bucket").directory
     assert cli.main(["preview", "--program", str(compliant)]) == 0  # its only stack file: prod
     assert "Verdict: READY" in capsys.readouterr().out

@@ -67,6 +67,9 @@ def test_a_scoped_or_denying_statement_passes(statement):
     )
 
 
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
 def test_every_place_iam_keeps_a_document_is_read():
     everything = {"Version": "2012-10-17", "Statement": allow("*")}  # a dict, a single statement
     for type_, props in (
@@ -79,6 +82,11 @@ def test_every_place_iam_keeps_a_document_is_read():
             {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
         ),
         ("aws:iam/role:Role", {"managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}),
+        (
+            "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+            {"userName": "ops", "policyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", ADMIN]},
+        ),
+        ("aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive", {"policyArns": [ADMIN]}),
     ):
         assert violations(iam_no_wildcard_admin, resource_args(type_, props)), type_
 

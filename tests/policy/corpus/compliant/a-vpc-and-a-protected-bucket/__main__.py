@@ -4,4 +4,12 @@ import pulumi
 import pulumi_aws as aws
 
 aws.ec2.Vpc("main", cidr_block="10.0.0.0/16")
-aws.s3.Bucket("data", bucket="acme-data", opts=pulumi.ResourceOptions(protect=True))
+data = aws.s3.Bucket("data", bucket="acme-data", opts=pulumi.ResourceOptions(protect=True))
+aws.s3.BucketPublicAccessBlock(
+    "data-block",
+    bucket=data.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)

@@ -22,6 +22,7 @@ aws.cloudfront.Distribution(
         cached_methods=["GET", "HEAD"],
         cache_policy_id="658327ea-f89d-4fab-a63d-7e88639e58f6",
     ),
+    logging_config=aws.cloudfront.DistributionLoggingConfigArgs(bucket="acme-logs.s3.amazonaws.com", prefix="shop/"),
     restrictions=aws.cloudfront.DistributionRestrictionsArgs(
         geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
     ),

@@ -3,7 +3,12 @@ preview, so not judged, and prod (which goes live on verdicts) fails it."""
 
 import pulumi_aws as aws
 
-lb = aws.lb.LoadBalancer("web", load_balancer_type="application", subnets=["subnet-0a1b2c3d", "subnet-4e5f6a7b"])
+lb = aws.lb.LoadBalancer(
+    "web",
+    load_balancer_type="application",
+    subnets=["subnet-0a1b2c3d", "subnet-4e5f6a7b"],
+    access_logs=aws.lb.LoadBalancerAccessLogsArgs(enabled=True, bucket="acme-logs", prefix="web"),
+)
 aws.lb.Listener(
     "https",
     load_balancer_arn=lb.arn,

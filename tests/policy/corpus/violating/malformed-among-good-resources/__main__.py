@@ -16,6 +16,7 @@ k8s.networking.v1.Ingress(
             ALB + "listen-ports": "443",
             ALB
             + "certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+            ALB + "load-balancer-attributes": "access_logs.s3.enabled=true,access_logs.s3.bucket=acme-logs",
         },
     },
     spec={"ingress_class_name": "alb", "rules": [{"host": "shop.example.com"}]},
@@ -33,4 +34,12 @@ aws.alb.Listener(
     ],
 )
 aws.ec2.Vpc("main", cidr_block="10.0.0.0/16")
-aws.s3.Bucket("data", bucket="acme-data", opts=pulumi.ResourceOptions(protect=True))
+data = aws.s3.Bucket("data", bucket="acme-data", opts=pulumi.ResourceOptions(protect=True))
+aws.s3.BucketPublicAccessBlock(
+    "data-block",
+    bucket=data.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
