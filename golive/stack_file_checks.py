@@ -290,6 +290,11 @@ def _locator(source: str, lines: Mapping[locations.Key, locations.Mark]) -> Any:
             steps = tuple(int(p) if p.isdigit() else p for p in parts)
             path = ("config", head, *steps) if ("config", head) in lines else ("config", bare, *steps)
         mark = locations.nearest(lines, path)
+        if mark is None and top:  # a key the file lacks: the provider keys it goes with, or config:
+            mark = next(
+                (lines[(k,)] for k in ("secretsprovider", "encryptionsalt", "encryptedkey") if (k,) in lines), None
+            )
+        mark = mark or lines.get(("config",))
         return f"{source}:{mark[0]}" if mark else None
 
     return where
