@@ -206,8 +206,8 @@ def _plain_secret_values(value: Any) -> list[Issue]:
     return [
         Issue(
             key_path(("secretValues", name)),
-            "is a plain value; store it encrypted with "
-            f"`pulumi config set --path --secret 'objectos:secretValues.{name}' <value>`",
+            "is a plain value; store it encrypted, reading it from a file or stdin: "
+            f"`pulumi config set --path --secret 'objectos:secretValues.{name}' < <file>`",
         )
         for name, item in value.items()
         if not isinstance(item, Secure)
