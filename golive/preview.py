@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
-from golive import locations, outputs, progress, sarif, terminal, waivers
+from golive import locations, outputs, progress, sarif, stack_file_checks, terminal, waivers
 from golive.analyzer import PackConfigError
 from golive.critical_path import CREATION_SECONDS, DEFAULT_SECONDS, CriticalPath, critical_path, nodes_from
 from golive.graph import DOT_SUFFIXES
@@ -63,13 +63,14 @@ class Preview:
     checks: list[Finding]  # the checklist's findings, in checklist order
     critical: CriticalPath
     warnings: list[str] = field(default_factory=list)
+    stack_findings: list[Finding] = field(default_factory=list)  # the stack file's secrets provider and ESC imports
     waived: Optional[tuple[Finding, ...]] = None  # every finding once the waivers file is applied
     stack_kind: Optional[StackKind] = None  # a user's program: whether the pack judged it an ObjectOS stack
 
     def with_waivers(self, recorded: Sequence[waivers.Waiver], today: date) -> Preview:
         """This preview with each violation a live waiver matches `waived`, and the waivers' own findings."""
         held = MANDATORY if self.settings.is_prod else Enforcement.ADVISORY
-        found = (*self.checks, *self.graph_findings)
+        found = (*self.checks, *self.stack_findings, *self.graph_findings)
         return dataclasses.replace(
             self, waived=tuple(waivers.apply(found, recorded, self.result.stack, Tool.PREVIEW, today, held))
         )
@@ -96,7 +97,7 @@ class Preview:
     @property
     def report(self) -> Report:
         """Every finding of the preview; its verdict and exit code are the preview's."""
-        found = self.waived if self.waived is not None else (*self.checks, *self.graph_findings)
+        found = self.waived if self.waived is not None else (*self.checks, *self.stack_findings, *self.graph_findings)
         return Report("preview", self.result.stack, found, environment=self.settings.environment)
 
     @property
@@ -200,11 +201,12 @@ def judge(
     # A program may log a value it holds as secret; the summary prints warnings verbatim.
     warnings = [redact(text, secrets) for severity, text in result.messages if severity == "warning"]
     critical = critical_path(nodes_from(result.resources))
+    stack_findings = stack_file_checks.findings(config, settings.is_prod)
     kind = None
     if isinstance(settings, ProgramSettings):
-        config = load_config(settings.environment) if pack_config is None else pack_config
-        kind = program_stack_kind(result.resources, config)
-    return Preview(settings, result, plan, problems, checks, critical, warnings, stack_kind=kind)
+        judged_by = load_config(settings.environment) if pack_config is None else pack_config
+        kind = program_stack_kind(result.resources, judged_by)
+    return Preview(settings, result, plan, problems, checks, critical, warnings, stack_findings, stack_kind=kind)
 
 
 def preview_stack(stack: str, stack_file: Optional[Path] = None) -> Preview:
@@ -222,7 +224,7 @@ def verdict_line(preview: Preview) -> str:
         mode = "prod: checklist mandatory" if s.is_prod else "advisory outside prod"
         return f"Verdict: {report.verdict} to go live ({mode}); {report.summary()}"
     blocked = Counter(
-        f.rule if f.rule in (MANIFESTS_VALID, NAMES_UNIQUE) or f.rule in waivers.RULES else "checklist"
+        f.rule if f.rule in (MANIFESTS_VALID, NAMES_UNIQUE, *waivers.RULES, *stack_file_checks.RULES) else "checklist"
         for f in report.blocking
     )
     reasons = [
@@ -232,6 +234,7 @@ def verdict_line(preview: Preview) -> str:
             ((MANIFESTS_VALID,), "invalid manifest(s)"),
             ((NAMES_UNIQUE,), "duplicate resource name(s)"),
             (waivers.RULES, "expired or unused waiver(s)"),
+            (stack_file_checks.RULES, "stack file problem(s)"),
         )
         if any(blocked[g] for g in group)
     ]

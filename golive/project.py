@@ -5,7 +5,8 @@ As the Pulumi CLI reads a project: `Pulumi.yaml` (its name, `runtime: python`, a
 `Pulumi.<stack>.yaml`. Every file goes through the kit's safe reader (settings/files.py).
 A key without a namespace belongs to the project (`albArn` is `<project>:albArn`); a
 `secure:` value becomes a placeholder the program receives as a Pulumi secret, as
-`golive preview --stack` does.
+`golive preview --stack` does. The stack file's secrets provider and its `environment:` (Pulumi
+ESC imports) are judged as in `--stack` mode (golive/stack_file_checks.py).
 
 How a user's stack is judged: its environment picks the pack config
 (`policy/policy-config.<environment>.json`) and whether unknowns fail (prod). The
@@ -100,12 +101,12 @@ def load_program(directory: Path, stack: Optional[str] = None, pack_config_path:
     stacks_dir = _stacks_dir(project_file, directory, document.get("stackConfigDir"))
     stack, stack_file = _stack(stacks_dir, stack)
     values = _project_values(project_file, name, document.get("config"))
+    header: dict[str, Any] = {}  # a stack with no file of its own has no secrets provider or ESC import
     if stack_file is not None:
-        stack_document = _read(stack_file)
-        _check_stack_document(stack_file, stack_document)
-        stack_config = _from_document(stack_document, stack, stack_file)
+        stack_config = _from_document(_read(stack_file), stack, stack_file)
         values.update(_namespaced(name, stack_config.values))
-    config = StackConfig(stack=stack, values=values, source=str(stack_file or project_file))
+        header = dict(stack_config.header)
+    config = StackConfig(stack=stack, values=values, source=str(stack_file or project_file), header=header)
     environment, why = _environment(config, stack_file or project_file)
     pack_config, pack_source = _pack_config(pack_config_path, environment)
     return UserProgram(directory, name, main, config, environment, why, pack_config, pack_source)
@@ -188,14 +189,6 @@ def _project_values(project_file: Path, project: str, config: Any) -> dict[str, 
             raise ProjectError(f"{project_file}: config.{key}: a secure value belongs in a stack file")
         values[_key(project, str(key))] = value
     return values
-
-
-def _check_stack_document(stack_file: Path, document: Any) -> None:
-    if isinstance(document, dict) and document.get("environment"):
-        raise ProjectError(
-            f"{stack_file}: environment: imports Pulumi ESC environments, which the offline preview cannot open; "
-            "put the values the program needs under config:"
-        )
 
 
 def _from_document(document: Any, stack: str, stack_file: Path) -> StackConfig:

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from golive import locations
+from golive import locations, stack_file_checks
 from golive.results import Enforcement, Finding, Source, Status, Tool, Waived, violation
 from objectos_core.checklist import BY_ID
 from settings import files
@@ -248,10 +248,9 @@ def _check_id(value: str, path: locations.Key, fail: Any) -> None:
     rule = value.split("/", 1)[0]
     if rule in RULES:
         raise fail(path, f"{rule} cannot be waived; fix the waiver it reports instead")
-    if rule not in BY_ID and rule not in PLAN_RULES:
-        raise fail(
-            path, f"{rule!r} is not a rule the kit reports; use a checklist id (README) or {', '.join(PLAN_RULES)}"
-        )
+    if rule not in BY_ID and rule not in PLAN_RULES and rule not in stack_file_checks.RULES:
+        others = ", ".join((*PLAN_RULES, *stack_file_checks.RULES))
+        raise fail(path, f"{rule!r} is not a rule the kit reports; use a checklist id (README) or {others}")
 
 
 def _date(value: Any, path: locations.Key, fail: Any) -> date:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from settings.model import Settings
 
 NAMESPACE = "objectos"
 SECRET_PLACEHOLDER = "placeholder-secret-value"
+STACK_FILE_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "environment")
+"""A stack file's own keys beside `config:`, as Pulumi writes them (golive/stack_file_checks.py judges them)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Secure:
     """A value the stack file holds encrypted (`secure:`)."""
 
     value: str
+    ciphertext: Any = field(default=None, compare=False)  # what the stack file holds under `secure:`
 
     def __repr__(self) -> str:  # never show the value
         return "Secure(***)"
@@ -42,6 +45,7 @@ class StackConfig:
     stack: str
     values: dict[str, Any]  # "objectos:cors" -> parsed value, Secure where secret
     source: str
+    header: Mapping[str, Any] = field(default_factory=dict)  # the file's STACK_FILE_KEYS, as written
 
     def secret_keys(self) -> list[str]:
         return sorted(key for key, value in self.values.items() if _contains_secure(value))
@@ -93,7 +97,22 @@ def from_document(document: Any, stack: str, source: str = "the stack file") -> 
     if not isinstance(config, Mapping):
         raise SettingsError([Issue("config", "must be a mapping of `namespace:key: value`")], source)
     values = {str(key): _wrap_secure(value) for key, value in config.items()}
-    return StackConfig(stack=stack, values=values, source=source)
+    header = {key: document[key] for key in STACK_FILE_KEYS if key in document}
+    return StackConfig(stack=stack, values=values, source=source, header=header)
+
+
+def environments(config: StackConfig) -> list[str]:
+    """The Pulumi ESC environments the stack file imports (`environment:`), in import order."""
+    value = config.header.get("environment")
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [str(name) for name in value]
+    if isinstance(value, Mapping):  # an inline definition: its imports, and its own values
+        imports = value.get("imports")
+        names = [str(name) for name in imports] if isinstance(imports, list) else []
+        return names + (["an inline definition"] if value.get("values") else [])
+    return []
 
 
 def from_engine(stack: str, config: Mapping[str, str], secret_keys: set[str]) -> StackConfig:
@@ -144,17 +163,32 @@ def validate(config: StackConfig) -> Settings:
         settings = Settings.model_validate(fields)
     except ValidationError as exc:
         issues += issues_from_validation(exc, Settings)
-        raise SettingsError(issues, config.source) from None
+        raise SettingsError(issues + _unseen_environments(config), config.source) from None
     except rules.Problems as exc:
-        raise SettingsError(issues + issues_from_problems(exc.problems), config.source) from None
+        found = issues + issues_from_problems(exc.problems) + _unseen_environments(config)
+        raise SettingsError(found, config.source) from None
     if issues:
-        raise SettingsError(issues, config.source)
+        raise SettingsError(issues + _unseen_environments(config), config.source)
     return settings
 
 
 def load_stack(stack: str, stacks_dir: Path, path: Path | None = None) -> tuple[StackConfig, Settings]:
     config = read_stack_file(path or stack_file(stack, stacks_dir), stack)
     return config, validate(config)
+
+
+def _unseen_environments(config: StackConfig) -> list[Issue]:
+    """With errors to report: the ESC environments whose values the checks did not see, which may hold the fix."""
+    names = environments(config)
+    if not names:
+        return []
+    return [
+        Issue(
+            "environment",
+            f"imports the Pulumi ESC environment(s) {', '.join(names)}, which the offline preview cannot open; "
+            "a key above that comes from them must also be under config: for the preview",
+        )
+    ]
 
 
 def _misspelled_namespace(namespace: str) -> bool:
@@ -172,8 +206,8 @@ def _plain_secret_values(value: Any) -> list[Issue]:
     return [
         Issue(
             key_path(("secretValues", name)),
-            "is a plain value; store it encrypted with "
-            f"`pulumi config set --path --secret 'objectos:secretValues.{name}' <value>`",
+            "is a plain value; store it encrypted, reading it from a file or stdin: "
+            f"`pulumi config set --path --secret 'objectos:secretValues.{name}' < <file>`",
         )
         for name, item in value.items()
         if not isinstance(item, Secure)
@@ -190,7 +224,7 @@ def _stack_from_filename(path: Path) -> str:
 def _wrap_secure(value: Any) -> Any:
     if isinstance(value, Mapping):
         if set(value) == {"secure"}:
-            return Secure(SECRET_PLACEHOLDER)
+            return Secure(SECRET_PLACEHOLDER, ciphertext=value["secure"])
         return {str(k): _wrap_secure(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_wrap_secure(v) for v in value]
