@@ -114,14 +114,12 @@ def run_checkov(plan: Path, stack: str, command: str) -> list[Failure]:
     ]
 
 
-def judge(failures: Iterable[Failure], skips: Sequence[Skip], stacks: Iterable[str]) -> tuple[list[Failure], list[Skip]]:
+def judge(
+    failures: Iterable[Failure], skips: Sequence[Skip], stacks: Iterable[str]
+) -> tuple[list[Failure], list[Skip]]:
     """(failures no skip matches, skips that matched no failure in any of `stacks`)."""
     failures = list(failures)
     unskipped = [f for f in failures if not any(s.matches(f) for s in skips)]
     scanned = set(stacks)
-    unused = [
-        s
-        for s in skips
-        if (not s.stacks or scanned & set(s.stacks)) and not any(s.matches(f) for f in failures)
-    ]
+    unused = [s for s in skips if (not s.stacks or scanned & set(s.stacks)) and not any(s.matches(f) for f in failures)]
     return unskipped, unused

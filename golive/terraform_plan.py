@@ -94,7 +94,9 @@ def resource_class(token: str) -> Optional[type]:
         return None
     module = match["module"]
     try:
-        sdk = importlib.import_module(SDKS[match["package"]] if module == "index" else f"{SDKS[match['package']]}.{module}")
+        sdk = importlib.import_module(
+            SDKS[match["package"]] if module == "index" else f"{SDKS[match['package']]}.{module}"
+        )
     except ImportError:
         return None
     found = getattr(sdk, match["name"], None)
@@ -165,7 +167,7 @@ def convert(inputs: dict[str, Any], schema: Optional[type], nested: bool = False
         if known is not None and known.kind == "block":
             items = value if isinstance(value, list) else [value]
             blocks = [convert(item, known.schema, True) if isinstance(item, dict) else None for item in items]
-            after[name] = [b.after if b else _plain(item) for b, item in zip(blocks, items)]
+            after[name] = [b.after if b else _plain(item) for b, item in zip(blocks, items, strict=True)]
             if any(b and b.sensitive for b in blocks):
                 sensitive[name] = [b.sensitive if b else False for b in blocks]
             if any(b and b.unknown for b in blocks):
@@ -233,9 +235,7 @@ def exported(registrations: Iterable[Registration]) -> list[Registration]:
 
 def resource_values(registration: Registration) -> Converted:
     if is_manifest(registration):
-        body = manifest(registration)
-        converted = convert({"manifest": body}, None)
-        return converted
+        return convert({"manifest": manifest(registration)}, None)
     return convert(registration.inputs, resource_class(registration.type))
 
 
