@@ -11,8 +11,10 @@ STAMP := $(VENV)/.installed
 OBSERVATORY := tools/observatory
 # The open ObjectOS runtime with Node 22, for the go-live rehearsal (golive/rehearse, tests/golive/rehearse).
 RUNTIME := tools/runtime
+# checkov, for tests/golive/test_checkov.py: its own venv, since its pins conflict with the kit's.
+CHECKOV := tools/checkov
 
-.PHONY: preview test check bench readme schema constraints clean runtime
+.PHONY: preview test check bench readme schema constraints clean runtime checkov
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +54,13 @@ rehearse: $(STAMP) $(RUNTIME)/node_modules/.installed
 	tools/system-packages.sh nginx:nginx redis-server:redis-server
 	$(PY) -m golive rehearse --stack $(STACK) --json out/rehearsal-$(STACK).json --junit out/rehearsal-$(STACK).xml
 
+$(CHECKOV)/.venv/.installed: $(CHECKOV)/requirements.txt
+	test -x $(CHECKOV)/.venv/bin/python || $(PYTHON) -m venv $(CHECKOV)/.venv
+	$(CHECKOV)/.venv/bin/python -m pip install --quiet --no-deps -r $(CHECKOV)/requirements.txt
+	touch $@
+
+checkov: $(CHECKOV)/.venv/.installed
+
 preview: $(STAMP)
 	$(PY) -m golive preview --stack $(STACK) --json out/plan-$(STACK).json --sarif out/preview-$(STACK).sarif
 
@@ -62,7 +71,7 @@ check: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 
-test: check $(OBSERVATORY)/node_modules $(RUNTIME)/node_modules/.installed
+test: check $(OBSERVATORY)/node_modules $(RUNTIME)/node_modules/.installed $(CHECKOV)/.venv/.installed
 	tools/system-packages.sh nginx:nginx redis-server:redis-server
 	$(PY) -m pytest -n 2 -q
 

@@ -54,6 +54,13 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the findings as JUnit XML to this path (- for stdout)"
     )
+    preview.add_argument(
+        "--terraform-plan",
+        type=Path,
+        dest="terraform_plan_path",
+        metavar="PATH",
+        help="write the graph as a Terraform plan JSON (terraform show -json), for checkov and trivy (- for stdout)",
+    )
     _results_options(preview, "findings")
     preview.add_argument(
         "--graph",
@@ -257,6 +264,7 @@ def _results_command(args: argparse.Namespace) -> int:
             sarif_path=args.sarif_path,
             waivers_path=args.waivers_path,
             verbosity=verbosity(args),
+            terraform_plan_path=args.terraform_plan_path,
         )
     from golive.verify import command
 

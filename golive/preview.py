@@ -309,6 +309,14 @@ def print_critical_path(preview: Preview, say: Callable[..., None]) -> None:
         say(f"  {seconds:6.0f} s  {r.name} ({r.type})")
 
 
+def terraform_plan_text(preview: Preview) -> str:
+    """The recorded graph as `terraform show -json` writes a plan, for checkov and trivy."""
+    from golive.terraform_plan import terraform_plan
+
+    plan = terraform_plan(preview.result.resources, secret_texts(preview.result))
+    return json.dumps(plan, indent=2) + "\n"
+
+
 def shown_path(path: Path) -> str:
     """`path` as a person typed it: relative to the working directory when inside it."""
     uri = sarif.relative_uri(path)
@@ -337,12 +345,19 @@ def main(
     sarif_path: Optional[Path] = None,
     waivers_path: Optional[Path] = None,
     verbosity: int = terminal.NORMAL,
+    terraform_plan_path: Optional[Path] = None,
     err: Optional[TextIO] = None,
     today: Optional[date] = None,
 ) -> int:
     stdout = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
     stderr = err or sys.stderr
-    targets = (("--json", json_path), ("--junit", junit_path), ("--sarif", sarif_path), ("--graph", graph_path))
+    targets = (
+        ("--json", json_path),
+        ("--junit", junit_path),
+        ("--sarif", sarif_path),
+        ("--graph", graph_path),
+        ("--terraform-plan", terraform_plan_path),
+    )
     clash = outputs.conflict(targets)
     if clash:
         print(f"golive preview: error: {clash}", file=stderr)
@@ -393,6 +408,7 @@ def main(
             "SARIF log",
             lambda: sarif.sarif_text(preview.report, sarif_locator(stack, stack_file if program is None else location)),
         ),
+        ("--terraform-plan", terraform_plan_path, "Terraform plan", lambda: terraform_plan_text(preview)),
     )
     for option, path, what, render in documents:
         if path is None:

@@ -120,13 +120,20 @@ def test_the_bucket_policy_denies_every_request_without_tls(prod_like):
 
 
 def test_the_lifecycle_moves_records_to_colder_storage_and_expires_replaced_versions_after_the_policy(prod_like):
-    (rule,) = on_the_bucket(prod_like, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]
+    rule, _ = on_the_bucket(prod_like, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]
     assert rule["status"] == "Enabled"
     assert rule["filter"]["prefix"] == "audit/"
     assert [t["storageClass"] for t in rule["transitions"]][0] == "STANDARD_IA"
     assert {"GLACIER_IR", "DEEP_ARCHIVE"} <= {t["storageClass"] for t in rule["transitions"]}
     assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == PROD_LIKE.retention_days
     assert "expiration" not in rule  # current records are never expired by the kit
+
+
+def test_unfinished_uploads_are_aborted_under_every_prefix_not_only_the_archive_s(prod_like):
+    _, cleanup = on_the_bucket(prod_like, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"]
+    assert cleanup["status"] == "Enabled"
+    assert not cleanup["filter"].get("prefix")  # checkov CKV_AWS_300: a prefix leaves other uploads billed
+    assert cleanup["abortIncompleteMultipartUpload"]["daysAfterInitiation"] > 0
 
 
 # --- the log group ----------------------------------------------------------------
