@@ -14,7 +14,7 @@ RUNTIME := tools/runtime
 # checkov, for tests/golive/test_checkov.py: its own venv, since its pins conflict with the kit's.
 CHECKOV := tools/checkov
 
-.PHONY: preview test check bench readme schema constraints clean runtime checkov
+.PHONY: preview test check bench readme schema constraints clean runtime checkov rehearse
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
