@@ -68,7 +68,11 @@ def test_secure_values_under_a_complete_provider_pass(header):
         ("secretsprovider: passphrase\n", "encryptionsalt", "needs the stack's encryptionsalt"),
         ("encryptedkey: AQICAHhTb2tlbi1rZXk=\n", "encryptedkey", "without a secretsprovider"),
         ("secretsprovider: vault://x\n", "secretsprovider", "not a Pulumi secrets provider"),
-        (f"secretsprovider: awskms://k\nencryptedkey: AQ==\nencryptionsalt: {SALT}\n", "encryptionsalt", "one provider"),
+        (
+            f"secretsprovider: awskms://k\nencryptedkey: AQ==\nencryptionsalt: {SALT}\n",
+            "encryptionsalt",
+            "one provider",
+        ),
         ("secretsprovider: default\nencryptedkey: AQ==\n", "encryptedkey", "one provider"),
         ("encryptionsalt: not-a-salt\n", "encryptionsalt", "not as Pulumi writes it"),
     ],
@@ -115,7 +119,9 @@ def test_the_shipped_stacks_hold_placeholders_only_and_each_is_reported(name):
     config = read_stack_file(path, name)
     found = checks.findings(config, prod=name == "prod")
     assert found and all(f.status is Status.NOT_JUDGED and "a placeholder" in f.reason for f in found)
-    assert sorted(f.name for f in found) == [f"objectos:secretValues.{k}" for k in sorted(config.values["objectos:secretValues"])]
+    assert sorted(f.name for f in found) == [
+        f"objectos:secretValues.{k}" for k in sorted(config.values["objectos:secretValues"])
+    ]
     assert all(f.where and f.where.startswith(f"{path}:") for f in found)
 
 
@@ -139,8 +145,10 @@ def test_a_stack_with_no_secure_value_and_no_esc_import_gets_no_finding():
     [
         (["objectos/common", "objectos/prod"], "objectos/common, objectos/prod"),
         ("objectos/prod", "objectos/prod"),
-        ({"imports": ["objectos/common"], "values": {"pulumiConfig": {"aws:region": "eu-west-1"}}},
-         "objectos/common, an inline definition"),
+        (
+            {"imports": ["objectos/common"], "values": {"pulumiConfig": {"aws:region": "eu-west-1"}}},
+            "objectos/common, an inline definition",
+        ),
     ],
 )
 def test_esc_imports_are_named_and_fail_prod_but_are_not_judged_elsewhere(environment, names):
@@ -174,7 +182,9 @@ def test_an_esc_finding_can_be_waived_with_its_reason(tmp_path):
     )
     (waiver,) = waivers.load(path, date(2026, 6, 1), required=True)
     config = from_document({"environment": ["aws/prod"], "config": {}}, "prod")
-    (finding,) = waivers.apply(checks.findings(config, True), [waiver], "prod", Tool.PREVIEW, date(2026, 6, 1), MANDATORY)
+    (finding,) = waivers.apply(
+        checks.findings(config, True), [waiver], "prod", Tool.PREVIEW, date(2026, 6, 1), MANDATORY
+    )
     assert finding.status is Status.WAIVED
 
 

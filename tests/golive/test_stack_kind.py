@@ -61,8 +61,12 @@ def test_the_objectos_image_os_settings_or_a_kit_component_are_detected_and_name
     assert "detected (container 'app' of 'api' runs the ObjectOS image)" in by_image.line()
     by_env = stack_kind([deployment({"image": "shop:1", "env": [{"name": "OS_PORT", "value": "8080"}]})], {}, POLICIES)
     assert "container 'app' of 'api' has OS_* settings" in by_env.line()
-    component = registration("aws:s3/bucket:Bucket", "archive", {}, urn_type="objectos:index:AuditLogRetention$aws:s3/bucket:Bucket")
-    assert "part of the kit's component objectos:index:AuditLogRetention" in stack_kind([component], {}, POLICIES).line()
+    component = registration(
+        "aws:s3/bucket:Bucket", "archive", {}, urn_type="objectos:index:AuditLogRetention$aws:s3/bucket:Bucket"
+    )
+    assert (
+        "part of the kit's component objectos:index:AuditLogRetention" in stack_kind([component], {}, POLICIES).line()
+    )
 
 
 def test_objectos_stack_set_in_the_pack_config_wins_per_policy_and_a_disabled_policy_is_left_out():

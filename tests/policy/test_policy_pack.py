@@ -286,7 +286,9 @@ def test_the_dev_preview_rows_are_advisory_except_deployability(previews):
 
 
 def test_the_json_plan_carries_the_checklist(previews):
-    ids = {row["rule"] for row in previews("prod").to_json()["findings"] if row["source"] not in ("plan", "settings")}  # settings: the stack file's keys
+    ids = {
+        row["rule"] for row in previews("prod").to_json()["findings"] if row["source"] not in ("plan", "settings")
+    }  # settings: the stack file's keys
     assert ids == set(BY_ID)
 
 

@@ -16,7 +16,10 @@ DOCUMENTED: dict[tuple[str, ...], tuple[str, set[str]]] = {
     ("login",): ("pulumi_login", {"--local"}),
     ("stack", "init"): ("pulumi_stack_init", {"--secrets-provider", "--copy-config-from"}),
     ("stack", "select"): ("pulumi_stack_select", {"-c", "--create", "--secrets-provider", "-s", "--stack"}),
-    ("config", "set"): ("pulumi_config_set", {"--path", "--plaintext", "--secret", "--type", "-s", "--stack", "--config-file"}),
+    ("config", "set"): (
+        "pulumi_config_set",
+        {"--path", "--plaintext", "--secret", "--type", "-s", "--stack", "--config-file"},
+    ),
     ("preview",): ("pulumi_preview", {"-s", "--stack", "--policy-pack", "--policy-pack-config"}),
     ("up",): ("pulumi_up", {"-s", "--stack", "--policy-pack", "--policy-pack-config", "-y", "--yes"}),
     ("stack", "output"): ("pulumi_stack_output", {"-s", "--stack", "-j", "--json", "--show-secrets"}),

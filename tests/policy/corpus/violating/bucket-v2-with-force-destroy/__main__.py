@@ -3,7 +3,9 @@
 import pulumi
 import pulumi_aws as aws
 
-exports = aws.s3.BucketV2("exports", bucket="acme-exports", force_destroy=True, opts=pulumi.ResourceOptions(protect=True))
+exports = aws.s3.BucketV2(
+    "exports", bucket="acme-exports", force_destroy=True, opts=pulumi.ResourceOptions(protect=True)
+)
 aws.s3.BucketPublicAccessBlock(
     "exports-block",
     bucket=exports.id,
