@@ -132,7 +132,9 @@ def _run_one(
             changes = workspace_stack.up(**run).summary.resource_changes or {}
     except auto.StackNotFoundError:
         return StackResult(
-            stack, False, f"the backend has no stack {stack}: create it with `pulumi stack init {stack}` or pass --create"
+            stack,
+            False,
+            f"the backend has no stack {stack}: create it with `pulumi stack init {stack}` or pass --create",
         )
     except auto.CommandError as exc:
         return StackResult(stack, False, f"pulumi {command} failed: {_last_lines(exc)}")

@@ -73,7 +73,9 @@ class _Engine:
         self.calls.append({"stack": stack_name, "work_dir": work_dir, "created": created, "opts": opts})
         if stack_name == "dev" and not created:
             raise auto.StackNotFoundError(CommandResult("", "error: no stack named 'dev' found", 255))
-        return SimpleNamespace(preview=lambda **run: self.run(stack_name, run), up=lambda **run: self.run(stack_name, run))
+        return SimpleNamespace(
+            preview=lambda **run: self.run(stack_name, run), up=lambda **run: self.run(stack_name, run)
+        )
 
     def run(self, stack, run):
         self.calls[-1]["run"] = run

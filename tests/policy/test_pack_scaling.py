@@ -27,8 +27,11 @@ def _with_separate_parts(i: int) -> list:
     unit = []
     for type_, name, props, deps, protect in policy_pack._unit(i):
         if type_ == "aws:cloudfront/distribution:Distribution":
-            origin = {"originId": "alb", "domainName": f"alb{i}.example.com",
-                      "customOriginConfig": {"originProtocolPolicy": "https-only"}}
+            origin = {
+                "originId": "alb",
+                "domainName": f"alb{i}.example.com",
+                "customOriginConfig": {"originProtocolPolicy": "https-only"},
+            }
             props = {**props, "origins": [origin]}
         unit.append((type_, name, props, deps, protect))
     ingress = {
@@ -36,11 +39,16 @@ def _with_separate_parts(i: int) -> list:
         "spec": {"ingressClassName": "alb", "rules": [{"host": f"alb{i}.example.com"}]},
     }
     unit += [
-        ("aws:kms/keyPolicy:KeyPolicy", f"key-policy{i}", {"policy": policy_pack.KEY_POLICY}, {"keyId": [f"key{i}"]},
-         False),
+        (
+            "aws:kms/keyPolicy:KeyPolicy",
+            f"key-policy{i}",
+            {"policy": policy_pack.KEY_POLICY},
+            {"keyId": [f"key{i}"]},
+            False,
+        ),
         ("kubernetes:networking.k8s.io/v1:Ingress", f"ingress{i}", ingress, {}, False),
     ]
-    return unit  # fmt: skip
+    return unit
 
 
 def _run_pack(resources: list) -> None:

@@ -73,7 +73,9 @@ def test_each_stack_is_previewed_with_its_own_reports(workflow):
     cli.parser().parse_args(preview[3:])
     assert preview[preview.index("--stack") + 1] == "eu-west"
     (upload,) = [s for s in steps(workflow) if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")]
-    assert upload["with"]["sarif_file"].replace("${{ matrix.stack }}", "eu-west") == preview[preview.index("--sarif") + 1]
+    assert (
+        upload["with"]["sarif_file"].replace("${{ matrix.stack }}", "eu-west") == preview[preview.index("--sarif") + 1]
+    )
     assert upload["with"]["category"].endswith("${{ matrix.stack }}")  # one code-scanning category per stack
 
 
