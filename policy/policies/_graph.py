@@ -36,6 +36,7 @@ class Graph:
         for resource in self.resources:
             self._by_type[resource.resource_type].append(resource)
         self._users: Optional[dict[str, list[tuple[Optional[str], PolicyResource]]]] = None
+        self._holders: dict[tuple, dict[str, list[PolicyResource]]] = {}
 
     def of_type(self, *types: str) -> list[PolicyResource]:
         found: list[PolicyResource] = []
@@ -72,6 +73,23 @@ class Graph:
                 found[step.urn] = step
             frontier.extend(self.direct(step))
         return list(found.values())
+
+    def holders(
+        self, target: PolicyResource, holder_types: Iterable[str], prop: str, target_types: Iterable[str]
+    ) -> list[PolicyResource]:
+        """Resources of `holder_types` whose `prop` leads (directly or through others) to `target`, in stack order.
+
+        The same answer as asking `reaches` of every holder, but each holder's walk runs once per stack:
+        a policy pairing every bucket with every public access block stays linear in the stack's size.
+        """
+        key = (tuple(holder_types), prop, frozenset(target_types))
+        index = self._holders.get(key)
+        if index is None:
+            index = self._holders[key] = defaultdict(list)
+            for holder in self.of_type(*key[0]):
+                for reached in self.reaches(holder, set(key[2]), prop):
+                    index[reached.urn].append(holder)
+        return list(index.get(target.urn, []))
 
     def dependents(
         self, target: PolicyResource, types: Iterable[str], prop: Optional[str] = None

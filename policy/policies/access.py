@@ -10,7 +10,7 @@ by a separate resource.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
@@ -158,10 +158,16 @@ def _public_access(graph: Graph, config: Config, report: Report) -> None:
             report(f"the account's public access block leaves {', '.join(off)} off. Fix: set all four true", block.urn)
         else:
             account_blocked = True
+    buckets = graph.of_type(*BUCKETS)
     blocks = graph.of_type(ACCESS_BLOCK)
-    for bucket in graph.of_type(*BUCKETS):
+    order = {id(b): i for i, b in enumerate(blocks)}
+    named: dict[Optional[str], list[Any]] = {}  # indexed once: pairing every bucket with every block is quadratic
+    for block in blocks if buckets else []:
+        named.setdefault(_named(block), []).append(block)
+    for bucket in buckets:
         name = text(get(bucket.props, "bucket")) or bucket.name
-        mine = [b for b in blocks if _locks(graph, b, bucket) or _names(b, name)]
+        mine = [*graph.holders(bucket, [ACCESS_BLOCK], "bucket", BUCKETS), *named.get(name, [])]
+        mine = sorted({id(b): b for b in mine}.values(), key=lambda b: order[id(b)])
         if not mine and not account_blocked:
             report(
                 f"bucket '{name}' has no public access block. Fix: add a BucketPublicAccessBlock with "
@@ -177,13 +183,9 @@ def _public_access(graph: Graph, config: Config, report: Report) -> None:
         _judge_grants(holder, text(get(holder.props, "bucket")) or holder.name, report, inline=False)
 
 
-def _locks(graph: Graph, holder: Any, target: Any, prop: str = "bucket", types: tuple = BUCKETS) -> bool:
-    """True when `holder` names `target` through `prop` (a recorded dependency, known even on a first preview)."""
-    return any(r.urn == target.urn for r in graph.reaches(holder, set(types), prop))
-
-
-def _names(block: Any, bucket_name: str) -> bool:
-    return text(get(block.props, "bucket")) == bucket_name
+def _named(block: Any) -> Optional[str]:
+    """The bucket name a block gives in `bucket` (a recorded dependency links it even on a first preview)."""
+    return text(get(block.props, "bucket"))
 
 
 def _judge_grants(holder: Any, name: str, report: Report, inline: bool) -> None:
@@ -265,10 +267,9 @@ def _judge_key_policy(holder: Any, raw: Any, key_name: str, report: Report) -> N
 
 
 def _key_policies(graph: Graph, config: Config, report: Report) -> None:
-    separate = graph.of_type(KEY_POLICY)
     for key in graph.of_type(*KEYS):
         name = text(get(key.props, "description")) or key.name
-        given = [p for p in separate if _locks(graph, p, key, "keyId", KEYS)]
+        given = graph.holders(key, [KEY_POLICY], "keyId", KEYS)
         if given:
             for policy in given:
                 _judge_key_policy(policy, get(policy.props, "policy"), name, report)

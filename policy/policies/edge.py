@@ -38,9 +38,13 @@ def _tls_at_edge(graph: Graph, config: Config, report: Report) -> None:
         )
         return
     managed_certificates = bool(graph.of_type(e.CERTIFICATE))
+    by_host: dict[str, list[Any]] = {}  # indexed once, not per origin: a fleet of ALBs stays linear
+    for ingress in ingresses if distributions else []:
+        for host in e.served_hosts([], [ingress]):
+            by_host.setdefault(host, []).append(ingress)
     for distribution in distributions:
         _distribution_tls(graph, distribution, config, managed_certificates, report)
-        _origin_header(distribution, ingresses, report)
+        _origin_header(distribution, by_host, report)
     for ingress in ingresses:
         _ingress_tls(graph, ingress, managed_certificates, report)
     for listener in listeners:
@@ -81,12 +85,12 @@ def _distribution_tls(graph: Graph, distribution: Any, config: Config, managed: 
         _validated_before_use(graph, distribution, "viewerCertificate", report)
 
 
-def _origin_header(distribution: Any, ingresses: list, report: Report) -> None:
+def _origin_header(distribution: Any, by_host: dict[str, list[Any]], report: Report) -> None:
     """An ALB origin must forward only requests carrying the secret header this distribution adds:
-    CloudFront's prefix list admits every customer's distribution."""
+    CloudFront's prefix list admits every customer's distribution. `by_host`: the ALB Ingresses by host served."""
     for origin in elements(get(distribution.props, "origins")):
         host = text(get(origin, "domainName"))
-        albs = [i for i in ingresses if host and host.lower() in e.served_hosts([], [i])]
+        albs = by_host.get(host.lower(), []) if host else []
         if get(origin, "customOriginConfig") is None or not albs:
             continue
         sent = e.origin_headers(origin)
