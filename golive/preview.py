@@ -307,6 +307,23 @@ def sarif_locator(stack: str, stack_path: Optional[Path]) -> sarif.Locator:
         return sarif.Locator(sarif.relative_uri(path))
 
 
+def _input_files(
+    stack: Optional[str],
+    stack_file: Optional[Path],
+    program: Optional[Path],
+    pack_config: Optional[Path],
+    waivers_path: Optional[Path],
+) -> list[Optional[Path]]:
+    """The files a preview reads, which no report may overwrite."""
+    if program is not None:
+        location = program / (f"Pulumi.{stack}.yaml" if stack else "Pulumi.yaml")
+        read = [program / "Pulumi.yaml", location, pack_config, *sorted(program.glob("*.py"))]
+    else:
+        location = stack_file or default_stack_file(stack, STACKS_DIR)
+        read = [location]
+    return [*read, waivers_path or waivers.default_path(location.parent)]
+
+
 def main(
     stack: Optional[str],
     stack_file: Optional[Path],
@@ -326,9 +343,10 @@ def main(
     stdout = out or sys.stdout  # looked up per call, so a redirected stdout is honoured
     stderr = err or sys.stderr
     targets = (("--json", json_path), ("--junit", junit_path), ("--sarif", sarif_path), ("--graph", graph_path))
-    clash = outputs.conflict(targets)
-    if clash:
-        print(f"golive preview: error: {clash}", file=stderr)
+    read = _input_files(stack, stack_file, program, pack_config_path, waivers_path)
+    refused = outputs.check(targets, read)
+    if refused:
+        print(f"golive preview: error: {refused}", file=stderr)
         return EXIT_INVALID
     # With a document on stdout, the summary goes to stderr so stdout can be parsed.
     out = stderr if any(outputs.is_stdout(path) for _, path in targets) else stdout

@@ -113,6 +113,12 @@ def main(
         print(f"golive verify: error: {files.clip_lines(message)}", file=err)
         return EXIT_USAGE
 
+    targets = (("--json", options.json_path), ("--junit", options.junit_path), ("--sarif", options.sarif_path))
+    location = options.stack_file or stack_file(options.stack, STACKS_DIR)
+    waivers_path = options.waivers_path or waivers.default_path(location.parent)
+    refused = outputs.check(targets, (location, options.access, waivers_path, options.ca_file))
+    if refused:
+        return usage(refused)
     try:
         _, settings = load_stack(options.stack, STACKS_DIR, options.stack_file)
     except SettingsError as exc:
@@ -126,18 +132,9 @@ def main(
         context = trust(options.ca_file)
     except ValueError as exc:
         return usage(str(exc))
-    targets = (("--json", options.json_path), ("--junit", options.junit_path), ("--sarif", options.sarif_path))
-    clash = outputs.conflict(targets)
-    if clash:
-        return usage(clash)
-    for option, path in targets:
-        problem = outputs.problem(path) if path else None
-        if problem:
-            return usage(f"{option} {path}: {problem}; choose a writable file path, or - for stdout")
-    location = options.stack_file or stack_file(options.stack, STACKS_DIR)
     try:
         recorded = waivers.load(
-            options.waivers_path or waivers.default_path(location.parent),
+            waivers_path,
             started.date(),
             options.waivers_path is not None,
         )
