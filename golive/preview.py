@@ -374,13 +374,13 @@ def main(
         else:
             preview = preview_stack(stack, stack_file)
     except ProjectError as exc:
-        print(f"golive preview: error: {exc}", file=sys.stderr)
+        print(f"golive preview: error: {files.clip_lines(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     except SettingsError as exc:
-        print(str(exc), file=stderr)
+        print(files.clip_lines(str(exc)), file=stderr)  # a huge value stays a short line
         return EXIT_INVALID
     except ProgramError as exc:
-        print(f"the program stopped: {exc}", file=stderr)
+        print(f"the program stopped: {files.clip_lines(str(exc))}", file=stderr)
         return EXIT_INVALID
     preview = preview.with_waivers(recorded, today)
     print_summary(preview, out, verbosity)

@@ -571,7 +571,7 @@ def main(
     try:
         inputs = inputs_for(options, say)
     except SettingsError as exc:
-        print(exc, file=err)
+        print(files.clip_lines(str(exc)), file=err)
         return EXIT_USAGE
     if adjust is not None:
         inputs = adjust(inputs)

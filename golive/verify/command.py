@@ -124,7 +124,7 @@ def main(
     try:
         _, settings = load_stack(options.stack, STACKS_DIR, options.stack_file)
     except SettingsError as exc:
-        print(exc, file=err)
+        print(files.clip_lines(str(exc)), file=err)  # a huge value stays a short line
         return EXIT_USAGE
     try:
         where = web.target(options.url, options.http_url)
