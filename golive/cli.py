@@ -121,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--junit", type=Path, dest="junit_path", help="write the results as JUnit XML to this path (- for stdout)"
     )
+    verify.add_argument(
+        "--deadline",
+        type=_seconds,
+        dest="deadline_seconds",
+        default=300.0,
+        metavar="SECONDS",
+        help="end the whole run after this long; checks not reached are not judged (default: 300)",
+    )
     _results_options(verify, "results")
     rehearse = commands.add_parser(
         "rehearse", help="stand a stack up on this machine (real runtime, nginx, Redis) and prove the checklist"
@@ -167,6 +175,16 @@ def _results_options(command: argparse.ArgumentParser, what: str) -> None:
         "-q", "--quiet", action="store_true", help="print only the verdict and the violations; no progress"
     )
     loudness.add_argument("-v", "--verbose", action="store_true", help="print every detail (the resource tree, ...)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number of seconds above 0 and at most 86400")
+    return value
 
 
 def verbosity(args: argparse.Namespace) -> int:

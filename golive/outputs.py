@@ -1,8 +1,13 @@
 """Where a command writes a report: a file, or stdout for `-`.
 
-Every output-path option of `golive preview` and `golive verify` (`--json`,
-`--junit`) takes `-` for stdout; the human-readable text then goes to stderr,
-so stdout holds the machine-readable document alone.
+Every output-path option of `golive preview`, `verify` and `rehearse` (`--json`,
+`--junit`, `--sarif`, `--graph`) takes `-` for stdout; the human-readable text
+then goes to stderr, so stdout holds the machine-readable document alone.
+
+`check` is the one test of a run's output paths, made before any work: two
+outputs on stdout, a path that cannot be written, and a path that names a file
+the run reads (the stack file, the probe file, the waivers file...: a report
+written there would destroy it) are refused with exit 2.
 """
 
 from __future__ import annotations
@@ -33,6 +38,36 @@ def problem(path: Path) -> Optional[str]:
     if not folder.is_dir():
         return f"{folder} is not a folder"
     return None if os.access(folder, os.W_OK | os.X_OK) else f"{folder} is not writable"
+
+
+def check(targets: Iterable[tuple[str, Optional[Path]]], inputs: Iterable[Optional[Path]]) -> Optional[str]:
+    """Why the outputs `targets` (option, path) cannot be written as asked, or None.
+
+    `inputs` are the files the run reads; an output naming one of them, by any path
+    (a link, a hard link, `./` or `..` detours), is refused.
+    """
+    targets, read = list(targets), [path for path in inputs if path is not None]
+    clash = conflict(targets)
+    if clash:
+        return clash
+    for option, path in targets:
+        if path is None or is_stdout(path):
+            continue
+        source = next((source for source in read if same_file(path, source)), None)
+        if source is not None:
+            return f"{option} {path} is {source}, which this run reads; write the report to another file"
+        why = problem(path)
+        if why:
+            return f"{option} {path}: {why}; choose a writable file path, or - for stdout"
+    return None
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """Both paths name one file (followed through links), existing or not."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one does not exist (yet): compare where the paths lead
+        return os.path.realpath(one) == os.path.realpath(other)
 
 
 def conflict(options: Iterable[tuple[str, Optional[Path]]]) -> Optional[str]:

@@ -332,6 +332,23 @@ def sarif_locator(stack: str, stack_path: Optional[Path]) -> sarif.Locator:
         return sarif.Locator(sarif.relative_uri(path))
 
 
+def _input_files(
+    stack: Optional[str],
+    stack_file: Optional[Path],
+    program: Optional[Path],
+    pack_config: Optional[Path],
+    waivers_path: Optional[Path],
+) -> list[Optional[Path]]:
+    """The files a preview reads, which no report may overwrite."""
+    if program is not None:
+        location = program / (f"Pulumi.{stack}.yaml" if stack else "Pulumi.yaml")
+        read = [program / "Pulumi.yaml", location, pack_config, *sorted(program.glob("*.py"))]
+    else:
+        location = stack_file or default_stack_file(stack, STACKS_DIR)
+        read = [location]
+    return [*read, waivers_path or waivers.default_path(location.parent)]
+
+
 def main(
     stack: Optional[str],
     stack_file: Optional[Path],
@@ -358,9 +375,10 @@ def main(
         ("--graph", graph_path),
         ("--terraform-plan", terraform_plan_path),
     )
-    clash = outputs.conflict(targets)
-    if clash:
-        print(f"golive preview: error: {clash}", file=stderr)
+    read = _input_files(stack, stack_file, program, pack_config_path, waivers_path)
+    refused = outputs.check(targets, read)
+    if refused:
+        print(f"golive preview: error: {refused}", file=stderr)
         return EXIT_INVALID
     # With a document on stdout, the summary goes to stderr so stdout can be parsed.
     out = stderr if any(outputs.is_stdout(path) for _, path in targets) else stdout
@@ -388,13 +406,13 @@ def main(
         else:
             preview = preview_stack(stack, stack_file)
     except ProjectError as exc:
-        print(f"golive preview: error: {exc}", file=sys.stderr)
+        print(f"golive preview: error: {files.clip_lines(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     except SettingsError as exc:
-        print(str(exc), file=stderr)
+        print(files.clip_lines(str(exc)), file=stderr)  # a huge value stays a short line
         return EXIT_INVALID
     except ProgramError as exc:
-        print(f"the program stopped: {exc}", file=stderr)
+        print(f"the program stopped: {files.clip_lines(str(exc))}", file=stderr)
         return EXIT_INVALID
     preview = preview.with_waivers(recorded, today)
     print_summary(preview, out, verbosity)

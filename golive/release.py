@@ -1,9 +1,9 @@
 """`python -m golive release` and `python -m golive rollback`: the image and artifact move as one pair.
 
-Both commands edit only the `objectos:release` block of the stack file and append
-one entry to the stack's history (`stacks/releases/<stack>.yaml`). Every check
-runs before anything is written: a refused command (exit 2) changes no file.
-`pulumi up --stack <stack>` then applies the pin.
+Both commands edit only the lines of the `objectos:release` block of the stack file
+(every other byte is kept) and append one entry to the stack's history
+(`stacks/releases/<stack>.yaml`). Every check runs before anything is written: a
+refused command (exit 2) changes no file. `pulumi up --stack <stack>` then applies the pin.
 """
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ def _commit(workspace: Workspace, entry: Entry) -> None:
     config = stackfile.config_section(workspace.stack_doc)
     block = {"id": entry.id, "image": entry.image, "artifactUrl": entry.artifact_url, "pinnedAt": entry.released_at}
     stackfile.set_mapping(config, RELEASE_KEY, block)
-    stack_text = workspace.stack_doc.dumps()
+    stack_text = workspace.stack_doc.dumps_only(("config", RELEASE_KEY))  # every other byte kept
     _check_stack_text(workspace, stack_text)
 
     releases = _history_list(workspace.history_doc)

@@ -62,11 +62,45 @@ class Document:
     newline: str = "\n"  # the file's own line ending: an operator's CRLF file stays CRLF
     bom: bool = False  # the file began with a UTF-8 BOM, and keeps it
     raw: Optional[bytes] = None  # the file's bytes as read; None when it did not exist
+    original: Optional[str] = None  # the text as in the file (no BOM, its own line endings)
 
     def dumps(self) -> str:
+        """The whole document written anew: layout outside the values may be normalised."""
+        return ("\ufeff" if self.bom else "") + self._dump().replace("\n", self.newline)
+
+    def dumps_only(self, path: Sequence[str]) -> str:
+        """The file as read with only the lines of the block at `path` (keys from the top) replaced
+        by the block as edited: outside it, every byte is kept (BOM, comments, spacing, a `...`
+        line, a missing final newline, mixed line endings)."""
+        original = self.text if self.original is None else self.original
+        dumped = self._dump()
+        old_lines, new_lines = _lines(original), _lines(dumped)
+        new_span = _block_span(dumped, new_lines, path)
+        if new_span is None:
+            raise StackFileError(f"{self.path}: the edited block {'.'.join(path)} is not in the written text")
+        old_span = _block_span(self.text, old_lines, path)
+        if old_span is None:  # a new block: after the last block of its parent mapping
+            after = _block_span(self.text, old_lines, path[:-1], last_child=True)
+            if after is None:
+                raise StackFileError(
+                    f"{self.path}: cannot tell where to add {path[-1]} (is {'.'.join(path[:-1])} a flow mapping?); "
+                    "add the block by hand"
+                )
+            old_span = (after[1], after[1])
+        start, end = old_span
+        block = [line.rstrip("\n") + self.newline for line in new_lines[new_span[0] : new_span[1]]]
+        if end == len(old_lines) and not original.endswith(("\n", "\r")):
+            if start == end and old_lines:  # appended after a last line that has no line break
+                block[0] = self.newline + block[0]
+            block[-1] = block[-1].rstrip("\r\n")  # the file ended without a line break: so it still does
+        text = "".join([*old_lines[:start], *block, *old_lines[end:]])
+        _same_data(text, dumped, self.path)
+        return ("\ufeff" if self.bom else "") + text
+
+    def _dump(self) -> str:
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return ("\ufeff" if self.bom else "") + out.getvalue().replace("\n", self.newline)
+        return out.getvalue()
 
 
 def load(path: Path, default: Optional[str] = None) -> Document:
@@ -85,7 +119,7 @@ def load(path: Path, default: Optional[str] = None) -> Document:
     except files.InputFileError as exc:
         raise StackFileError(str(exc)) from None
     document = loads(text, path)
-    document.bom, document.raw = bom, raw
+    document.bom, document.raw, document.original = bom, raw, text
     return document
 
 
@@ -400,6 +434,70 @@ def _indentation(text: str) -> tuple[int, int, int]:
             break
     mapping = mapping or 2
     return mapping, sequence or mapping + 2, offset if offset is not None else mapping
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at LF only (a CR before it stays on its line; no U+2028 split)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
+def _block_span(
+    text: str, lines: Sequence[str], path: Sequence[str], last_child: bool = False
+) -> Optional[tuple[int, int]]:
+    """(first, end) line indexes of the block at `path` in `text`; None if it is not a block there.
+
+    The block is its key's line and every following line indented deeper, up to the last such
+    line that is not blank or a comment: comments and blank lines after it stay outside.
+    With `last_child`, the span of the last entry of the mapping at `path`.
+    """
+    try:
+        node = _yaml(text).load(text)
+        for key in path[:-1]:
+            node = node[key]
+        if last_child:
+            node = node[path[-1]]
+            if not isinstance(node, CommentedMap) or not node:
+                return None
+            key = list(node)[-1]
+        else:
+            key = path[-1]
+            if not isinstance(node, CommentedMap) or key not in node:
+                return None
+        line, column = node.lc.key(key)
+    except (YAMLError, KeyError, TypeError, AttributeError):
+        return None
+    if line >= len(lines) or not _starts_with_key(lines[line][column:], key):
+        # The parser counts lines differently (a lone CR, U+2028...): refuse rather than guess.
+        raise StackFileError(
+            f"cannot find the lines of {'.'.join(path)} (the file holds a line break other than LF or CRLF); "
+            "nothing was written: save it with LF or CRLF line endings"
+        )
+    end = line + 1
+    for index in range(line + 1, len(lines)):
+        content = lines[index].strip()
+        if not content or content.startswith("#"):
+            continue
+        if len(lines[index]) - len(lines[index].lstrip(" ")) <= column:
+            break
+        end = index + 1
+    return line, end
+
+
+def _starts_with_key(text: str, key: str) -> bool:
+    return any(text.startswith(form) for form in (key, f'"{key}"', f"'{key}'", "? "))
+
+
+def _same_data(text: str, dumped: str, path: Path) -> None:
+    """The spliced text reads as the document dumped whole would: the splice lost or moved nothing."""
+    try:
+        spliced, whole = (files.parse_yaml(t, path) for t in (text.replace("\r\n", "\n"), dumped))
+    except files.InputFileError as exc:
+        raise StackFileError(f"the edited {path} cannot be read back ({exc}); nothing was written") from None
+    if spliced != whole:
+        raise StackFileError(
+            f"editing {path} line by line would not give the intended values; nothing was written: "
+            "set the block by hand and open an issue with the file"
+        )
 
 
 def _reads_back(value: str) -> bool:

@@ -336,3 +336,19 @@ def redirect_everything_to(target: str) -> Handler:
         conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {target}{words[1]}\r\nContent-Length: 0\r\n\r\n".encode())
 
     return handler
+
+
+def slow_redirects(delay_seconds: float) -> Handler:
+    """Redirect /n to /n+1 on the same origin, each answer valid and well inside the read limit,
+    but only after `delay_seconds`: a chain that is never wrong, only slow."""
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        path = read_request(conn).split(" ", 2)[1]
+        step = int(path.strip("/") or 0) + 1
+        if stop.wait(delay_seconds):
+            return
+        conn.sendall(
+            f"HTTP/1.1 302 Found\r\nLocation: /{step}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode()
+        )
+
+    return handler

@@ -587,13 +587,10 @@ def main(
         return EXIT_USAGE
 
     targets = (("--json", options.json_path), ("--junit", options.junit_path))
-    clash = outputs.conflict(targets)
-    if clash:
-        return usage(clash)
-    for option, path in targets:
-        problem = outputs.problem(path) if path else None
-        if problem:
-            return usage(f"{option} {path}: {problem}; choose a writable file path, or - for stdout")
+    stack_path = options.stack_file or STACKS_DIR / f"Pulumi.{options.stack}.yaml"
+    refused = outputs.check(targets, (stack_path, options.app and options.app / artifacts.CONFIG_FILE))
+    if refused:
+        return usage(refused)
     if options.app is not None and not (options.app / artifacts.CONFIG_FILE).is_file():
         return usage(f"--app {options.app}: no {artifacts.CONFIG_FILE}; give an ObjectStack project folder")
     reason = install.missing()
@@ -602,7 +599,7 @@ def main(
     try:
         inputs = inputs_for(options, say)
     except SettingsError as exc:
-        print(exc, file=err)
+        print(files.clip_lines(str(exc)), file=err)
         return EXIT_USAGE
     if adjust is not None:
         inputs = adjust(inputs)

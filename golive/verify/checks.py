@@ -73,6 +73,11 @@ class FetchError:
     reason: str
 
 
+@dataclass(frozen=True)
+class Unreached(FetchError):
+    """A request the run's overall deadline (`--deadline`) left unsent: its checks are not judged."""
+
+
 Fetched = Union[Response, FetchError]
 
 
@@ -110,6 +115,7 @@ class RateProbe:
     limited_after: Optional[int] = None  # requests sent before the first limited answer
     retry_after: Optional[str] = None
     error: Optional[str] = None
+    unreached: bool = False  # the run's deadline stopped the probe before the limit bit
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,11 @@ def _on(fetched: Fetched, rule: str, name: str, status: Status, reason: str) -> 
     return outcome(rule, name, status, reason, resource=fetched.url)
 
 
+def _unfetched(fetched: FetchError, rule: str, name: str) -> Finding:
+    """No response to judge: a failure, unless the run's deadline came before the request."""
+    return _on(fetched, rule, name, NOT_JUDGED if isinstance(fetched, Unreached) else FAIL, fetched.reason)
+
+
 # --- headers ------------------------------------------------------------------
 
 
@@ -161,7 +172,7 @@ def security_headers(route: str, fetched: Fetched, expected: Expectations) -> Fi
     """Every promised header is on the final response of `route`, once, with the promised value."""
     name = f"headers on {route}"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "security-headers-present", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "security-headers-present", name)
     problems, doubles = [], []
     for header, value in expected.headers.items():
         seen = fetched.values(header)
@@ -190,7 +201,7 @@ def header_grade(route: str, fetched: Fetched, redirects_to_https: Optional[bool
     """The Observatory-style grade of the final response; an A or better passes."""
     name = f"grade of {route}"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "security-headers-present", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "security-headers-present", name)
     https = urlsplit(fetched.url).scheme == "https"
     grade = grade_headers(
         fetched.header_map(), https=https, redirects_to_https=redirects_to_https, cookies=fetched.values("set-cookie")
@@ -215,7 +226,7 @@ def https_redirect(fetched: Fetched, https_url: str) -> Finding:
     """Plain HTTP answers with a redirect to HTTPS on the same host at the first hop."""
     name = "HTTP redirects to HTTPS"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "tls-at-edge", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "tls-at-edge", name)
     location = fetched.header("location")
     if fetched.status not in REDIRECT_STATUSES or not location:
         return _on(
@@ -242,7 +253,7 @@ def hsts_over_https(fetched: Fetched, expected: Optional[str]) -> Finding:
     """HTTPS responses carry HSTS exactly as configured, and none when objectos:hsts is off."""
     name = "HSTS over HTTPS"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "hsts-after-tls", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "hsts-after-tls", name)
     seen = fetched.header(HSTS)
     if expected is None:
         if seen is None:
@@ -259,7 +270,7 @@ def no_hsts_over_http(fetched: Fetched) -> Finding:
     """Plain-HTTP responses carry no HSTS: it belongs only on responses over validated TLS."""
     name = "no HSTS over plain HTTP"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "hsts-after-tls", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "hsts-after-tls", name)
     seen = fetched.header(HSTS)
     if seen is None:
         return _on(fetched, "hsts-after-tls", name, PASS, "plain HTTP carries no Strict-Transport-Security")
@@ -279,7 +290,7 @@ def cors_allowed(fetched: Fetched, origin: str, credentials: bool) -> Finding:
     """A preflight from an allowed origin gets that exact origin back, never '*'."""
     name = f"CORS preflight from {origin}"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "cors-explicit-origins", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "cors-explicit-origins", name)
     allowed = fetched.header("access-control-allow-origin")
     sent_credentials = (fetched.header("access-control-allow-credentials") or "").strip().lower() == "true"
     if allowed is None:
@@ -320,7 +331,7 @@ def cors_disallowed(fetched: Fetched, origin: str) -> Finding:
     """A preflight from an origin the stack does not list gets no Access-Control-Allow-Origin."""
     name = "CORS preflight from an unlisted origin"
     if isinstance(fetched, FetchError):
-        return _on(fetched, "cors-explicit-origins", name, FAIL, fetched.reason)
+        return _unfetched(fetched, "cors-explicit-origins", name)
     allowed = fetched.header("access-control-allow-origin")
     if allowed is None:
         return _on(fetched, "cors-explicit-origins", name, PASS, f"{origin} gets no Access-Control-Allow-Origin")
@@ -394,6 +405,8 @@ def rate_limited(probe: RateProbe) -> Finding:
     name = f"rate limit on {probe.path}"
     sent = f"{probe.sent} requests in {probe.elapsed_seconds:.1f} s"
     if probe.limited_status is None:
+        if probe.unreached:
+            return outcome("rate-limits-auth-write", name, NOT_JUDGED, f"stopped after {sent}: {probe.error}")
         if probe.error:
             return outcome("rate-limits-auth-write", name, FAIL, f"probe stopped after {sent}: {probe.error}")
         return outcome(
@@ -462,7 +475,8 @@ def access_denied(result: AccessProbeResult) -> Finding:
     name = f"access: {result.name}"
     fetched = result.fetched
     if isinstance(fetched, FetchError):
-        return outcome("cross-org-access-denied", name, FAIL, fetched.reason)
+        status = NOT_JUDGED if isinstance(fetched, Unreached) else FAIL
+        return outcome("cross-org-access-denied", name, status, fetched.reason)
     status, denials = fetched.status, result.denied or denied_statuses(result.credential)
     if "denied" in result.expect and status in denials:
         return outcome("cross-org-access-denied", name, PASS, f"{result.request} denied with {status}")

@@ -34,6 +34,7 @@ from settings.load import load_stack, stack_file
 from settings.model import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = results.EXIT_OK, results.EXIT_BLOCKED, 2  # the report decides 0 or 1
+DEFAULT_DEADLINE_SECONDS = 300.0  # a whole run; a healthy edge answers every check in well under a minute
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Options:
     sarif_path: Optional[Path] = None
     waivers_path: Optional[Path] = None
     verbosity: int = terminal.NORMAL
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS
 
 
 def promised_headers(settings: Settings) -> tuple[dict[str, str], Expectations]:
@@ -113,10 +115,16 @@ def main(
         print(f"golive verify: error: {files.clip_lines(message)}", file=err)
         return EXIT_USAGE
 
+    targets = (("--json", options.json_path), ("--junit", options.junit_path), ("--sarif", options.sarif_path))
+    location = options.stack_file or stack_file(options.stack, STACKS_DIR)
+    waivers_path = options.waivers_path or waivers.default_path(location.parent)
+    refused = outputs.check(targets, (location, options.access, waivers_path, options.ca_file))
+    if refused:
+        return usage(refused)
     try:
         _, settings = load_stack(options.stack, STACKS_DIR, options.stack_file)
     except SettingsError as exc:
-        print(exc, file=err)
+        print(files.clip_lines(str(exc)), file=err)  # a huge value stays a short line
         return EXIT_USAGE
     try:
         where = web.target(options.url, options.http_url)
@@ -126,18 +134,9 @@ def main(
         context = trust(options.ca_file)
     except ValueError as exc:
         return usage(str(exc))
-    targets = (("--json", options.json_path), ("--junit", options.junit_path), ("--sarif", options.sarif_path))
-    clash = outputs.conflict(targets)
-    if clash:
-        return usage(clash)
-    for option, path in targets:
-        problem = outputs.problem(path) if path else None
-        if problem:
-            return usage(f"{option} {path}: {problem}; choose a writable file path, or - for stdout")
-    location = options.stack_file or stack_file(options.stack, STACKS_DIR)
     try:
         recorded = waivers.load(
-            options.waivers_path or waivers.default_path(location.parent),
+            waivers_path,
             started.date(),
             options.waivers_path is not None,
         )
@@ -168,7 +167,17 @@ def main(
 
     progress.step(f"checking {where.https_url}")
     outcomes = live_checks(
-        options, settings, where, context, probes, environ, started, promise, aws_client_factory, rate_settle_seconds
+        options,
+        settings,
+        where,
+        context,
+        probes,
+        environ,
+        started,
+        promise,
+        aws_client_factory,
+        rate_settle_seconds,
+        until=clock + options.deadline_seconds,
     )
     held = Enforcement.MANDATORY if settings.is_prod else Enforcement.ADVISORY
     outcomes = waivers.apply(outcomes, recorded, options.stack, Tool.VERIFY, started.date(), held)
@@ -214,14 +223,22 @@ def live_checks(
     promise: Callable[[Settings], tuple[dict[str, str], Expectations]] = promised_headers,
     aws_client_factory: Optional[Callable] = None,
     rate_settle_seconds: float = 40.0,
+    until: Optional[float] = None,
 ) -> list[Finding]:
-    """Every check of one run against `where`, in run order (the rehearsal runs these against its edge)."""
+    """Every check of one run against `where`, in run order (the rehearsal runs these against its edge).
+
+    `until` (a `time.monotonic()` instant; default: `options.deadline_seconds` from now) ends the
+    run: a check not started by then is not judged ("deadline reached"), one cut off by it fails.
+    """
     headers, expected = promise(settings)
-    with HttpProbe(context=context) as client:
+    until = time.monotonic() + options.deadline_seconds if until is None else until
+    with HttpProbe(context=context, until=until, deadline_seconds=options.deadline_seconds) as client:
         checked = web.run(client, where, expected, options.ca_file, started)
         outcomes = checked.outcomes + _probes(
             client, checked, options, where, expected, probes, environ, rate_settle_seconds
         )
+        if options.aws and client.out_of_time():
+            return outcomes + [not_judged(rule, "AWS resources", client.unreached_reason) for rule in AWS_VERIFIED]
     if options.aws:
         progress.step("reading the tagged AWS resources")
     return outcomes + _aws(options, settings, headers, started, aws_client_factory)

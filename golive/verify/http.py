@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from golive.verify.checks import REDIRECT_STATUSES, Fetched, FetchError, Response
+from golive.verify.checks import REDIRECT_STATUSES, Fetched, FetchError, Response, Unreached
 from settings.files import shorten
 
 USER_AGENT = "golive-verify/1"
@@ -153,12 +153,24 @@ class _Transport(httpx.HTTPTransport):
 
 class HttpProbe:
     """One client for a verification run. Proxies from the environment are ignored on
-    purpose: the checks judge what the edge itself sends, and a proxy may add or strip headers."""
+    purpose: the checks judge what the edge itself sends, and a proxy may add or strip headers.
+
+    `until` (a `time.monotonic()` instant) is the run's overall deadline: every exchange
+    stops there, and a request not yet sent by then is not sent (`Unreached`), so slow
+    redirects or a trickling server cannot stretch the run past it.
+    """
 
     def __init__(
-        self, ca_file: Optional[Path] = None, limits: Limits = Limits(), context: Optional[ssl.SSLContext] = None
+        self,
+        ca_file: Optional[Path] = None,
+        limits: Limits = Limits(),
+        context: Optional[ssl.SSLContext] = None,
+        until: Optional[float] = None,
+        deadline_seconds: Optional[float] = None,
     ) -> None:
         self.limits = limits
+        self.until = until
+        self.deadline_seconds = deadline_seconds  # what --deadline said, for the reasons
         self._deadline = _Deadline()
         timeout = httpx.Timeout(
             connect=limits.connect_seconds,
@@ -183,6 +195,19 @@ class HttpProbe:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def out_of_time(self) -> bool:
+        """The run's deadline has passed: start nothing more."""
+        return self.until is not None and time.monotonic() >= self.until
+
+    def remaining(self, most: float) -> float:
+        """Seconds left before the run's deadline, at most `most` (for steps that are not HTTP)."""
+        return most if self.until is None else max(0.0, min(most, self.until - time.monotonic()))
+
+    @property
+    def unreached_reason(self) -> str:
+        shown = f" (--deadline {self.deadline_seconds:g} s)" if self.deadline_seconds is not None else ""
+        return f"not judged: deadline reached{shown} before this check ran"
+
     def fetch(
         self,
         method: str,
@@ -195,6 +220,8 @@ class HttpProbe:
         visited = [url]
         for _ in range(self.limits.max_redirects + 1):
             result = self._once(method, visited[-1], headers, content)
+            if isinstance(result, Unreached) and len(visited) > 1:  # the check had started: it failed
+                return FetchError(url, f"the run's deadline ran out while following redirects: {' -> '.join(visited)}")
             if not follow_redirects or isinstance(result, FetchError) or result.status not in REDIRECT_STATUSES:
                 return result
             location = result.header("location")
@@ -218,7 +245,11 @@ class HttpProbe:
 
     def _once(self, method: str, url: str, headers: Optional[Mapping[str, str]], content: Optional[bytes]) -> Fetched:
         limits = self.limits
+        if self.out_of_time():
+            return Unreached(url, self.unreached_reason)
         self._deadline.deadline = time.monotonic() + limits.total_seconds
+        if self.until is not None:
+            self._deadline.deadline = min(self._deadline.deadline, self.until)
         try:
             with self._client.stream(method, url, headers=dict(headers or {}), content=content) as response:
                 raw = response.headers.raw
@@ -241,6 +272,8 @@ class HttpProbe:
         except _Refused as exc:
             return FetchError(url, str(exc))
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, ssl.SSLError, OSError) as exc:
+            if self.out_of_time():
+                return FetchError(url, f"cut off by the run's deadline ({describe(exc, limits)})")
             return FetchError(url, describe(exc, limits))
         except (UnicodeError, ValueError, TypeError) as exc:  # a request httpx cannot even build
             return FetchError(url, f"the request could not be sent ({type(exc).__name__})")

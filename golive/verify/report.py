@@ -6,6 +6,7 @@ environment variable's name), so every format is safe to keep as a CI artifact.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from golive import outputs, results, terminal
 from golive.redact import Redactor
 from golive.results import LABEL_WIDTH, Finding, Report, Status, Tool
 from objectos_core.checklist import BY_ID
+from settings import files
 
 
 def build(
@@ -31,8 +33,14 @@ def build(
     Every text a finding carries (a server's or a library's words included) is masked by
     `redactor` here, so the table, JSON and JUnit are all made from redacted findings."""
     redactor = redactor or Redactor()
-    masked = [redactor.fields(f, ("reason", "name", "resource")) for f in findings]
+    masked = [_clipped(redactor.fields(f, ("reason", "name", "resource"))) for f in findings]
     return Report(Tool.VERIFY, stack, results.ordered(masked, BY_ID), url=url, started_at=started_at, seconds=seconds)
+
+
+def _clipped(finding: Finding) -> Finding:
+    """Every line of a finding's texts cut to the message cap: a server's 30 KB header stays short."""
+    texts = {name: getattr(finding, name) for name in ("reason", "name", "resource")}
+    return dataclasses.replace(finding, **{k: files.clip_lines(v) for k, v in texts.items() if isinstance(v, str)})
 
 
 def print_table(report: Report, out: TextIO = sys.stdout, verbosity: int = terminal.NORMAL) -> None:

@@ -23,6 +23,13 @@ CORS_PATH = "/api/v1/auth/get-session"
 # A read of the session is counted by the auth rule and harmless: no login attempts, no lockouts.
 RATE_LIMIT_PATH = "/api/v1/auth/get-session"
 UNLISTED_ORIGIN = "https://golive-verify.invalid"  # .invalid never resolves (RFC 6761)
+UNREACHED_WITHOUT_TLS = (  # the checks a run's deadline leaves out when it comes before the TLS handshake
+    ("tls-at-edge", "TLS protocol"),
+    ("tls-at-edge", "TLS certificate"),
+    ("hsts-after-tls", "responses over HTTPS"),
+    ("security-headers-present", "responses over HTTPS"),
+    ("cors-explicit-origins", "responses over HTTPS"),
+)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,13 @@ def run(
     # Like the Observatory, a site not served over plain HTTP at all is not marked down for it.
     no_plain_http = isinstance(plain, FetchError) and plain.reason.startswith("cannot connect")
     redirects = None if no_plain_http else redirect.status != checks.FAIL
-    observed_tls = (observe or tls.observe)(where.host, where.port, ca_file)
+    if client.out_of_time():
+        why = client.unreached_reason
+        outcomes = [redirect, checks.no_hsts_over_http(plain)]
+        for check_id, name in UNREACHED_WITHOUT_TLS:
+            outcomes.append(checks.not_judged(check_id, name, why))
+        return WebResult(outcomes, trusted=False, untrusted_reason=why)
+    observed_tls = (observe or tls.observe)(where.host, where.port, ca_file, timeout=client.remaining(5.0))
     certificate = checks.tls_certificate(observed_tls, now)
     outcomes = [redirect, checks.no_hsts_over_http(plain), checks.tls_protocol(observed_tls), certificate]
     if certificate.status == checks.FAIL:
@@ -160,7 +173,7 @@ def probe_rate_limit(
             path=RATE_LIMIT_PATH, limit=limit, window_seconds=window_seconds, sent=sent, elapsed_seconds=elapsed
         )
         if isinstance(answer, FetchError):
-            return RateProbe(**common, error=answer.reason)
+            return RateProbe(**common, error=answer.reason, unreached=isinstance(answer, checks.Unreached))
         if answer.status in (429, 403):
             return RateProbe(
                 **common, limited_status=answer.status, limited_after=sent - 1, retry_after=answer.header("retry-after")
