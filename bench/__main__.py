@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import policy_pack, preview, suite
+from bench import fleet, policy_pack, preview, suite
 
 
 def verdict(row: dict) -> str:
@@ -34,8 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--repeats", type=int, default=5, help="runs per figure (the median is reported)")
     parser.add_argument("--skip-suite", action="store_true", help="leave out the test suite's wall time")
+    parser.add_argument("--only-fleet", action="store_true", help="only the fleet preview against one stack")
     args = parser.parse_args(argv)
-    rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats))
+    if args.only_fleet:
+        rows = fleet.measure()
+        print_table(rows)
+        return 1 if any(verdict(row) == "NO" for row in rows) else 0
+    rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats)) + fleet.measure()
     if not args.skip_suite:
         rows += suite.measure()
     print_table(rows)
