@@ -98,3 +98,19 @@ def test_workers_do_not_run_the_parents_exit_handlers(tmp_path):
 def test_jobs_below_one_is_refused():
     with pytest.raises(ValueError):
         workers.run(["a"], lambda n, c: None, jobs=0, timeout=1)
+
+
+def test_a_worker_can_use_the_event_loops_executor_the_parent_already_used():
+    # The Pulumi runtime sends every registration to the loop's default executor; a worker
+    # inheriting the parent's (its threads not forked) would wait for ever.
+    import asyncio
+
+    loop = asyncio.get_event_loop()
+    loop.run_until_complete(loop.run_in_executor(None, int))
+
+    def work(name, _channel):
+        running = asyncio.get_event_loop()
+        return running.run_until_complete(running.run_in_executor(None, len, name))
+
+    [outcome] = workers.run(["four"], work, jobs=1, timeout=30)
+    assert outcome.value == 4, outcome.error
