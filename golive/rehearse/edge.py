@@ -299,8 +299,8 @@ def _flags(zones: Sequence[Zone]) -> str:
 
 
 def _rate_blocks(zones: Sequence[Zone]) -> list[str]:
-    if not zones:
-        return ['map "" $edge_rate_rules { default "-"; }']
+    if not zones:  # no bucket limited: the variables the config reads still exist, empty
+        return ['map "" $edge_rate_rules { default "-"; }', 'map "" $edge_retry_after { default ""; }']
     blocks = []
     for zone in zones:
         key = "$binary_remote_addr"  # a rule without a scope-down statement counts every request

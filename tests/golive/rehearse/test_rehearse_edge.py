@@ -234,6 +234,13 @@ def test_a_rate_limit_left_off_fails_the_probe(settings, prod_headers, prod_rate
     assert "none was limited" in outcome.reason
 
 
+def test_an_edge_with_every_bucket_off_starts_and_limits_nothing(prod_headers, upstream, pki):
+    """Every variable the config reads exists also with no rate zone (nginx refuses an unknown one)."""
+    with started_edge(prod_headers, {"auth": None, "write": None, "read": None}, upstream.address, pki) as running:
+        answers = [request(running, "POST", "/api/v1/auth/sign-in/email") for _ in range(12)]
+    assert 429 not in [answer.status for answer in answers]
+
+
 def test_the_limited_answer_is_the_wafs_custom_response(settings, prod_headers, upstream, pki):
     rates = {"auth": RateLimit(10, 120), "write": RateLimit(1000), "read": RateLimit(1000)}
     with started_edge(prod_headers, rates, upstream.address, pki) as running:
