@@ -40,7 +40,7 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _common(command: argparse.ArgumentParser, per: str, deadline: str, deadline_flag: str = "--deadline") -> None:
+def _common(command: argparse.ArgumentParser, per: str, deadline: str) -> None:
     command.add_argument(
         "--jobs", type=_jobs, metavar="N", help="stacks at once (default: the cores, at least 4 for verify)"
     )
@@ -48,11 +48,7 @@ def _common(command: argparse.ArgumentParser, per: str, deadline: str, deadline_
         "--timeout", type=_seconds, metavar="SECONDS", help=f"stop one stack's run after this long ({per})"
     )
     command.add_argument(
-        deadline_flag,
-        dest="deadline",
-        type=_seconds,
-        metavar="SECONDS",
-        help=f"stop the whole fleet after this long ({deadline})",
+        "--deadline", type=_seconds, metavar="SECONDS", help=f"stop the whole fleet after this long ({deadline})"
     )
     command.add_argument(
         "--out-dir", type=Path, metavar="DIR", help="write the fleet report and each stack's documents here"
@@ -79,8 +75,7 @@ def add_verify(verify: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--stacks-dir", type=Path, metavar="DIR", help="with many stacks: the folder of their stack files"
     )
-    # verify's own --deadline bounds one stack's run; the fleet's overall one is --fleet-deadline
-    _common(verify, "per host, default 300", "default 1800", deadline_flag="--fleet-deadline")
+    _common(verify, "per host, default 300", "default 1800")
 
 
 def preview_fleet(args: argparse.Namespace) -> bool:
