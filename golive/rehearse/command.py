@@ -323,14 +323,16 @@ class Rehearsal:
                 rule, check, "the declared env boots", f"ready after {seconds:.0f} s on {self.installation.version()}"
             )
         )
-        self.findings.append(self.pin_check(process, server, first, "pin-verified", "artifact pin verified at boot"))
+        self.findings.append(
+            self.pin_check(process, server.served, first, "pin-verified", "artifact pin verified at boot")
+        )
         return process
 
     def pin_check(
-        self, process: runtime.Runtime, server: ArtifactServer, artifact: Artifact, check: str, name: str
+        self, process: runtime.Runtime, served: list[str], artifact: Artifact, check: str, name: str
     ) -> Finding:
         rule = "release-pins-image-and-artifact"
-        fetched = f"/{artifact.path.name}" in server.served
+        fetched = f"/{artifact.path.name}" in served
         verified = process.wait_log(PIN_VERIFIED, timeout=5.0) and artifact.path.name in process.log()
         if fetched and verified:
             return passed(rule, check, name, f"booted version {artifact.version}, its #sha256= pin verified")
@@ -446,24 +448,13 @@ class Rehearsal:
                     self.findings.append(failed(rule, check, name, f"the runtime did not boot: {tail(exc.log)}"))
                     return
                 served_now = server.served[before:]
-                result = self.pin_check(process, _Served(server, served_now), artifact, check, name)
+                result = self.pin_check(process, served_now, artifact, check, name)
             if result.status is Status.PASS:
                 result = dataclasses.replace(
                     result,
                     reason=f"image and artifact moved together ({_short(image_pin)}, {artifact.version}); {result.reason}",
                 )
             self.findings.append(result)
-
-
-@dataclass
-class _Served:
-    """An ArtifactServer view holding only the paths served since a point in time."""
-
-    server: ArtifactServer
-    served: list[str]
-
-    def url(self, artifact: Artifact, sha256: Optional[str] = None) -> str:
-        return self.server.url(artifact, sha256)
 
 
 def _image_variant(image: str, label: str) -> str:
@@ -480,9 +471,8 @@ def _short(image: str) -> str:
 
 
 def _container_env(resources: list[Registration]) -> list[Any]:
-    deployment = env_mod.server_deployment(resources)
-    containers = (deployment.inputs.get("spec") or {}).get("template", {}).get("spec", {}).get("containers") or []
-    return [entry for container in containers if isinstance(container, dict) for entry in container.get("env") or []]
+    container = env_mod.server_container(env_mod.server_deployment(resources))
+    return [entry for entry in container.get("env") or [] if isinstance(entry, dict)]
 
 
 def _replicas(resources: list[Registration]) -> int:

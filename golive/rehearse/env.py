@@ -122,7 +122,7 @@ def server_env(
 ) -> RuntimeEnv:
     """The server container's env with every cloud-only value resolved locally."""
     deployment = server_deployment(resources)
-    container = _server_container(deployment)
+    container = server_container(deployment)
     if container.get("envFrom"):
         raise RehearsalEnvError(
             f"{deployment.name}: container '{container.get('name')}' uses envFrom; the rehearsal reads env entries only"
@@ -188,7 +188,7 @@ def env_port(container: Mapping[str, Any]) -> str:
     return IMAGE_ENV[PORT]
 
 
-def _server_container(deployment: Registration) -> dict[str, Any]:
+def server_container(deployment: Registration) -> dict[str, Any]:
     containers = _get(deployment.inputs, "spec", "template", "spec", "containers") or []
     name = _get(deployment.inputs, "metadata", "name")
     if len(containers) == 1:
