@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import policy_pack, preview, rehearse, suite
+from bench import fleet, policy_pack, preview, rehearse, suite
 
 
 def verdict(row: dict) -> str:
@@ -37,8 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-rehearsal", action="store_true", help="leave out the go-live rehearsal against its boot floor"
     )
+    parser.add_argument("--only-fleet", action="store_true", help="only the fleet preview against one stack")
     args = parser.parse_args(argv)
-    rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats))
+    if args.only_fleet:
+        rows = fleet.measure()
+        print_table(rows)
+        return 1 if any(verdict(row) == "NO" for row in rows) else 0
+    rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats)) + fleet.measure()
     if not args.skip_rehearsal:
         rows += rehearse.measure()
     if not args.skip_suite:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
+from golive.fleet import options as fleet_options
+
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a command killed by SIGPIPE
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # what a shell reports for Ctrl-C
@@ -29,7 +31,9 @@ def parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="offline go-live preview of a stack (no cloud, no Pulumi CLI)")
     preview.add_argument(
-        "--stack", help="stack name: reads stacks/Pulumi.<stack>.yaml (with --program: DIR/Pulumi.<stack>.yaml)"
+        "--stack",
+        action=fleet_options.Repeated,
+        help="stack name: reads stacks/Pulumi.<stack>.yaml (with --program: DIR/Pulumi.<stack>.yaml); repeat for many",
     )
     preview.add_argument("--stack-file", type=Path, help="read this stack file instead")
     preview.add_argument(
@@ -74,6 +78,7 @@ def parser() -> argparse.ArgumentParser:
         default="resources",
         help="one node per resource (default) or per top-level component (Mermaid)",
     )
+    fleet_options.add_preview(preview)
     preview.set_defaults(usage=preview)  # for the errors of options that go together
 
     release = commands.add_parser(
@@ -101,8 +106,14 @@ def parser() -> argparse.ArgumentParser:
     rollback.add_argument("--stacks-dir", type=Path, help="folder of the stack files (default: stacks/)")
 
     verify = commands.add_parser("verify", help="prove a deployed stack keeps its settings' promises (live checks)")
-    verify.add_argument("--stack", required=True, help="stack name: expectations come from stacks/Pulumi.<stack>.yaml")
-    verify.add_argument("--url", required=True, help="the public origin to check, https://HOST[:PORT]")
+    verify.add_argument(
+        "--stack",
+        action=fleet_options.Repeated,
+        help="stack name: expectations come from stacks/Pulumi.<stack>.yaml (required; repeat with --url for many)",
+    )
+    verify.add_argument(
+        "--url", action=fleet_options.Repeated, help="the public origin to check, https://HOST[:PORT] (required)"
+    )
     verify.add_argument("--stack-file", type=Path, help="read this stack file instead")
     verify.add_argument("--http-url", help="plain-HTTP origin whose redirect is checked (default: http://HOST)")
     verify.add_argument(
@@ -130,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
         help="end the whole run after this long; checks not reached are not judged (default: 300)",
     )
     _results_options(verify, "results")
+    fleet_options.add_verify(verify)
+    verify.set_defaults(usage=verify)
     rehearse = commands.add_parser(
         "rehearse", help="stand a stack up on this machine (real runtime, nginx, Redis) and prove the checklist"
     )
@@ -245,7 +258,7 @@ def _run(argv: Optional[Sequence[str]]) -> int:
 
         # The first progress line comes before the slow imports and the program run.
         report = terminal.Progress(sys.stderr, f"golive {args.command}", enabled=not args.quiet)
-        report(f"stack {args.stack}")
+        report(fleet_options.described(args))
         with progress.reporting(report):
             return _results_command(args)
     if args.command in ("release", "rollback"):
@@ -266,6 +279,12 @@ def _run(argv: Optional[Sequence[str]]) -> int:
 
 
 def _results_command(args: argparse.Namespace) -> int:
+    fleet = (fleet_options.preview_fleet if args.command == "preview" else fleet_options.verify_fleet)(args)
+    clash = fleet_options.conflicts(args, fleet)
+    if clash:
+        args.usage.error(clash)
+    if fleet:
+        return _fleet_command(args)
     if args.command == "preview":
         from golive import preview
 
@@ -287,6 +306,50 @@ def _results_command(args: argparse.Namespace) -> int:
     from golive.verify import command
 
     loudness = verbosity(args)
-    skipped = ("command", "quiet", "verbose")
+    if args.stack is None or args.url is None:
+        args.usage.error("the following arguments are required: --stack, --url (or --fleet FILE)")
+    skipped = ("command", "quiet", "verbose", "usage", "stack_all", "url_all", *fleet_options.FLEET_ONLY)
     options = {name: value for name, value in vars(args).items() if name not in skipped}
     return command.main(command.Options(**options, verbosity=loudness))
+
+
+def _fleet_command(args: argparse.Namespace) -> int:
+    """`preview --stacks ...` or `verify --fleet FILE`: many stacks, one combined report."""
+    timing = {name: getattr(args, name) for name in ("jobs", "timeout", "deadline") if getattr(args, name) is not None}
+    if args.command == "preview":
+        from golive.fleet import preview as fleet_preview
+
+        selection = [*(getattr(args, "stack_all", None) or []), *(args.stacks or [])]
+        return fleet_preview.main(
+            selection,
+            args.stacks_dir,
+            out_dir=args.out_dir,
+            waivers_path=args.waivers_path,
+            verbosity=verbosity(args),
+            **timing,
+        )
+    from golive.fleet import verify as fleet_verify
+
+    if args.fleet is not None and (getattr(args, "stack_all", None) or getattr(args, "url_all", None)):
+        args.usage.error("--fleet FILE lists the stacks and URLs; leave out --stack and --url")
+    try:
+        if args.fleet is not None:
+            targets = fleet_verify.load_fleet(args.fleet)
+        else:
+            stacks, urls = getattr(args, "stack_all", None) or [], getattr(args, "url_all", None) or []
+            targets = fleet_verify.from_options(stacks, urls)
+    except fleet_verify.FleetFileError as exc:
+        print(f"golive verify: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.access is not None or args.http_url is not None:
+        args.usage.error("--access and --http-url are per stack: give them as access and http-url in the --fleet file")
+    shared = fleet_verify.Shared(
+        aws=args.aws,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        probe_rate_limit=args.probe_rate_limit,
+        ca_file=args.ca_file,
+        waivers_path=args.waivers_path,
+        stacks_dir=args.stacks_dir,
+    )
+    return fleet_verify.main(targets, shared, out_dir=args.out_dir, verbosity=verbosity(args), **timing)

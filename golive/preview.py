@@ -188,10 +188,14 @@ def judge(
     settings: Settings | ProgramSettings,
     pack_config: Optional[dict[str, Any]] = None,
     project: str = PROJECT,
+    submit: Optional[Callable[..., checklist_mod.PendingChecks]] = None,
 ) -> Preview:
-    """Check the recorded graph: the pack's checklist, manifests, names, leaked secrets, the critical path."""
+    """Check the recorded graph: the pack's checklist, manifests, names, leaked secrets, the critical path.
+
+    `submit` sends the graph to the pack (default: this process's pack; a fleet worker asks its parent's)."""
     progress.step(f"the policy pack judges {len(result.resources)} resources")
-    pending = checklist_mod.submit(result, settings, pack_config, project)  # analyses while manifests are checked
+    send = submit or checklist_mod.submit
+    pending = send(result, settings, pack_config, project)  # analyses while manifests are checked
     secrets = secret_texts(result, config_secrets(config))
     plan = build_plan(result, secrets)
     progress.step(f"validating the Kubernetes manifests against {settings.kubernetes.version} (strict)")

@@ -18,6 +18,7 @@ def run_with(monkeypatch, rows: list[dict]) -> int:
     monkeypatch.setattr(runner.preview, "measure", lambda repeats: rows)
     monkeypatch.setattr(runner.policy_pack, "measure", lambda repeats: [])
     monkeypatch.setattr(runner.rehearse, "measure", lambda: [])
+    monkeypatch.setattr(runner.fleet, "measure", lambda: [])
     return runner.main(["--skip-suite", "--repeats", "1"])
 
 

@@ -1,0 +1,67 @@
+"""Twenty generated stacks previewed together against one stack alone, in the same run.
+
+The twenty are copies of the prod stack file under other names and domains, written to a
+temporary stacks folder; both sides start a fresh interpreter, so each pays the SDK import
+once. Target: the fleet at most 2.5 times the single stack.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bench.measure import ROOT, run_snippet
+
+STACKS = 20
+TARGET = 2.5
+
+SINGLE = """
+import io, contextlib
+from golive.preview import preview_stack, print_summary
+preview = preview_stack("prod")
+with contextlib.redirect_stdout(io.StringIO()):
+    print_summary(preview)
+if preview.exit_code != 0:
+    raise SystemExit(f"prod preview is not ready: exit {preview.exit_code}")
+"""
+
+FLEET = """
+import io
+from pathlib import Path
+from golive.fleet import preview as fleet
+code = fleet.main(["all"], Path(%r), jobs=%r, out=io.StringIO())
+if code != 0:
+    raise SystemExit(f"the fleet preview is not ready: exit {code}")
+"""
+
+
+def generate(folder: Path, count: int = STACKS) -> list[str]:
+    """`count` copies of the prod stack, each its own name and domain."""
+    prod = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+    names = []
+    for index in range(1, count + 1):
+        name = f"customer-{index:02d}"
+        text = re.sub(r"\bapp\.example\.com\b", f"{name}.example.com", prod)
+        (folder / f"Pulumi.{name}.yaml").write_text(text, encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def measure(jobs: int | None = None) -> list[dict]:
+    jobs = jobs or max(1, len(os.sched_getaffinity(0)))
+    with tempfile.TemporaryDirectory(prefix="golive-fleet-bench-") as folder:
+        generate(Path(folder))
+        single, _ = run_snippet(SINGLE)
+        many, _ = run_snippet(FLEET % (folder, jobs))
+    load = os.getloadavg()[0]
+    return [
+        {
+            "figure": f"{STACKS} stacks previewed together",
+            "value": f"{many.wall_seconds:.1f} s",
+            "floor": f"{single.wall_seconds:.1f} s (one stack; load {load:.1f}, {jobs} jobs)",
+            "ratio": many.wall_seconds / single.wall_seconds,
+            "target": TARGET,
+        }
+    ]
