@@ -40,7 +40,7 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _common(command: argparse.ArgumentParser, per: str, deadline: str) -> None:
+def _common(command: argparse.ArgumentParser, per: str, deadline: str, deadline_flag: str = "--deadline") -> None:
     command.add_argument(
         "--jobs", type=_jobs, metavar="N", help="stacks at once (default: the cores, at least 4 for verify)"
     )
@@ -48,7 +48,11 @@ def _common(command: argparse.ArgumentParser, per: str, deadline: str) -> None:
         "--timeout", type=_seconds, metavar="SECONDS", help=f"stop one stack's run after this long ({per})"
     )
     command.add_argument(
-        "--deadline", type=_seconds, metavar="SECONDS", help=f"stop the whole fleet after this long ({deadline})"
+        deadline_flag,
+        dest="deadline",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"stop the whole fleet after this long ({deadline})",
     )
     command.add_argument(
         "--out-dir", type=Path, metavar="DIR", help="write the fleet report and each stack's documents here"
@@ -75,7 +79,8 @@ def add_verify(verify: argparse.ArgumentParser) -> None:
     verify.add_argument(
         "--stacks-dir", type=Path, metavar="DIR", help="with many stacks: the folder of their stack files"
     )
-    _common(verify, "per host, default 300", "default 1800")
+    # verify's own --deadline bounds one stack's run; the fleet's overall one is --fleet-deadline
+    _common(verify, "per host, default 300", "default 1800", deadline_flag="--fleet-deadline")
 
 
 def preview_fleet(args: argparse.Namespace) -> bool:
