@@ -1,31 +1,30 @@
 """`golive preview --stacks all` (or `--stack a --stack b`): the offline preview of many stacks at once.
 
-The parent validates every stack file, starts the one policy pack and imports the SDK by
-running the kit's program once for its committed prod stack (the result set aside), then
-forks a worker per stack, `jobs` at a time. A worker runs the program under the mocks,
-checks manifests and secrets, and asks the parent for the pack's verdict on its graph (the pack's configuration is one per process, so
-the parent holds the conversation: one stack's configure-and-analyze at a time, on one
-thread); it writes its stack's JSON and SARIF and sends back its row.
+The caller validates every stack file and starts the one policy pack; meanwhile the fork
+server imports the SDK once (warm.py). A worker per stack, `jobs` at a time, runs the program
+under the mocks, checks manifests and secrets, and asks the caller for the pack's verdict on
+its graph (the pack's configuration is one per process, so the caller holds the conversation:
+one stack's configure-and-analyze at a time, on one thread); it writes its stack's JSON and
+SARIF and sends back its row.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
 from golive import checklist as checklist_mod
 from golive import progress, sarif, terminal, waivers
-from golive.fleet import GRPC_FORK_HANDLERS, report, workers
+from golive.fleet import report, workers
 from golive.fleet.report import Problem, Row
-from golive.manifests import validate_manifests
 from golive.preview import EXIT_INVALID, judge, sarif_locator
 from golive.program import ROOT, STACKS_DIR, ProgramError, RunResult, run_program
 from settings import files
@@ -37,7 +36,7 @@ STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # as Pulumi names stacks
 DEFAULT_TIMEOUT_SECONDS = 600.0
 PASSED, BLOCKED = "READY", "NOT READY"
 FLEET_FILE = "fleet-preview.json"
-WARM_STACK = "prod"  # the kit's committed stack the parent imports the SDK with
+WARM = "golive.fleet.warm"  # what the fork server imports before its first fork
 
 
 def default_jobs() -> int:
@@ -117,19 +116,17 @@ def main(
         except SettingsError as exc:
             rows[name] = report.error_row(name, f"invalid settings: {exc}", target=_shown(stack_file(name, stacks_dir)))
     if loaded:
-        checklist_mod.start_pack()  # boots while the SDK is imported
-        progress.step(f"importing the SDK once (the program runs for the {WARM_STACK} stack, its result set aside)")
-        _warm(next(iter(loaded.values())))
+        checklist_mod.start_pack()  # boots while the fork server imports the SDK
+        progress.step("importing the SDK once, in the fork server the workers start from")
+        workers.start_server([WARM])
         progress.step(f"previewing {len(loaded)} stack(s), {min(jobs, len(loaded))} at a time")
 
     def finished(outcome: workers.Outcome) -> None:
         shown = "failed" if outcome.error else outcome.value["verdict"]
         progress.step(f"{outcome.name}: {shown} ({outcome.seconds:.1f} s)")
 
-    work = _work(loaded, recorded, today, out_dir, stacks_dir, program)
-    outcomes = workers.run(
-        list(loaded), work, jobs, timeout, deadline, _serve(loaded), finished, fork_guard=GRPC_FORK_HANDLERS
-    )
+    work = StackWork(stacks_dir, tuple(recorded), today, out_dir, program)
+    outcomes = workers.run(list(loaded), work, jobs, timeout, deadline, _serve(loaded), finished, [WARM])
     for outcome in outcomes:
         rows[outcome.name] = _row(outcome, stack_file(outcome.name, stacks_dir))
     ordered = [rows[name] for name in names]
@@ -148,26 +145,8 @@ def main(
     return report.exit_code(ordered)
 
 
-def _warm(fallback: tuple[StackConfig, Settings]) -> None:
-    """Import what a run imports (the SDK modules the program touches, the manifest schemas) in the parent.
-
-    The kit's own program runs once for its committed prod stack (known good), not for a stack
-    of the fleet: a stack that stops or hangs its program does so in its own worker only."""
-    try:
-        config, settings = load_stack(WARM_STACK, STACKS_DIR)
-    except SettingsError:
-        config, settings = fallback
-    engine_config, secret_keys = config.engine_config()
-    try:
-        result = run_program(config.stack, engine_config, secret_keys)
-        validate_manifests(result.resources, settings.kubernetes.version)
-    except Exception:  # noqa: BLE001 (only an import warm-up: every stack's worker runs and reports its own)
-        # A program that stopped can leave tasks pending on the event loop: later runs get a new one.
-        asyncio.set_event_loop(asyncio.new_event_loop())
-
-
 class _Answer:
-    """The pack's checklist rows for one stack, as the parent sends them (what `judge` calls `.rows()` on)."""
+    """The pack's checklist rows for one stack, as the caller sends them (what `judge` calls `.rows()` on)."""
 
     def __init__(self, answer: Callable[[], Any]):
         self._answer = answer
@@ -177,7 +156,7 @@ class _Answer:
 
 
 def _serve(loaded: dict[str, tuple[StackConfig, Settings]]) -> workers.Serve:
-    """The parent's side: the stack's graph through the shared pack, under its environment's configuration."""
+    """The caller's side: the stack's graph through the shared pack, under its environment's configuration."""
 
     def serve(stack: str, resources: list) -> list:
         _, settings = loaded[stack]
@@ -186,36 +165,40 @@ def _serve(loaded: dict[str, tuple[StackConfig, Settings]]) -> workers.Serve:
     return serve
 
 
-def _work(
-    loaded: dict[str, tuple[StackConfig, Settings]],
-    recorded: Sequence[waivers.Waiver],
-    today: date,
-    out_dir: Optional[Path],
-    stacks_dir: Path,
-    program: Path,
-) -> workers.Work:
-    """What a worker does for one stack: run, judge (asking the parent's pack), write, and return its row's data."""
+@dataclass(frozen=True)
+class StackWork:
+    """What a worker does for one stack: run, judge (asking the caller's pack), write, and return its row's data.
 
-    def work(stack: str, channel: workers.Channel) -> dict[str, Any]:
+    It crosses to the fork server pickled, so it holds only plain values; the worker reads
+    its stack file again (the caller has already refused the invalid ones)."""
+
+    stacks_dir: Path
+    recorded: tuple[waivers.Waiver, ...]
+    today: date
+    out_dir: Optional[Path]
+    program: Path
+
+    def __call__(self, stack: str, channel: workers.Channel) -> dict[str, Any]:
         started = time.monotonic()
-        config, settings = loaded[stack]
+        config, settings = load_stack(stack, self.stacks_dir)
         engine_config, secret_keys = config.engine_config()
         try:
-            result = run_program(stack, engine_config, secret_keys, program)
+            result = run_program(stack, engine_config, secret_keys, self.program)
         except ProgramError as exc:
             raise workers.WorkError(f"the program stopped: {exc}") from None
 
         def submit(result: RunResult, *_: Any) -> _Answer:
             return _Answer(channel.ask(result.resources))
 
-        preview = judge(result, config, settings, submit=submit).with_waivers(recorded, today)
+        preview = judge(result, config, settings, submit=submit).with_waivers(self.recorded, self.today)
         written = []
+        out_dir = self.out_dir
         if out_dir is not None:
             plan_path, sarif_path = out_dir / f"plan-{stack}.json", out_dir / f"preview-{stack}.sarif"
-            out_dir.mkdir(parents=True, exist_ok=True)
             try:
+                out_dir.mkdir(parents=True, exist_ok=True)
                 plan_path.write_text(json.dumps(preview.to_json(), indent=2) + "\n", encoding="utf-8")
-                locator = sarif_locator(stack, stack_file(stack, stacks_dir))
+                locator = sarif_locator(stack, stack_file(stack, self.stacks_dir))
                 sarif_path.write_text(sarif.sarif_text(preview.report, locator), encoding="utf-8")
             except OSError as exc:
                 raise workers.WorkError(f"cannot write to --out-dir {out_dir} ({exc.strerror or exc})") from None
@@ -229,8 +212,6 @@ def _work(
             "files": written,
             "seconds": time.monotonic() - started,
         }
-
-    return work
 
 
 def _row(outcome: workers.Outcome, path: Path) -> Row:

@@ -1,6 +1,6 @@
 """`golive verify --fleet FILE` (or `--stack a --url A --stack b --url B`): live checks of many deployed stacks.
 
-Each stack is verified in its own forked worker, `jobs` at a time, by the same code as a single
+Each stack is verified in a worker of its own (workers.py), `jobs` at a time, by the same code as a single
 `golive verify`; `--timeout` bounds one host's run (a worker past it is stopped and its row says
 so), `--deadline` the whole fleet's. Per-stack JSON and JUnit go to `--out-dir`.
 
@@ -148,7 +148,6 @@ def main(
         print(f"golive verify: error: {problem}", file=stderr)
         return EXIT_USAGE
     clock = time.monotonic()
-    _import_before_fork(shared)
     by_stack = {t.stack: t for t in targets}
 
     def finished(outcome: workers.Outcome) -> None:
@@ -156,7 +155,8 @@ def main(
         progress.step(f"{outcome.name}: {shown} ({outcome.seconds:.1f} s)")
 
     progress.step(f"verifying {len(targets)} stack(s), {min(jobs, len(targets))} at a time")
-    outcomes = workers.run(list(by_stack), _work(by_stack, shared, out_dir), jobs, timeout, deadline, None, finished)
+    work = TargetWork(by_stack, shared, out_dir)
+    outcomes = workers.run(list(by_stack), work, jobs, timeout, deadline, None, finished, _preload(shared))
     rows = [_row(o, by_stack[o.name]) for o in outcomes]
     seconds = time.monotonic() - clock
     title = f"Live verification of {len(rows)} stack(s), {jobs} at a time, {timeout:g} s per host"
@@ -171,20 +171,23 @@ def main(
     return report.exit_code(rows)
 
 
-def _import_before_fork(shared: Shared) -> None:
-    """What a verification imports, imported once in the parent so each worker starts warm."""
-    import program.adapters  # noqa: F401 (the promised headers)
-    from golive.verify import command  # noqa: F401
-
-    if shared.aws:
-        from golive.verify import aws  # noqa: F401 (boto3)
+def _preload(shared: Shared) -> list[str]:
+    """What a verification imports, imported once by the fork server so each worker starts warm."""
+    return ["program.adapters", "golive.verify.command"] + (["golive.verify.aws"] if shared.aws else [])
 
 
-def _work(by_stack: dict[str, Target], shared: Shared, out_dir: Optional[Path]) -> workers.Work:
-    def work(stack: str, _channel: workers.Channel) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TargetWork:
+    """What a worker does for one deployed stack: `golive verify` on it, its JSON read back into its row's data."""
+
+    by_stack: dict[str, Target]
+    shared: Shared
+    out_dir: Optional[Path]
+
+    def __call__(self, stack: str, _channel: workers.Channel) -> dict[str, Any]:
         from golive.verify import command
 
-        target = by_stack[stack]
+        target, shared, out_dir = self.by_stack[stack], self.shared, self.out_dir
         scratch = Path(tempfile.mkdtemp(prefix="golive-verify-"))
         folder = out_dir or scratch
         json_path, junit_path = folder / f"verify-{stack}.json", folder / f"verify-{stack}.junit.xml"
@@ -220,8 +223,6 @@ def _work(by_stack: dict[str, Target], shared: Shared, out_dir: Optional[Path]) 
             "problems": [(f["id"], f["reason"], f.get("resource") or "") for f in blocking],
             "files": [str(json_path), str(junit_path)] if out_dir else [],
         }
-
-    return work
 
 
 def _row(outcome: workers.Outcome, target: Target) -> Row:

@@ -1,39 +1,47 @@
-"""Run one unit of work per stack, each in its own forked worker, a few at a time.
+"""Run one unit of work per stack, each in its own worker process, a few at a time.
 
-The parent has imported everything the work needs before the first fork, so a worker starts
-warm (the SDK's import is paid once). A worker speaks to the parent over a socket pair in
-length-prefixed pickles: `ask` (a request the parent answers on a thread of its own: the
-preview's policy pack lives in the parent), then `done` or `error`. A worker that dies, is
-killed or outlives its timeout is an outcome with its error; it never hides another's.
-Workers end with `os._exit`, so the parent's exit handlers (which stop the pack) never run in
-them. Standard library only; Linux and macOS (os.fork).
+The workers are forked by multiprocessing's fork server: a fresh interpreter started for the
+first run, which imports the `preload` modules once before its first fork (so every worker
+starts warm: the SDK's import is paid once) and holds nothing of the caller's: no thread, no
+gRPC channel, no event loop, no exit handler. The caller itself never forks. Forking it would
+be unsafe in the places the fleet runs: a thread holding a lock at the moment of the fork (a
+test runner's I/O thread, gRPC's pollers beside the policy pack's channel, `logging`'s module
+lock that Python's own fork handler takes) leaves the fork, or the worker, waiting for ever.
+
+A worker is told the caller's current environment and folder, so it runs as a fork of the
+caller would. It speaks to the caller over a `multiprocessing` pipe: `ask` (a request the caller
+answers on a thread of its own: the preview's policy pack lives in the caller), then `done` or
+`error`. A worker that dies, is killed or outlives its timeout is an outcome with its error; it
+never hides another's. The work must pickle (a module-level function, or an instance of a
+module-level class), since it crosses to the fork server. Standard library only; Linux and
+macOS.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ctypes
-import io
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.forkserver
 import os
 import pickle
 import queue
-import selectors
 import signal
-import socket
-import struct
 import sys
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional
 
-_HEADER = struct.Struct("!I")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _OUTPUT_TAIL = 1500  # characters of a dead worker's own output shown with its error
+_CONTEXT = multiprocessing.get_context("forkserver")
+_KIT_ROOT = str(Path(__file__).resolve().parents[2])  # where `golive` imports from
 
 
 @dataclass(frozen=True)
@@ -55,20 +63,23 @@ class WorkError(Exception):
 
 
 class Channel:
-    """The worker's end: ask the parent and read its answer later."""
+    """The worker's end: ask the caller and read its answer later."""
 
-    def __init__(self, sock: socket.socket):
-        self._sock = sock
+    def __init__(self, connection: multiprocessing.connection.Connection):
+        self._connection = connection
 
     def send(self, kind: str, payload: Any) -> None:
-        _send(self._sock, (kind, payload))
+        self._connection.send((kind, payload))
 
     def ask(self, payload: Any) -> Callable[[], Any]:
         """Send a request now; the returned function waits for the answer (so work can go on meanwhile)."""
         self.send("ask", payload)
 
         def answer() -> Any:
-            kind, value = _receive(self._sock)
+            try:
+                kind, value = self._connection.recv()
+            except (EOFError, OSError):
+                raise WorkError("the caller closed the channel") from None
             if kind == "error":
                 raise WorkError(value)
             return value
@@ -80,6 +91,19 @@ Work = Callable[[str, Channel], Any]
 Serve = Callable[[str, Any], Any]
 
 
+def start_server(preload: Sequence[str] = ()) -> None:
+    """Start the fork server now (it imports `preload` while the caller goes on); `run` starts it otherwise.
+
+    The server is one per calling process: the preload of its first start is the one it keeps.
+    It sees the kit's folder on its path (the caller's may not be the kit's folder), and gRPC's
+    fork handlers are off in it (its workers never use gRPC)."""
+    if preload:
+        _CONTEXT.set_forkserver_preload(list(preload))
+    path = os.pathsep.join(p for p in (_KIT_ROOT, os.environ.get("PYTHONPATH", "")) if p)
+    with _environment(PYTHONPATH=path, GRPC_ENABLE_FORK_SUPPORT="false"):
+        multiprocessing.forkserver.ensure_running()
+
+
 def run(
     names: Sequence[str],
     work: Work,
@@ -88,40 +112,47 @@ def run(
     deadline: Optional[float] = None,
     serve: Optional[Serve] = None,
     on_done: Optional[Callable[[Outcome], None]] = None,
-    fork_guard: bool = False,
+    preload: Sequence[str] = (),
 ) -> list[Outcome]:
-    """`work(name, channel)` for every name in a forked worker, at most `jobs` at once; outcomes in `names` order.
+    """`work(name, channel)` for every name in a worker of its own, at most `jobs` at once; outcomes in `names` order.
 
     `timeout` bounds one worker's seconds, `deadline` the whole run's; `serve(name, request)`
-    answers a worker's `ask` on a parent thread; `on_done` sees each outcome as it arrives;
-    `fork_guard` keeps forks and `serve` calls apart (a library whose fork handlers a fork in
-    the middle of a call would upset)."""
+    answers a worker's `ask` on a caller's thread; `on_done` sees each outcome as it arrives;
+    `preload` names the modules the fork server imports before its first fork."""
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
+    try:
+        pickle.dumps(work)
+    except Exception as exc:  # noqa: BLE001 (a lambda or a closure: the programmer's mistake, named)
+        raise TypeError(
+            f"the work must pickle to reach the workers (a module-level function or class): {exc}"
+        ) from None
+    start_server(preload)
     started = time.monotonic()
     waiting = list(dict.fromkeys(names))
-    running: dict[int, _Worker] = {}
+    running: dict[Any, _Worker] = {}  # by the caller's end of the worker's pipe
     outcomes: dict[str, Outcome] = {}
     requests: queue.Queue = queue.Queue()
-    guard = threading.Lock() if fork_guard else None
-    server = threading.Thread(target=_answer, args=(requests, serve, guard), daemon=True)
+    server = threading.Thread(target=_answer, args=(requests, serve), daemon=True)
     server.start()
-    selector = selectors.DefaultSelector()
 
     def finish(worker: _Worker, outcome: Outcome) -> None:
+        del running[worker.connection]
         outcomes[worker.name] = outcome
         if on_done is not None:
             on_done(outcome)
 
     try:
         while waiting or running:
-            now = time.monotonic()
-            late = deadline is not None and now - started >= deadline
+            late = deadline is not None and time.monotonic() - started >= deadline
             while waiting and len(running) < jobs and not late:
-                with guard or contextlib.nullcontext():
-                    worker = _start(waiting.pop(0), work, running.values())
-                running[worker.pid] = worker
-                selector.register(worker.sock, selectors.EVENT_READ, worker)
+                name = waiting.pop(0)
+                try:
+                    worker = _Worker.start(name, work)
+                except Exception as exc:  # noqa: BLE001 (the fork server is gone: this stack's error, not the run's)
+                    outcomes[name] = Outcome(name, error=f"could not start a worker ({type(exc).__name__}: {exc})")
+                    continue
+                running[worker.connection] = worker
             if late:
                 for name in waiting:
                     outcomes[name] = Outcome(name, error=f"not started: the fleet deadline of {deadline:g} s passed")
@@ -130,11 +161,9 @@ def run(
             if deadline is not None:
                 limits.append(started + deadline)
             wait = max(0.0, min(limits) - time.monotonic()) if limits else 0.0
-            for key, _ in selector.select(timeout=min(wait, 1.0)):
-                worker = key.data
+            for connection in multiprocessing.connection.wait(list(running), timeout=min(wait, 1.0)):
+                worker = running[connection]
                 if not worker.read(requests):
-                    selector.unregister(worker.sock)
-                    del running[worker.pid]
                     finish(worker, worker.reap())
             now = time.monotonic()
             for worker in list(running.values()):
@@ -144,51 +173,56 @@ def run(
                 elif deadline is not None and now - started >= deadline:
                     reason = f"stopped at the fleet deadline of {deadline:g} s"
                 if reason:
-                    selector.unregister(worker.sock)
-                    del running[worker.pid]
                     finish(worker, worker.kill(reason))
     finally:
         for worker in running.values():  # an interrupt or an error here: no worker outlives the run
             worker.kill("stopped: the run was interrupted")
         requests.put(None)
-        selector.close()
     return [outcomes[name] for name in dict.fromkeys(names)]
 
 
 class _Worker:
-    def __init__(self, name: str, pid: int, sock: socket.socket, output: io.BufferedRandom):
-        self.name, self.pid, self.sock, self.output = name, pid, sock, output
+    def __init__(self, name: str, process: Any, connection: multiprocessing.connection.Connection, output: Path):
+        self.name, self.process, self.connection, self.output = name, process, connection, output
         self.started = time.monotonic()
-        self.buffer = b""
         self.result: Optional[tuple[str, Any]] = None
 
-    def read(self, requests: queue.Queue) -> bool:
-        """Take what the worker sent; False once it has closed its end."""
+    @classmethod
+    def start(cls, name: str, work: Work) -> _Worker:
+        ours, theirs = _CONTEXT.Pipe(duplex=True)
+        handle, output = tempfile.mkstemp(prefix="golive-worker-", suffix=".out")
+        os.close(handle)
+        here = {"env": dict(os.environ), "cwd": os.getcwd()}
+        process = _CONTEXT.Process(target=_child, args=(work, name, theirs, output, here), daemon=True)
         try:
-            chunk = self.sock.recv(1 << 16)
-        except OSError:
-            chunk = b""
-        if not chunk:
+            process.start()
+        except BaseException:
+            ours.close()
+            os.unlink(output)
+            raise
+        finally:
+            theirs.close()  # the worker holds its own copy: the caller sees EOF once the worker ends
+        return cls(name, process, ours, Path(output))
+
+    def read(self, requests: queue.Queue) -> bool:
+        """Take one message; False once the worker has closed its end (or sent nonsense)."""
+        try:
+            kind, payload = self.connection.recv()
+        except (EOFError, OSError):
             return False
-        self.buffer += chunk
-        while len(self.buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(self.buffer)
-            if len(self.buffer) < _HEADER.size + size:
-                break
-            body, self.buffer = self.buffer[_HEADER.size : _HEADER.size + size], self.buffer[_HEADER.size + size :]
-            try:
-                kind, payload = pickle.loads(body)
-            except Exception as exc:  # noqa: BLE001 (a garbled message is this worker's error)
-                self.result = ("error", f"sent a message that could not be read ({type(exc).__name__}: {exc})")
-                return False
-            if kind == "ask":
-                requests.put((self.name, payload, self.sock))
-            else:
-                self.result = (kind, payload)
+        except Exception as exc:  # noqa: BLE001 (a garbled message is this worker's error)
+            self.result = ("error", f"sent a message that could not be read ({type(exc).__name__}: {exc})")
+            return False
+        if kind == "ask":
+            requests.put((self.name, payload, self.connection))
+        else:
+            self.result = (kind, payload)
         return True
 
     def reap(self) -> Outcome:
-        _, status = os.waitpid(self.pid, 0)
+        if self.result is not None:  # a garbled message: the worker is stopped, its error kept
+            self.process.kill()
+        self.process.join()
         seconds = time.monotonic() - self.started
         if self.result is not None:
             self._close()
@@ -196,14 +230,14 @@ class _Worker:
             if kind == "done":
                 return Outcome(self.name, value=payload, seconds=seconds)
             return Outcome(self.name, error=str(payload), seconds=seconds)
-        if os.WIFSIGNALED(status):
-            number = os.WTERMSIG(status)
+        code = self.process.exitcode
+        if code is not None and code < 0:
             try:
-                how = f"killed by signal {signal.Signals(number).name}"
+                how = f"killed by signal {signal.Signals(-code).name}"
             except ValueError:
-                how = f"killed by signal {number}"
+                how = f"killed by signal {-code}"
         else:
-            how = f"exited with status {os.WEXITSTATUS(status) if os.WIFEXITED(status) else status}"
+            how = f"exited with status {code}"
         tail = self._output_tail()
         self._close()
         return Outcome(
@@ -213,11 +247,8 @@ class _Worker:
         )
 
     def kill(self, reason: str) -> Outcome:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
+        self.process.kill()
+        self.process.join()
         seconds = time.monotonic() - self.started
         tail = self._output_tail()
         self._close()
@@ -225,59 +256,55 @@ class _Worker:
 
     def _output_tail(self) -> str:
         try:
-            self.output.seek(0)
-            text = self.output.read().decode("utf-8", "replace").strip()
+            text = self.output.read_bytes().decode("utf-8", "replace").strip()
         except OSError:
             return ""
         text = " | ".join(line for line in text.splitlines() if line.strip())
         return text[-_OUTPUT_TAIL:]
 
     def _close(self) -> None:
-        self.sock.close()
-        self.output.close()
+        self.connection.close()
+        self.process.close()
+        with contextlib.suppress(OSError):
+            self.output.unlink()
 
 
-def _start(name: str, work: Work, others: Sequence[_Worker]) -> _Worker:
-    parent_end, child_end = socket.socketpair()
-    output = tempfile.TemporaryFile()  # the worker's own stdout and stderr, shown if it dies
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        code = 1
+def _child(
+    work: Work, name: str, connection: multiprocessing.connection.Connection, output: str, here: dict[str, Any]
+) -> None:
+    """The worker: set up as a fork of the caller would be, do the work, report, end without exit handlers."""
+    code = 1
+    try:
+        _child_setup(output, here)
+        channel = Channel(connection)
         try:
-            parent_end.close()
-            for other in others:
-                other.sock.close()
-            _child_setup(output.fileno())
-            channel = Channel(child_end)
-            try:
-                channel.send("done", work(name, channel))
-            except WorkError as exc:
-                channel.send("error", str(exc))
-            except BaseException as exc:  # noqa: BLE001 (the worker reports anything, then ends)
-                channel.send("error", _described(exc))
-            code = 0
-        finally:
-            os._exit(code)
-    child_end.close()
-    return _Worker(name, pid, parent_end, output)
+            channel.send("done", work(name, channel))
+        except WorkError as exc:
+            channel.send("error", str(exc))
+        except BaseException as exc:  # noqa: BLE001 (the worker reports anything, then ends)
+            channel.send("error", _described(exc))
+        code = 0
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
 
 
-def _child_setup(output_fd: int) -> None:
-    """Signals as a fresh process has them; output to the worker's file; die with the parent; a new event loop.
-
-    The inherited event loop's default executor counts threads that were not forked: work sent
-    to it would wait for ever (the Pulumi runtime sends every registration there)."""
-    asyncio.set_event_loop(asyncio.new_event_loop())
+def _child_setup(output: str, here: dict[str, Any]) -> None:
+    """The caller's environment and folder; signals as a fresh process has them; output to the worker's file; die with the server."""
+    os.environ.clear()
+    os.environ.update(here["env"])
+    os.chdir(here["cwd"])
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    descriptor = os.open(output, os.O_WRONLY | os.O_APPEND)
     for stream in (1, 2):
-        os.dup2(output_fd, stream)
-    # The parent's sys.stdout may not write to descriptor 1 (a test runner's capture does not).
+        os.dup2(descriptor, stream)
+    os.close(descriptor)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):  # the fork server ends with its caller; its workers end with it
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
         except (OSError, AttributeError):
@@ -291,44 +318,37 @@ def _described(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{place}"
 
 
-def _answer(requests: queue.Queue, serve: Optional[Serve], guard: Optional[threading.Lock]) -> None:
-    """The parent's thread answering the workers' requests, one at a time (it never prints)."""
+def _answer(requests: queue.Queue, serve: Optional[Serve]) -> None:
+    """The caller's thread answering the workers' requests, one at a time (it never prints)."""
     while True:
         item = requests.get()
         if item is None:
             return
-        name, payload, sock = item
+        name, payload, connection = item
         try:
             if serve is None:
                 raise WorkError("this run answers no requests")
-            with guard or contextlib.nullcontext():
-                reply = ("answer", serve(name, payload))
+            reply = ("answer", serve(name, payload))
         except WorkError as exc:
             reply = ("error", str(exc))
         except Exception as exc:  # noqa: BLE001 (the worker that asked gets the error)
             reply = ("error", _described(exc))
         try:
-            _send(sock, reply)
+            connection.send(reply)
         except OSError:
             pass  # the worker is gone; its outcome says why
 
 
-def _send(sock: socket.socket, message: tuple[str, Any]) -> None:
-    body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(body)) + body)
-
-
-def _receive(sock: socket.socket) -> tuple[str, Any]:
-    header = _exactly(sock, _HEADER.size)
-    (size,) = _HEADER.unpack(header)
-    return pickle.loads(_exactly(sock, size))
-
-
-def _exactly(sock: socket.socket, size: int) -> bytes:
-    data = bytearray()
-    while len(data) < size:
-        chunk = sock.recv(size - len(data))
-        if not chunk:
-            raise WorkError("the parent closed the channel")
-        data += chunk
-    return bytes(data)
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """`values` in os.environ while the block runs (the fork server is spawned with them), then as before."""
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

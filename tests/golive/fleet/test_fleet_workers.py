@@ -1,14 +1,71 @@
-"""The fleet's forked workers: one outcome per stack whatever happens to the others."""
+"""The fleet's workers: one outcome per stack whatever happens to the others, from a caller in any state."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from golive.fleet import workers
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# The work crosses to the fork server pickled: module-level functions.
+
+
+def upper(name, _channel):
+    return name.upper()
+
+
+def raises_for_bad(name, _channel):
+    if name == "bad":
+        raise KeyError("objectos:domain")
+    return "fine"
+
+
+def crashes(name, _channel):
+    if name == "crash":
+        print("about to crash", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    return "fine"
+
+
+def hangs(name, _channel):
+    if name == "hangs":
+        time.sleep(600)
+    return "fine"
+
+
+def always_hangs(_name, _channel):
+    time.sleep(600)
+
+
+def asks(name, channel):
+    answer = channel.ask({"stack": name})
+    return ("asked", answer())
+
+
+def asks_graph(_name, channel):
+    return channel.ask("graph")()
+
+
+def nothing(_name, _channel):
+    return None
+
+
+def environment(_name, _channel):
+    return os.environ.get("GOLIVE_FLEET_TEST_MARK"), os.getcwd()
+
+
+def uses_the_event_loops_executor(name, _channel):
+    running = asyncio.get_event_loop()
+    return running.run_until_complete(running.run_in_executor(None, len, name))
 
 
 def _by_name(outcomes):
@@ -16,60 +73,37 @@ def _by_name(outcomes):
 
 
 def test_every_name_gets_its_outcome_in_the_order_given():
-    outcomes = workers.run(["c", "a", "b"], lambda name, _channel: name.upper(), jobs=2, timeout=120)
+    outcomes = workers.run(["c", "a", "b"], upper, jobs=2, timeout=120)
     assert [(o.name, o.value, o.error) for o in outcomes] == [("c", "C", ""), ("a", "A", ""), ("b", "B", "")]
 
 
 def test_an_exception_in_one_worker_is_its_own_error():
-    def work(name, _channel):
-        if name == "bad":
-            raise KeyError("objectos:domain")
-        return "fine"
-
-    found = _by_name(workers.run(["good", "bad", "also-good"], work, jobs=2, timeout=120))
+    found = _by_name(workers.run(["good", "bad", "also-good"], raises_for_bad, jobs=2, timeout=120))
     assert found["good"].value == found["also-good"].value == "fine"
     assert "KeyError" in found["bad"].error and "objectos:domain" in found["bad"].error
 
 
 def test_a_worker_killed_by_a_signal_is_reported_with_the_signal_and_its_output():
-    def work(name, _channel):
-        if name == "crash":
-            print("about to crash", flush=True)
-            os.kill(os.getpid(), signal.SIGKILL)
-        return "fine"
-
-    found = _by_name(workers.run(["crash", "ok"], work, jobs=2, timeout=120))
+    found = _by_name(workers.run(["crash", "ok"], crashes, jobs=2, timeout=120))
     assert found["ok"].value == "fine"
     assert "killed by signal SIGKILL" in found["crash"].error
     assert "about to crash" in found["crash"].error
 
 
 def test_a_worker_past_its_timeout_is_stopped_and_the_rest_still_run():
-    def work(name, _channel):
-        if name == "hangs":
-            time.sleep(600)
-        return "fine"
-
-    found = _by_name(workers.run(["hangs", "ok"], work, jobs=1, timeout=1))
+    found = _by_name(workers.run(["hangs", "ok"], hangs, jobs=1, timeout=1))
     assert "did not finish within the timeout of 1 s" in found["hangs"].error
     assert found["ok"].value == "fine"
 
 
 def test_stacks_not_started_by_the_deadline_say_so():
-    def work(name, _channel):
-        time.sleep(600)
-
-    found = _by_name(workers.run(["first", "second"], work, jobs=1, timeout=600, deadline=1))
+    found = _by_name(workers.run(["first", "second"], always_hangs, jobs=1, timeout=600, deadline=1))
     assert "stopped at the fleet deadline" in found["first"].error
     assert "not started" in found["second"].error
 
 
-def test_a_worker_asks_the_parent_and_works_on_while_it_answers():
-    def work(name, channel):
-        answer = channel.ask({"stack": name})
-        return ("asked", answer())
-
-    outcomes = workers.run(["a", "b"], work, jobs=2, timeout=120, serve=lambda name, request: (name, request))
+def test_a_worker_asks_the_caller_and_works_on_while_it_answers():
+    outcomes = workers.run(["a", "b"], asks, jobs=2, timeout=120, serve=lambda name, request: (name, request))
     assert [o.value for o in outcomes] == [("asked", ("a", {"stack": "a"})), ("asked", ("b", {"stack": "b"}))]
 
 
@@ -77,40 +111,104 @@ def test_an_error_while_answering_reaches_the_worker_that_asked():
     def serve(name, request):
         raise RuntimeError("the policy pack did not start")
 
-    [outcome] = workers.run(["a"], lambda n, c: c.ask("graph")(), jobs=1, timeout=120, serve=serve)
+    [outcome] = workers.run(["a"], asks_graph, jobs=1, timeout=120, serve=serve)
     assert "the policy pack did not start" in outcome.error
 
 
-def test_workers_do_not_run_the_parents_exit_handlers(tmp_path):
-    # The parent's exit handlers stop the shared policy pack: a worker must not run them.
+def test_workers_do_not_run_the_callers_exit_handlers(tmp_path):
+    # The caller's exit handlers stop the shared policy pack: a worker must not run them.
     import atexit
 
     marker = tmp_path / "ran"
     handler = lambda: marker.write_text("x")  # noqa: E731
     atexit.register(handler)
     try:
-        workers.run(["a"], lambda n, c: None, jobs=1, timeout=120)
+        [outcome] = workers.run(["a"], nothing, jobs=1, timeout=120)
     finally:
         atexit.unregister(handler)
+    assert outcome.ok, outcome.error
     assert not marker.exists()
 
 
 def test_jobs_below_one_is_refused():
     with pytest.raises(ValueError):
-        workers.run(["a"], lambda n, c: None, jobs=0, timeout=1)
+        workers.run(["a"], nothing, jobs=0, timeout=1)
 
 
-def test_a_worker_can_use_the_event_loops_executor_the_parent_already_used():
-    # The Pulumi runtime sends every registration to the loop's default executor; a worker
-    # inheriting the parent's (its threads not forked) would wait for ever.
-    import asyncio
+def test_work_that_cannot_reach_the_workers_is_refused_by_name():
+    with pytest.raises(TypeError, match="module-level function"):
+        workers.run(["a"], lambda n, c: None, jobs=1, timeout=1)
 
-    loop = asyncio.get_event_loop()
-    loop.run_until_complete(loop.run_in_executor(None, int))
 
-    def work(name, _channel):
-        running = asyncio.get_event_loop()
-        return running.run_until_complete(running.run_in_executor(None, len, name))
+def test_a_worker_runs_in_the_callers_current_environment_and_folder(tmp_path, monkeypatch):
+    # The fork server started earlier, elsewhere: the worker still sees the caller as it is now.
+    workers.start_server()
+    monkeypatch.setenv("GOLIVE_FLEET_TEST_MARK", "now")
+    monkeypatch.chdir(tmp_path)
+    [outcome] = workers.run(["a"], environment, jobs=1, timeout=120)
+    assert outcome.value == ("now", str(tmp_path)), outcome.error
 
-    [outcome] = workers.run(["four"], work, jobs=1, timeout=30)
+
+def test_a_worker_can_use_the_event_loops_executor_the_caller_already_used():
+    # The Pulumi runtime sends every registration to the loop's default executor.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(loop.run_in_executor(None, int))
+        asyncio.set_event_loop(loop)
+        [outcome] = workers.run(["four"], uses_the_event_loops_executor, jobs=1, timeout=30)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
     assert outcome.value == 4, outcome.error
+
+
+# A caller with a thread that holds a lock for the whole run, as a test runner's I/O thread or
+# gRPC's pollers can: Python's own fork handler takes logging's module lock, so a caller that
+# forked would wait for ever in os.fork (and a forked worker would wait on any lock held).
+HELD_LOCK = """
+import logging, threading
+from golive.fleet import workers
+
+def work(name, _channel):
+    return logging.getLogger("fleet-" + name).name
+
+def main():
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with logging._lock:
+            held.set()
+            release.wait()
+
+    threading.Thread(target=hold, daemon=True).start()
+    held.wait()
+    outcomes = workers.run(["a", "b", "c"], work, jobs=2, timeout=60)
+    release.set()
+    print([(o.value, o.error) for o in outcomes])
+"""
+
+
+def test_a_caller_whose_thread_holds_a_lock_still_gets_every_outcome(tmp_path):
+    (tmp_path / "holder.py").write_text(HELD_LOCK)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    try:
+        ran = subprocess.run(
+            [sys.executable, "-c", "import holder; holder.main()"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,  # bounds a regression (a caller stuck in fork), not a speed
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run never ended: the caller (or a worker) waited on a lock held across a fork")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[('fleet-a', ''), ('fleet-b', ''), ('fleet-c', '')]"
+
+
+def test_the_preview_fork_servers_warm_up_runs_the_kits_program():
+    # The fork server imports golive.fleet.warm and keeps quiet about any error in it: run it
+    # here where an error shows (a renamed function would otherwise only make fleets slower).
+    from golive.fleet import warm
+
+    warm.warm()
