@@ -157,7 +157,7 @@ def test_a_worker_can_use_the_event_loops_executor_the_caller_already_used():
         asyncio.set_event_loop(loop)
         [outcome] = workers.run(["four"], uses_the_event_loops_executor, jobs=1, timeout=30)
     finally:
-        asyncio.set_event_loop(None)
+        asyncio.set_event_loop(asyncio.new_event_loop())  # as a test after this one expects to find
         loop.close()
     assert outcome.value == 4, outcome.error
 
@@ -208,7 +208,14 @@ def test_a_caller_whose_thread_holds_a_lock_still_gets_every_outcome(tmp_path):
 
 def test_the_preview_fork_servers_warm_up_runs_the_kits_program():
     # The fork server imports golive.fleet.warm and keeps quiet about any error in it: run it
-    # here where an error shows (a renamed function would otherwise only make fleets slower).
-    from golive.fleet import warm
-
-    warm.warm()
+    # where an error shows (a renamed function would otherwise only make fleets slower), in an
+    # interpreter of its own (importing the module is the warm-up, with its event-loop changes).
+    ran = subprocess.run(
+        [sys.executable, "-c", "import golive.fleet.warm as w; w.warm(); print('warmed')"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.strip() == "warmed"
