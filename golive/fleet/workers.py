@@ -186,6 +186,7 @@ class _Worker:
         self.name, self.process, self.connection, self.output = name, process, connection, output
         self.started = time.monotonic()
         self.result: Optional[tuple[str, Any]] = None
+        self.garbled = False  # it sent a message that could not be read: it is stopped
 
     @classmethod
     def start(cls, name: str, work: Work) -> _Worker:
@@ -212,6 +213,7 @@ class _Worker:
             return False
         except Exception as exc:  # noqa: BLE001 (a garbled message is this worker's error)
             self.result = ("error", f"sent a message that could not be read ({type(exc).__name__}: {exc})")
+            self.garbled = True
             return False
         if kind == "ask":
             requests.put((self.name, payload, self.connection))
@@ -220,7 +222,7 @@ class _Worker:
         return True
 
     def reap(self) -> Outcome:
-        if self.result is not None:  # a garbled message: the worker is stopped, its error kept
+        if self.garbled:
             self.process.kill()
         self.process.join()
         seconds = time.monotonic() - self.started

@@ -68,6 +68,16 @@ def uses_the_event_loops_executor(name, _channel):
     return running.run_until_complete(running.run_in_executor(None, len, name))
 
 
+def returns_what_the_caller_cannot_read(_name, _channel):
+    # A class from a module only this worker has: the value pickles here, not in the caller.
+    import types
+
+    ghost = types.ModuleType("ghost_module_of_the_worker")
+    exec("class Ghost:\n    pass\n", ghost.__dict__)
+    sys.modules[ghost.__name__] = ghost
+    return ghost.Ghost()
+
+
 def _by_name(outcomes):
     return {o.name: o for o in outcomes}
 
@@ -88,6 +98,12 @@ def test_a_worker_killed_by_a_signal_is_reported_with_the_signal_and_its_output(
     assert found["ok"].value == "fine"
     assert "killed by signal SIGKILL" in found["crash"].error
     assert "about to crash" in found["crash"].error
+
+
+def test_a_message_the_caller_cannot_read_is_that_workers_error():
+    [outcome] = workers.run(["odd"], returns_what_the_caller_cannot_read, jobs=1, timeout=120)
+    assert "sent a message that could not be read" in outcome.error
+    assert "ghost_module_of_the_worker" in outcome.error
 
 
 def test_a_worker_past_its_timeout_is_stopped_and_the_rest_still_run():
