@@ -83,6 +83,7 @@ def memo():
 
 @pytest.fixture
 def no_memo():
+    """The SDK as it ships, whatever an earlier test in this process installed."""
     sdk_memo.uninstall()
     yield
 
