@@ -8,6 +8,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import PolicyPack  # noqa: E402
 
+from policy import sdk_memo  # noqa: E402
 from policy.pack import DEFAULT_ENFORCEMENT, DESCRIPTION, PACK_NAME, POLICIES  # noqa: E402
 
+sdk_memo.install()  # before the pack serves: AnalyzeStack converts each resource once, not once per policy
 PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=DEFAULT_ENFORCEMENT, description=DESCRIPTION)
