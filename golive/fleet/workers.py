@@ -24,6 +24,7 @@ import ctypes
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
+import multiprocessing.spawn
 import os
 import pickle
 import queue
@@ -196,7 +197,8 @@ class _Worker:
         here = {"env": dict(os.environ), "cwd": os.getcwd()}
         process = _CONTEXT.Process(target=_child, args=(work, name, theirs, output, here), daemon=True)
         try:
-            process.start()
+            with _no_main_module():
+                process.start()
         except BaseException:
             ours.close()
             os.unlink(output)
@@ -339,6 +341,30 @@ def _answer(requests: queue.Queue, serve: Optional[Serve]) -> None:
             connection.send(reply)
         except OSError:
             pass  # the worker is gone; its outcome says why
+
+
+@contextlib.contextmanager
+def _no_main_module() -> Iterator[None]:
+    """A worker started in this block does not import the caller's main module.
+
+    multiprocessing has each new process import the parent's `__main__` script (as
+    `__mp_main__`) so that work defined in it can be found; the work here is never defined
+    there (it must come from a module), and a caller's script without the
+    `if __name__ == "__main__"` guard would run again, fleet and all, in every worker. The
+    preparation data the library computes is used as it is, less the main module's name and path."""
+    real = multiprocessing.spawn.get_preparation_data
+
+    def prepared(name: str) -> dict[str, Any]:
+        data = real(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    multiprocessing.spawn.get_preparation_data = prepared
+    try:
+        yield
+    finally:
+        multiprocessing.spawn.get_preparation_data = real
 
 
 @contextlib.contextmanager

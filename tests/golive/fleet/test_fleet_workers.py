@@ -235,3 +235,25 @@ def test_the_preview_fork_servers_warm_up_runs_the_kits_program():
     )
     assert ran.returncode == 0, ran.stderr[-2000:]
     assert ran.stdout.strip() == "warmed"
+
+
+# A caller's own script, run as a file and without the `if __name__ == "__main__"` guard.
+UNGUARDED = """
+from golive.fleet import workers
+from holder import work
+
+print("the script ran", flush=True)
+outcomes = workers.run(["a", "b"], work, jobs=2, timeout=60)
+print([(o.value, o.error) for o in outcomes], flush=True)
+"""
+
+
+def test_a_callers_script_without_a_main_guard_runs_once(tmp_path):
+    (tmp_path / "holder.py").write_text("def work(name, _channel):\n    return name * 2\n")
+    (tmp_path / "fleet_script.py").write_text(UNGUARDED)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ran = subprocess.run(
+        [sys.executable, "fleet_script.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["the script ran", "[('aa', ''), ('bb', '')]"]
