@@ -21,9 +21,13 @@ Key = tuple[Union[str, int], ...]  # ("config", "objectos:cors", "origins", 0)
 Mark = tuple[int, int]  # 1-based line and column
 
 
-def marks(text: str, source: Path | str) -> dict[Key, Mark]:
-    """Line and column of every key (and list item) of a YAML document, by its path from the root."""
-    files.check_yaml(text, source)
+def marks(text: str, source: Path | str, checked: bool = False) -> dict[Key, Mark]:
+    """Line and column of every key (and list item) of a YAML document, by its path from the root.
+
+    `checked`: the text has just passed `settings.files.check_yaml` (or `parse_yaml`), so it is not
+    read a third time."""
+    if not checked:
+        files.check_yaml(text, source)
     return _marks(text)[0]
 
 

@@ -32,6 +32,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
+from ruamel.yaml.error import YAMLError
+
 from golive import locations
 from golive.results import Enforcement, Finding, Source, Status
 from settings import files
@@ -270,10 +272,13 @@ def _finding(
 
 
 def _key_lines(source: str) -> Mapping[locations.Key, locations.Mark]:
+    """Where each key of the stack file sits. The file was read and checked a moment ago (it is
+    what `config` was loaded from), so it is only composed here; if it changed meanwhile and no
+    longer reads, the findings stand without lines."""
     path = Path(source)
     try:
-        return locations.marks(files.read_text(path).text, path) if path.is_file() else {}
-    except files.InputFileError:  # it was read a moment ago; without lines the findings still stand
+        return locations.marks(files.read_text(path).text, path, checked=True) if path.is_file() else {}
+    except (files.InputFileError, YAMLError, RecursionError):
         return {}
 
 

@@ -125,7 +125,7 @@ def main(
         shown = "failed" if outcome.error else outcome.value["verdict"]
         progress.step(f"{outcome.name}: {shown} ({outcome.seconds:.1f} s)")
 
-    work = StackWork(stacks_dir, tuple(recorded), today, out_dir, program)
+    work = StackWork(loaded, stacks_dir, tuple(recorded), today, out_dir, program)
     outcomes = workers.run(list(loaded), work, jobs, timeout, deadline, _serve(loaded), finished, [WARM])
     for outcome in outcomes:
         rows[outcome.name] = _row(outcome, stack_file(outcome.name, stacks_dir))
@@ -169,9 +169,10 @@ def _serve(loaded: dict[str, tuple[StackConfig, Settings]]) -> workers.Serve:
 class StackWork:
     """What a worker does for one stack: run, judge (asking the caller's pack), write, and return its row's data.
 
-    It crosses to the fork server pickled, so it holds only plain values; the worker reads
-    its stack file again (the caller has already refused the invalid ones)."""
+    It crosses to the fork server pickled: the stack files as the caller loaded and validated
+    them (an invalid one never reaches a worker), and plain values."""
 
+    loaded: dict[str, tuple[StackConfig, Settings]]
     stacks_dir: Path
     recorded: tuple[waivers.Waiver, ...]
     today: date
@@ -180,7 +181,7 @@ class StackWork:
 
     def __call__(self, stack: str, channel: workers.Channel) -> dict[str, Any]:
         started = time.monotonic()
-        config, settings = load_stack(stack, self.stacks_dir)
+        config, settings = self.loaded[stack]
         engine_config, secret_keys = config.engine_config()
         try:
             result = run_program(stack, engine_config, secret_keys, self.program)

@@ -42,6 +42,7 @@ from typing import Any, Optional
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _OUTPUT_TAIL = 1500  # characters of a dead worker's own output shown with its error
 _CONTEXT = multiprocessing.get_context("forkserver")
+SERVER = "golive.fleet.server"  # imported first by the fork server: it ends at once with the caller
 _KIT_ROOT = str(Path(__file__).resolve().parents[2])  # where `golive` imports from
 
 
@@ -96,10 +97,10 @@ def start_server(preload: Sequence[str] = ()) -> None:
     """Start the fork server now (it imports `preload` while the caller goes on); `run` starts it otherwise.
 
     The server is one per calling process: the preload of its first start is the one it keeps.
-    It sees the kit's folder on its path (the caller's may not be the kit's folder), and gRPC's
-    fork handlers are off in it (its workers never use gRPC)."""
-    if preload:
-        _CONTEXT.set_forkserver_preload(list(preload))
+    It imports `SERVER` first (it ends at once when the caller does), sees the kit's folder on
+    its path (the caller's may not be the kit's folder), and has gRPC's fork handlers off (its
+    workers never use gRPC)."""
+    _CONTEXT.set_forkserver_preload([SERVER, *preload])
     path = os.pathsep.join(p for p in (_KIT_ROOT, os.environ.get("PYTHONPATH", "")) if p)
     with _environment(PYTHONPATH=path, GRPC_ENABLE_FORK_SUPPORT="false"):
         multiprocessing.forkserver.ensure_running()

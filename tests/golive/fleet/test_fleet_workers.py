@@ -257,3 +257,33 @@ def test_a_callers_script_without_a_main_guard_runs_once(tmp_path):
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines() == ["the script ran", "[('aa', ''), ('bb', '')]"]
+
+
+# A module the fork server imports, leaving text in its standard output's buffer: only an
+# interpreter tearing itself down flushes it (the seconds a reader of the caller's output waits).
+TEARDOWN_MARKER = """
+import sys
+
+sys.stdout.write("flushed by the fork server's teardown\\n")
+"""
+
+RUN_AND_EXIT = """
+from golive.fleet import workers
+from holder import work
+[outcome] = workers.run(["a"], work, jobs=1, timeout=60, preload=["teardown_marker"])
+print(outcome.value, flush=True)
+"""
+
+
+def test_the_fork_server_ends_with_the_caller_without_tearing_down(tmp_path):
+    (tmp_path / "holder.py").write_text("def work(name, _channel):\n    return name * 2\n")
+    (tmp_path / "teardown_marker.py").write_text(TEARDOWN_MARKER)
+    (tmp_path / "run_and_exit.py").write_text(RUN_AND_EXIT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    env.pop("PYTHONUNBUFFERED", None)  # the server's output buffered, as it is by default
+    # The output is read to its end: the fork server, which shares it, has ended too.
+    ran = subprocess.run(
+        [sys.executable, "run_and_exit.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["aa"]
