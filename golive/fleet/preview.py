@@ -115,11 +115,13 @@ def main(
             loaded[name] = load_stack(name, stacks_dir)
         except SettingsError as exc:
             rows[name] = report.error_row(name, f"invalid settings: {exc}", target=_shown(stack_file(name, stacks_dir)))
+            continue
+        if len(loaded) == 1:  # a stack to judge: the pack boots and the SDK is imported while the rest are read
+            checklist_mod.start_pack()
+            workers.start_server([WARM])
     if loaded:
-        checklist_mod.start_pack()  # boots while the fork server imports the SDK
-        progress.step("importing the SDK once, in the fork server the workers start from")
-        workers.start_server([WARM])
-        progress.step(f"previewing {len(loaded)} stack(s), {min(jobs, len(loaded))} at a time")
+        at_once = min(jobs, len(loaded))
+        progress.step(f"previewing {len(loaded)} stack(s), {at_once} at a time, once the fork server has the SDK")
 
     def finished(outcome: workers.Outcome) -> None:
         shown = "failed" if outcome.error else outcome.value["verdict"]

@@ -207,12 +207,18 @@ def analyze_request(resource: Any) -> pb.AnalyzeRequest:
     return pb.AnalyzeRequest(urn=resource.urn, type=resource.type, name=resource.name, properties=resource.raw_inputs)
 
 
-def test_after_a_stack_request_the_resource_calls_convert_as_the_sdk_does(memo, monkeypatch):
+def test_after_a_stack_request_a_resource_call_converts_its_resource_afresh_and_once(memo, monkeypatch):
     resources = log_groups(3)
     pack = InProcessPack()
     pack.analyze_stack(resources)
     conversions = Conversions(monkeypatch)
     pack.servicer.Analyze(analyze_request(resources[0]), None)
+    assert conversions.count == 1  # its own memo: not the stack call's (0), not once per policy
+
+
+def test_without_the_memo_a_resource_call_converts_once_per_resource_policy(no_memo, monkeypatch):
+    conversions = Conversions(monkeypatch)
+    InProcessPack().servicer.Analyze(analyze_request(log_groups(1)[0]), None)
     assert conversions.count == RESOURCE_POLICIES
 
 
@@ -226,11 +232,11 @@ def test_a_stack_request_that_fails_drops_its_memo(memo, monkeypatch):
         pack.servicer.AnalyzeStack(analyzer._stack_request(resources, {}), None)
     conversions = Conversions(monkeypatch)
     pack.servicer.Analyze(analyze_request(resources[0]), None)
-    assert conversions.count == RESOURCE_POLICIES
+    assert conversions.count == 1
 
 
 def test_a_stack_request_on_one_thread_does_not_memoize_calls_on_another(memo, monkeypatch):
-    """gRPC serves each call on a pool thread: an Analyze call beside an AnalyzeStack call converts as usual."""
+    """gRPC serves each call on a pool thread: an Analyze call beside an AnalyzeStack call has its own memo."""
     inside, release = threading.Event(), threading.Event()
 
     def hold(args: Any, report: Any) -> None:
@@ -245,7 +251,7 @@ def test_a_stack_request_on_one_thread_does_not_memoize_calls_on_another(memo, m
         assert inside.wait(60)  # every stack policy before `hold` has converted every resource
         conversions = Conversions(monkeypatch)
         pack.servicer.Analyze(analyze_request(resources[0]), None)
-        assert conversions.count == RESOURCE_POLICIES
+        assert conversions.count == 1  # 0 would be the other thread's memo
     finally:
         release.set()
         stack.join(60)
