@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
@@ -45,6 +45,38 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     ignore_changes: list[str] = field(default_factory=list)
     custom_timeouts: dict[str, str] = field(default_factory=dict)  # create/update/delete -> duration, when set
+
+    @classmethod
+    def of(
+        cls,
+        type_: str,
+        name: str,
+        inputs: dict[str, Any],
+        *,
+        project: str = "objectos",
+        stack: str = "prod",
+        urn_type: str = "",
+        protect: bool = False,
+    ) -> Registration:
+        """A top-level custom resource with plain `inputs`, as a program would register it (for tests
+        and benchmarks that judge a graph they build by hand)."""
+        struct = struct_pb2.Struct()
+        struct.update(inputs)
+        return cls(
+            urn=f"urn:pulumi:{stack}::{project}::{urn_type or type_}::{name}",
+            type=type_,
+            name=name,
+            parent="",
+            custom=True,
+            provider="",
+            dependencies=[],
+            property_dependencies={},
+            protect=protect,
+            retain_on_delete=False,
+            delete_before_replace=False,
+            inputs=inputs,
+            raw_inputs=struct,
+        )
 
 
 @dataclass(frozen=True)

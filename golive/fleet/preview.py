@@ -24,7 +24,7 @@ from typing import Any, Optional, TextIO
 from golive import checklist as checklist_mod
 from golive import progress, sarif, terminal, waivers
 from golive.fleet import report, workers
-from golive.fleet.report import Problem, Row
+from golive.fleet.report import Row
 from golive.preview import EXIT_INVALID, judge, sarif_locator
 from golive.program import ROOT, STACKS_DIR, ProgramError, RunResult, run_program
 from settings import files
@@ -218,19 +218,7 @@ class StackWork:
 
 
 def _row(outcome: workers.Outcome, path: Path) -> Row:
-    if outcome.error:
-        return report.error_row(outcome.name, outcome.error, outcome.seconds, target=_shown(path))
-    value = outcome.value
-    return Row(
-        outcome.name,
-        value["verdict"],
-        value["exitCode"],
-        outcome.seconds,
-        counts=value["counts"],
-        problems=tuple(Problem(*p) for p in value["problems"]),
-        files=tuple(value["files"]),
-        target=_shown(path),
-    )
+    return report.outcome_row(outcome.name, outcome.value, outcome.error, outcome.seconds, _shown(path))
 
 
 def _shown(path: Path) -> str:

@@ -71,6 +71,23 @@ def error_row(stack: str, error: str, seconds: float = 0.0, target: str = "") ->
     return Row(stack, ERROR, EXIT_ERROR, seconds, error=error, target=target)
 
 
+def outcome_row(stack: str, value: Any, error: str, seconds: float, target: str) -> Row:
+    """A worker's outcome as a row: its error, or the data a fleet command's work returns
+    (`verdict`, `exitCode`, `counts`, `problems` as (rule, reason, resource), `files`)."""
+    if error:
+        return error_row(stack, error, seconds, target=target)
+    return Row(
+        stack,
+        value["verdict"],
+        value["exitCode"],
+        seconds,
+        counts=value["counts"],
+        problems=tuple(Problem(*p) for p in value["problems"]),
+        files=tuple(value["files"]),
+        target=target,
+    )
+
+
 def exit_code(rows: Sequence[Row]) -> int:
     """0 every stack passed, 1 any stack blocked, 2 any stack could not be judged (or no stack at all)."""
     if not rows or any(r.exit_code not in (EXIT_OK, EXIT_BLOCKED) for r in rows):

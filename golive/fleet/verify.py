@@ -29,7 +29,7 @@ from typing import Any, Optional, TextIO
 from golive import progress, terminal
 from golive.fleet import report, workers
 from golive.fleet.preview import STACK_NAME, default_jobs
-from golive.fleet.report import Problem, Row
+from golive.fleet.report import Row
 from settings import files
 from settings.load import stack_file
 
@@ -226,16 +226,4 @@ class TargetWork:
 
 
 def _row(outcome: workers.Outcome, target: Target) -> Row:
-    if outcome.error:
-        return report.error_row(outcome.name, outcome.error, outcome.seconds, target=target.url)
-    value = outcome.value
-    return Row(
-        outcome.name,
-        value["verdict"],
-        value["exitCode"],
-        outcome.seconds,
-        counts=value["counts"],
-        problems=tuple(Problem(*p) for p in value["problems"]),
-        files=tuple(value["files"]),
-        target=target.url,
-    )
+    return report.outcome_row(outcome.name, outcome.value, outcome.error, outcome.seconds, target.url)

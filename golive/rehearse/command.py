@@ -41,7 +41,8 @@ from golive.rehearse import env as env_mod
 from golive.rehearse.artifacts import Artifact, ArtifactServer
 from golive.rehearse.env import RuntimeEnv, StandIns
 from golive.rehearse.runtime import BootFailed, Installation
-from golive.results import Enforcement, Finding, Report, Source, Status, Tool
+from golive.results import Finding, Report, Status, Tool
+from golive.verify import checks
 from objectos_core.checklist import AWS_VERIFIED, BY_ID
 from objectos_core.headers import HeaderSet
 from settings import files
@@ -51,7 +52,6 @@ from settings.model import Settings
 from testing.mocks import Registration
 
 EXIT_USAGE = 2
-MANDATORY = Enforcement.MANDATORY
 MULTI_NODE_REFUSED = "multi-node not authorized"
 INTEGRITY_FAILED = "Integrity check FAILED"
 PIN_VERIFIED = "sha256 verified"
@@ -102,8 +102,9 @@ class Outcome:
     secret_values: tuple[str, ...] = field(default=(), repr=False)  # what every rendering must leave out
 
 
-def finding(rule: str, check: str, name: str, status: Status, reason: str, **more: Any) -> Finding:
-    return Finding(rule, status, MANDATORY, reason, check=check, name=name, source=Source.VERIFY, **more)
+def finding(rule: str, check: str, name: str, status: Status, reason: str) -> Finding:
+    """A rehearsal's own finding, made as the live verifier makes its findings (it runs beside them)."""
+    return checks.outcome(rule, name, status, reason, check=check)
 
 
 def passed(rule: str, check: str, name: str, reason: str) -> Finding:

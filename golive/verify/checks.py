@@ -128,8 +128,10 @@ class AccessProbeResult:
     denied: Optional[tuple[int, ...]] = None  # statuses that count as a denial; default by credential
 
 
-def outcome(rule: str, name: str, status: Status, reason: str, resource: Optional[str] = None) -> Finding:
-    """One finding of the live verifier under a checklist id; its sub-check id comes from `name`.
+def outcome(
+    rule: str, name: str, status: Status, reason: str, resource: Optional[str] = None, check: Optional[str] = None
+) -> Finding:
+    """One finding of the live verifier under a checklist id; its sub-check id is `check`, or comes from `name`.
 
     Every live check is held as mandatory: a `fail` fails the run, and a `warn`
     is the advisory violation a check reports when the promise holds imperfectly.
@@ -139,7 +141,14 @@ def outcome(rule: str, name: str, status: Status, reason: str, resource: Optiona
     status = Status(status)
     enforcement = Enforcement.ADVISORY if status is WARN else Enforcement.MANDATORY
     return Finding(
-        rule, status, enforcement, reason, check=check_id(name), name=name, resource=resource, source=Source.VERIFY
+        rule,
+        status,
+        enforcement,
+        reason,
+        check=check or check_id(name),
+        name=name,
+        resource=resource,
+        source=Source.VERIFY,
     )
 
 

@@ -3,8 +3,6 @@ pack config's `objectosStack` settings and the pack's own detection, run on the 
 
 from __future__ import annotations
 
-from google.protobuf import struct_pb2
-
 from golive.analyzer import PolicyInfo
 from golive.stack_kind import NOT_DETECTED, stack_kind
 from testing.mocks import Registration
@@ -19,23 +17,7 @@ IMAGE = "ghcr.io/objectstack-ai/objectstack@sha256:" + "a" * 64
 
 
 def registration(type_: str, name: str, inputs: dict, urn_type: str = "") -> Registration:
-    struct = struct_pb2.Struct()
-    struct.update(inputs)
-    return Registration(
-        urn=f"urn:pulumi:prod::shop::{urn_type or type_}::{name}",
-        type=type_,
-        name=name,
-        parent="",
-        custom=True,
-        provider="",
-        dependencies=[],
-        property_dependencies={},
-        protect=False,
-        retain_on_delete=False,
-        delete_before_replace=False,
-        inputs=inputs,
-        raw_inputs=struct,
-    )
+    return Registration.of(type_, name, inputs, project="shop", urn_type=urn_type)
 
 
 def deployment(container: dict) -> Registration:

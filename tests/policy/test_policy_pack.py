@@ -33,23 +33,7 @@ def pack():
 
 
 def registration(type_: str, name: str, inputs: dict, protect: bool = False) -> Registration:
-    struct = struct_pb2.Struct()
-    struct.update(inputs)
-    return Registration(
-        urn=f"urn:pulumi:prod::objectos::{type_}::{name}",
-        type=type_,
-        name=name,
-        parent="",
-        custom=True,
-        provider="",
-        dependencies=[],
-        property_dependencies={},
-        protect=protect,
-        retain_on_delete=False,
-        delete_before_replace=False,
-        inputs=inputs,
-        raw_inputs=struct,
-    )
+    return Registration.of(type_, name, inputs, protect=protect)
 
 
 # --- the pack over the analyzer protocol ---------------------------------------------------------
