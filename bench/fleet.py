@@ -16,19 +16,10 @@ import tempfile
 from pathlib import Path
 
 from bench.measure import ROOT, run_snippet
+from bench.preview import PREVIEW as SINGLE  # the prod stack alone, as the preview figure runs it
 
 STACKS = 20
 TARGET = 2.5
-
-SINGLE = """
-import io, contextlib
-from golive.preview import preview_stack, print_summary
-preview = preview_stack("prod")
-with contextlib.redirect_stdout(io.StringIO()):
-    print_summary(preview)
-if preview.exit_code != 0:
-    raise SystemExit(f"prod preview is not ready: exit {preview.exit_code}")
-"""
 
 FLEET = """
 import io

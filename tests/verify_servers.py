@@ -18,6 +18,17 @@ import pytest
 
 from golive.rehearse import pki, process
 from golive.rehearse.edge import nginx_binary, run_nginx, user_directive
+from golive.verify.checks import Expectations
+
+# What the hostile-server tests expect of a host: one header, explicit CORS, the auth rate limit.
+HOSTILE_EXPECTATIONS = Expectations(
+    headers={"X-Frame-Options": "DENY"},
+    hsts=None,
+    cors_origins=("https://app.example.com",),
+    cors_credentials=True,
+    auth_rate_limit=10,
+    auth_window_seconds=60,
+)
 
 NGINX = nginx_binary()
 needs_nginx = pytest.mark.skipif(

@@ -14,20 +14,21 @@ from io import StringIO
 import pytest
 
 from golive.verify import checks, command
-from golive.verify.checks import Expectations, FetchError, Unreached
+from golive.verify.checks import FetchError, Unreached
 from golive.verify.http import HttpProbe, Limits
-from tests.verify_servers import make_pki, raw_server, redirect_to_https, slow_redirects, tls_raw_server, trickle
+from tests.verify_servers import (
+    HOSTILE_EXPECTATIONS,
+    make_pki,
+    raw_server,
+    redirect_to_https,
+    slow_redirects,
+    tls_raw_server,
+    trickle,
+)
 
 # Each exchange may take 20 s and a chain 50 hops: only the run's deadline can stop these servers early.
 PATIENT = Limits(connect_seconds=2.0, read_seconds=2.0, total_seconds=20.0, max_redirects=50)
-EXPECTED = Expectations(
-    headers={"X-Frame-Options": "DENY"},
-    hsts=None,
-    cors_origins=("https://app.example.com",),
-    cors_credentials=True,
-    auth_rate_limit=10,
-    auth_window_seconds=60,
-)
+EXPECTED = HOSTILE_EXPECTATIONS
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from golive.verify import checks, tls
 from golive.verify.checks import Expectations, FetchError, Response
 from golive.verify.http import HttpProbe, Limits
 from tests.verify_servers import (
+    HOSTILE_EXPECTATIONS,
     endless_redirects,
     huge_headers,
     make_pki,
@@ -24,14 +25,7 @@ from tests.verify_servers import (
 )
 
 QUICK = Limits(connect_seconds=1.0, read_seconds=0.5, total_seconds=1.5)
-EXPECTED = Expectations(
-    headers={"X-Frame-Options": "DENY"},
-    hsts=None,
-    cors_origins=("https://app.example.com",),
-    cors_credentials=True,
-    auth_rate_limit=10,
-    auth_window_seconds=60,
-)
+EXPECTED = HOSTILE_EXPECTATIONS
 
 
 def fetch(url: str, limits: Limits = QUICK, **options) -> object:
