@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = fleet.measure()
         print_table(rows)
         return 1 if any(verdict(row) == "NO" for row in rows) else 0
-    rows = preview.measure(args.repeats) + policy_pack.measure(max(3, args.repeats)) + fleet.measure()
+    rows = preview.measure(args.repeats) + policy_pack.measure(policy_pack.ROUNDS) + fleet.measure()
     if not args.skip_rehearsal:
         rows += rehearse.measure()
     if not args.skip_suite:

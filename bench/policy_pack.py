@@ -14,6 +14,7 @@ import gc
 import json
 import math
 import os
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,9 +34,7 @@ from policy.pack import POLICIES
 SIZES = (1_000, 10_000, 100_000)
 TARGET_SECONDS_10K = 1.0
 TARGET_SCALING = 1.2  # the largest per-resource time over the smallest
-LARGE_REPEATS = 3  # runs above 10,000 resources, whatever --repeats says: each takes tens of seconds
-MIN_SECONDS = 5.0  # the smaller sizes run until this much CPU is timed: one 1,000-resource run is a few
-# tenths of a second, and on a shared machine single runs of it moved by half from one run to the next
+ROUNDS = 3  # blocks timed per size; the median is the figure
 DIGEST = "@sha256:" + "a" * 64
 IMAGE = "ghcr.io/objectstack-ai/objectstack" + DIGEST
 ARTIFACT = "https://artifacts.example.com/objectstack.json#sha256=" + "b" * 64
@@ -309,65 +308,74 @@ def run_pack(resources: list[PolicyResource]) -> int:
     return found
 
 
-def timed(work: Callable[[], Any], repeats: int) -> float:
-    """The least CPU seconds of `work` over `repeats` runs in this process. Other processes' work
-    does not count (the pack is single-threaded, so on an idle machine this is its wall time), and
-    the least run is the one the machine disturbed least, as timeit reports it: what disturbs a
-    run only ever adds time. The garbage collector is off while timing, as in timeit, so the
-    figure is the policies' own cost and not the collector walking the stack's objects."""
-    samples = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            started = time.process_time()
-            work()
-            samples.append(time.process_time() - started)
-        finally:
-            gc.enable()
-    return min(samples)
+def timed(work: Callable[[], Any]) -> float:
+    """The CPU seconds of `work` in this process. Other processes' work does not count (the pack is
+    single-threaded, so on an idle machine this is its wall time). The garbage collector is off
+    while timing, as in timeit, so the figure is the policies' own cost and not the collector
+    walking the stack's objects."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.process_time()
+        work()
+        return time.process_time() - started
+    finally:
+        gc.enable()
 
 
 def load() -> str:
     """The machine's load while measuring: 1-minute load average over the cores, when the system says."""
     try:
-        return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        return f"load {os.getloadavg()[0]:.1f}/{os.cpu_count()} cores"
     except OSError:  # pragma: no cover (no getloadavg on this system)
         return f"{os.cpu_count()} cores"
 
 
-def measure(repeats: int = 3, sizes: Sequence[int] = SIZES) -> list[dict]:
+def measure(rounds: int = ROUNDS, sizes: Sequence[int] = SIZES) -> list[dict]:
+    """Each size timed in blocks of equal work, `rounds` blocks each, in rounds that alternate the sizes' order.
+
+    A block is as many runs of the pack as make `max(sizes)` resources judged (100 runs of the
+    1,000-resource stack, 10 of the 10,000, one of the 100,000), so every size is timed over the
+    same work, for about the same time, beside the same neighbours; the figure is the median block.
+    The least of many short runs is no fair figure on a shared machine: a 0.2 s run often falls in
+    a quiet moment and a 20 s one never does (single 1,000-resource runs ranged 126-254 us per
+    resource in one process, while 10,000-resource runs ranged 213-243).
+    """
     run_pack(synthetic_stack(UNIT_SIZE))  # first-use costs (lazy imports, service models) stay out of the figures
-    per_resource: dict[int, float] = {}
-    rows = []
+    visits = max(sizes)
+    stacks = {}
     for size in sizes:
-        stack = synthetic_stack(size)
-        started = time.process_time()
-        violations = run_pack(stack)
-        once = max(time.process_time() - started, 1e-3)
+        stacks[size] = synthetic_stack(size)
+        violations = run_pack(stacks[size])  # warms this stack's objects as every timed run finds them
         if violations:
             raise SystemExit(f"the synthetic {size}-resource stack should pass; it has {violations} violations")
-        before = load()
-        runs = max(repeats, math.ceil(MIN_SECONDS / once)) if size <= 10_000 else min(repeats, LARGE_REPEATS)
-        seconds = timed(lambda stack=stack: run_pack(stack), runs)
-        per_resource[size] = seconds / size
+    per_resource: dict[int, list[float]] = {size: [] for size in sizes}
+    before = load()
+    for turn in range(rounds):
+        for size in sizes if turn % 2 == 0 else list(reversed(sizes)):
+            runs = math.ceil(visits / size)
+            seconds = timed(lambda stack=stacks[size], runs=runs: [run_pack(stack) for _ in range(runs)])
+            per_resource[size].append(seconds / (runs * size))
+    median = {size: statistics.median(times) for size, times in per_resource.items()}
+    rows = []
+    for size in sizes:
+        runs = math.ceil(visits / size)
         rows.append(
             {
                 "figure": f"policy pack CPU, {size:,} resources",
-                "value": f"{seconds:.3f} s",
-                "floor": f"{seconds / size * 1e6:.1f} us per resource ({before})",
-                "ratio": seconds / TARGET_SECONDS_10K if size == 10_000 else None,
+                "value": f"{median[size] * size:.3f} s",
+                "floor": f"{median[size] * 1e6:.1f} us/resource, {rounds}x{runs} runs, {before}",
+                "ratio": median[size] * size / TARGET_SECONDS_10K if size == 10_000 else None,
                 "target": 1.0 if size == 10_000 else None,
             }
         )
-        del stack
-    slowest, fastest = max(per_resource, key=per_resource.get), min(per_resource, key=per_resource.get)
+    slowest, fastest = max(median, key=median.get), min(median, key=median.get)
     rows.append(
         {
             "figure": f"policy pack scaling {min(sizes):,} -> {max(sizes):,}",
-            "value": f"{per_resource[slowest] / per_resource[fastest]:.2f}x",
+            "value": f"{median[slowest] / median[fastest]:.2f}x",
             "floor": f"per resource: {slowest:,} slowest, {fastest:,} fastest",
-            "ratio": per_resource[slowest] / per_resource[fastest],
+            "ratio": median[slowest] / median[fastest],
             "target": TARGET_SCALING,
         }
     )
@@ -376,7 +384,9 @@ def measure(repeats: int = 3, sizes: Sequence[int] = SIZES) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.policy_pack")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per size at least (the least is reported)")
+    parser.add_argument(
+        "--rounds", type=int, default=ROUNDS, help="blocks of equal work per size (the median is reported)"
+    )
     parser.add_argument(
         "--sizes",
         type=lambda text: tuple(int(n) for n in text.split(",")),
@@ -384,12 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated stack sizes (default 1000,10000,100000)",
     )
     args = parser.parse_args(argv)
-    rows = measure(args.repeats, args.sizes)
-    print(f"{'figure':<38} {'value':>10}  {'per resource / floor':<44} {'ratio':>6}  target")
+    rows = measure(args.rounds, args.sizes)
+    print(f"{'figure':<38} {'value':>10}  {'per resource / floor':<48} {'ratio':>6}  target")
     for row in rows:
         ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}x"
         target = "-" if row["target"] is None else f"<={row['target']:g}x"
-        print(f"{row['figure']:<38} {row['value']:>10}  {row['floor']:<44} {ratio:>6}  {target}")
+        print(f"{row['figure']:<38} {row['value']:>10}  {row['floor']:<48} {ratio:>6}  {target}")
     return 0
 
 

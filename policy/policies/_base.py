@@ -205,6 +205,31 @@ def _judge(
     new_report: Callable[[], Report],
     per_resource: bool,
 ) -> None:
+    """Run a check; when odd input makes it raise, run it again watched (`_judge_watched`) to pin the value.
+
+    The first run reads the properties as the analyzer gave them: most runs raise nothing, and
+    wrapping every resource for every policy cost a pass over the whole stack each time. A check
+    is a function of the properties it reads, so the watched run raises where this one did.
+    """
+    report = new_report()
+    try:
+        run(report)
+    except UnknownValueError:
+        _flush(report, [], sdk_report, per_resource)
+        raise
+    except Exception:  # odd input is a finding on the resource, never a crash of the pack
+        _judge_watched(run, resources, sdk_report, new_report, per_resource)
+        return
+    _conclude(report, [], sdk_report, per_resource)
+
+
+def _judge_watched(
+    run: Callable[[Report], None],
+    resources: list[Any],
+    sdk_report: ReportViolation,
+    new_report: Callable[[], Report],
+    per_resource: bool,
+) -> None:
     """Run a check with every read watched; a raise pins a malformed value, which the next run goes without."""
     originals = [(resource, resource.props) for resource in resources]
     hidden: dict[str, set[tuple]] = {}
@@ -233,6 +258,11 @@ def _judge(
     finally:
         for resource, props in originals:
             resource.props = props
+    _conclude(report, malformed, sdk_report, per_resource)
+
+
+def _conclude(report: Report, malformed: list, sdk_report: ReportViolation, per_resource: bool) -> None:
+    """Send a finished run's findings; the values it could not know become the SDK's preview note."""
     _flush(report, malformed, sdk_report, per_resource)
     if report.unknown:
         note = UnknownValueError(UNKNOWN_STRING_VALUE, [])

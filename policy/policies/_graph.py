@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any, Optional
 
 from pulumi_policy import PolicyResource
@@ -31,12 +32,20 @@ class Graph:
 
     def __init__(self, resources: Iterable[PolicyResource]):
         self.resources = list(resources)
-        self.by_urn = {r.urn: r for r in self.resources}
-        self._by_type: dict[str, list[PolicyResource]] = defaultdict(list)
-        for resource in self.resources:
-            self._by_type[resource.resource_type].append(resource)
+        # Each index is built on first use: every stack policy gets its own graph, and most use one or two.
         self._users: Optional[dict[str, list[tuple[Optional[str], PolicyResource]]]] = None
         self._holders: dict[tuple, dict[str, list[PolicyResource]]] = {}
+
+    @cached_property
+    def by_urn(self) -> dict[str, PolicyResource]:
+        return {r.urn: r for r in self.resources}
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[PolicyResource]]:
+        index: dict[str, list[PolicyResource]] = defaultdict(list)
+        for resource in self.resources:
+            index[resource.resource_type].append(resource)
+        return index
 
     def of_type(self, *types: str) -> list[PolicyResource]:
         found: list[PolicyResource] = []

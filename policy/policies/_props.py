@@ -170,6 +170,8 @@ def watched(value: Any, resource: Any, trail: Trail, hidden: frozenset = frozens
 
 
 class _WatchedMapping(Mapping):
+    __slots__ = ("_target", "_resource", "_trail", "_hidden", "_path")  # one per resource per policy run: kept small
+
     def __init__(self, target: Mapping, resource: Any, trail: Trail, hidden: frozenset, path: tuple):
         self._target, self._resource, self._trail, self._hidden, self._path = target, resource, trail, hidden, path
 
@@ -192,6 +194,8 @@ class _WatchedMapping(Mapping):
 
 
 class _WatchedList(Sequence):
+    __slots__ = ("_target", "_resource", "_trail", "_hidden", "_path")
+
     def __init__(self, target: Sequence, resource: Any, trail: Trail, hidden: frozenset, path: tuple):
         self._target, self._resource, self._trail, self._hidden, self._path = target, resource, trail, hidden, path
 

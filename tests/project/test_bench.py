@@ -16,7 +16,7 @@ OVER_BUDGET = {"figure": "suite", "value": "200 s", "floor": "9 s", "ratio": 22.
 
 def run_with(monkeypatch, rows: list[dict]) -> int:
     monkeypatch.setattr(runner.preview, "measure", lambda repeats: rows)
-    monkeypatch.setattr(runner.policy_pack, "measure", lambda repeats: [])
+    monkeypatch.setattr(runner.policy_pack, "measure", lambda rounds: [])
     monkeypatch.setattr(runner.rehearse, "measure", lambda: [])
     monkeypatch.setattr(runner.fleet, "measure", lambda: [])
     return runner.main(["--skip-suite", "--repeats", "1"])
