@@ -46,12 +46,24 @@ _UNKNOWN_SENTINELS = frozenset(
 )
 
 
+_MAPPING: dict[type, bool] = {}  # by type, as the ABCs answer: the policies ask it of every value they read
+_LIST: dict[type, bool] = {}
+
+
 def is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)
+    kind = type(value)
+    answer = _MAPPING.get(kind)
+    if answer is None:
+        answer = _MAPPING[kind] = issubclass(kind, Mapping)
+    return answer
 
 
 def is_list(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+    kind = type(value)
+    answer = _LIST.get(kind)
+    if answer is None:
+        answer = _LIST[kind] = issubclass(kind, Sequence) and not issubclass(kind, (str, bytes))
+    return answer
 
 
 def get(value: Any, *path: Any, default: Any = None) -> Any:
@@ -63,9 +75,11 @@ def get(value: Any, *path: Any, default: Any = None) -> Any:
                     return default
                 value = value[key]
             else:
-                if not is_mapping(value) or key not in value:
+                if not is_mapping(value):
                     return default
-                value = value[key]
+                value = value[key]  # one lookup: `key in value` on the SDK's proxy is a lookup too
+        except KeyError:
+            return default
         except UnknownValueError:
             return UNKNOWN
         value = _plain(value)
@@ -142,7 +156,15 @@ def walk(value: Any) -> Iterator[tuple[tuple, Any]]:
                 stack.append(((*path, index), child))
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})  # read as they are, the commonest values after strings
+
+
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:
+        return UNKNOWN if value in _UNKNOWN_SENTINELS else value
+    if kind in _SCALARS:
+        return value
     if _PolicySecret and isinstance(value, _PolicySecret):
         value = value.value
     if isinstance(value, str) and value in _UNKNOWN_SENTINELS:
