@@ -203,6 +203,12 @@ def waiting_on(run: subprocess.Popen, lock: Path, limit: float = 120.0) -> None:
     pytest.fail(f"the release never waited on {lock} (exit {run.poll()})")
 
 
+def signal_masks(pid: int) -> str:
+    """The process's blocked and ignored signal masks, as /proc shows them (for a failure's message)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return " ".join(line for line in status.splitlines() if line.startswith(("SigBlk", "SigIgn")))
+
+
 def test_sigint_ends_a_release_with_exit_130_and_no_traceback(stacks):
     # The interrupt lands while the release waits for the lock another run holds.
     from golive.stackfile import locked
@@ -211,9 +217,10 @@ def test_sigint_ends_a_release_with_exit_130_and_no_traceback(stacks):
     with locked(lock, "stack prod's files"):
         run = golive(stacks, *release_args(3))
         waiting_on(run, lock)  # it holds the lock file open: it is past start-up and waits for the lock
+        masks = signal_masks(run.pid)
         run.send_signal(signal.SIGINT)
         out, err = run.communicate(timeout=60)
-    assert run.returncode == 130 and "Traceback" not in err and "interrupted" in err
+    assert run.returncode == 130 and "Traceback" not in err and "interrupted" in err, (masks, err)
     assert "c3" not in [entry["id"] for entry in recorded(stacks)]
 
 
