@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from policy.api_rules.extra import EXTRAS
 from policy.api_rules.mapping import MAPPING, F, T, TypeMap
@@ -104,8 +104,7 @@ def _steps(path: str) -> tuple[tuple[str, str], ...]:
     return tuple(steps)
 
 
-@dataclass(frozen=True)
-class _Leaf:
+class _Leaf(NamedTuple):  # a tuple: one is made for every input value of every resource
     path: str
     value: Any
     secret: bool
@@ -118,38 +117,44 @@ def _unwrap(value: Any, secret: bool) -> tuple[Any, bool]:
     return value, secret
 
 
-def _leaves(value: Any, steps: tuple[tuple[str, str], ...], path: str, secret: bool) -> Iterator[_Leaf]:
+def _leaves(value: Any, steps: tuple[tuple[str, str], ...], path: str, secret: bool) -> list[_Leaf]:
+    """The values at the end of `steps` from `value`, each with its path (or why a step found none)."""
+    found: list[_Leaf] = []
+    _collect(value, steps, 0, path, secret, found)
+    return found
+
+
+def _collect(value: Any, steps: tuple[tuple[str, str], ...], at: int, path: str, secret: bool, found: list) -> None:
     value, secret = _unwrap(value, secret)
-    if not steps:
-        yield _Leaf(path, value, secret)
+    if at == len(steps):
+        found.append(_Leaf(path, value, secret))
         return
     if value is UNKNOWN:
-        yield _Leaf(path, UNKNOWN, secret)
+        found.append(_Leaf(path, UNKNOWN, secret))
         return
-    (kind, name), rest = steps[0], steps[1:]
+    kind, name = steps[at]
     if kind == "key":
         if not isinstance(value, dict):
-            yield _Leaf(path, value, secret, "an object")
-            return
-        if name in value and value[name] is not None:
-            yield from _leaves(value[name], rest, f"{path}.{name}" if path else name, secret)
+            found.append(_Leaf(path, value, secret, "an object"))
+        elif value.get(name) is not None:
+            _collect(value[name], steps, at + 1, f"{path}.{name}" if path else name, secret, found)
         return
     if kind == "each":
         if not isinstance(value, (list, tuple)):
-            yield _Leaf(path, value, secret, "a list")
+            found.append(_Leaf(path, value, secret, "a list"))
             return
         for index, element in enumerate(value):
             if element is not None:
-                yield from _leaves(element, rest, f"{path}[{index}]", secret)
+                _collect(element, steps, at + 1, f"{path}[{index}]", secret, found)
         return
     if not isinstance(value, dict):
-        yield _Leaf(path, value, secret, "a map")
+        found.append(_Leaf(path, value, secret, "a map"))
         return
     for key, element in value.items():
         if kind == "keys":
-            yield from _leaves(key, rest, f"{path}{{{key}}} (key)", secret)
+            _collect(key, steps, at + 1, f"{path}{{{key}}} (key)", secret, found)
         elif element is not None:
-            yield from _leaves(element, rest, f"{path}.{key}", secret)
+            _collect(element, steps, at + 1, f"{path}.{key}", secret, found)
 
 
 def _present(props: Mapping[str, Any], path: str) -> bool:
@@ -194,11 +199,11 @@ class _Judge:
         if value is UNKNOWN:
             self.outcome.not_judged.append(path)
             return
-        secret = secret or _hidden(member.service, member.operation, member.path)
-        rules, not_checked = rules_for(member)
-        self.outcome.not_checked += [n for n in not_checked if n not in self.outcome.not_checked]
+        _, hidden, type_rule, others, not_checked = _plan(member)
+        secret = secret or hidden
+        if not_checked:
+            self.outcome.not_checked += [n for n in not_checked if n not in self.outcome.not_checked]
         self.outcome.judged += 1
-        type_rule, others = rules[0], rules[1:]
         if not type_rule.test(value):
             self.fail(path, value, secret, type_rule.text + f", not {_article(kind_of(value))}", type_rule.source)
             return
@@ -247,6 +252,20 @@ class _Judge:
             self.outcome.unmapped.append(path)  # the provider reshapes this input; no faithful mapping
         else:
             self.leaf(member, path, value, secret)
+
+
+_PLANS: dict[int, tuple[Member, bool, Rule, tuple[Rule, ...], list[NotChecked]]] = {}
+
+
+def _plan(member: Member) -> tuple[Member, bool, Rule, tuple[Rule, ...], list[NotChecked]]:
+    """What judging a value of this member takes (hidden?, type rule, other rules, rules not checked), by the
+    member object: the models keep one object per member, and each is judged for every resource of its type."""
+    plan = _PLANS.get(id(member))
+    if plan is None or plan[0] is not member:  # the member is held in the plan, so its id stays its own
+        rules, not_checked = rules_for(member)
+        hidden = _hidden(member.service, member.operation, member.path)
+        plan = _PLANS[id(member)] = (member, hidden, rules[0], tuple(rules[1:]), not_checked)
+    return plan
 
 
 @functools.cache
