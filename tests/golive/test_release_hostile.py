@@ -203,6 +203,12 @@ def waiting_on(run: subprocess.Popen, lock: Path, limit: float = 120.0) -> None:
     pytest.fail(f"the release never waited on {lock} (exit {run.poll()})")
 
 
+INTERRUPTIBLE = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('golive', run_name='__main__', alter_sys=True)"
+)
+
+
 def signal_masks(pid: int) -> str:
     """The process's blocked and ignored signal masks, as /proc shows them (for a failure's message)."""
     status = Path(f"/proc/{pid}/status").read_text()
@@ -215,7 +221,9 @@ def test_sigint_ends_a_release_with_exit_130_and_no_traceback(stacks):
 
     lock = release.lock_file("prod", stacks)
     with locked(lock, "stack prod's files"):
-        run = golive(stacks, *release_args(3))
+        # As from a terminal: a shell's background job (CI scripts, `cmd &`) starts with SIGINT
+        # ignored, which the release inherits and rightly keeps.
+        run = golive(stacks, *release_args(3), script=INTERRUPTIBLE)
         waiting_on(run, lock)  # it holds the lock file open: it is past start-up and waits for the lock
         masks = signal_masks(run.pid)
         run.send_signal(signal.SIGINT)
