@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,9 +137,10 @@ class Rehearsal:
         self.stand_ins: list[str] = []
         self.groups: list[int] = []
         self.boots: list[dict[str, str]] = []
-        self.secret_extra: list[
-            str
-        ] = []  # values made during the run that must never be printed  # the env of each runtime boot, for the benchmark's floor
+        self.secret_extra: list[str] = []  # values made during the run that must never be printed
+        self.pending: list[tuple[int, Future]] = []  # checks running beside the boots: (where their findings go, it)
+        self.declared: Optional[RuntimeEnv] = None
+        self.topology_changes: dict[str, Optional[str]] = {}  # what makes a multi-node declaration boot one process
         self.stack = contextlib.ExitStack()
         self.workdir = Path(tempfile.mkdtemp(prefix="golive-rehearsal-"))
         self.stack.callback(shutil.rmtree, self.workdir, True)
@@ -152,34 +154,46 @@ class Rehearsal:
 
     def run(self) -> None:
         with self.stack:
-            self.version()
-            from golive.rehearse import pki as pki_mod
+            try:
+                self.steps()
+            finally:
+                self.collect()
 
-            settings = self.inputs.settings
-            self.pki = pki_mod.make_pki(self.workdir / "pki", [settings.domain, runtime.LOOPBACK, "localhost"])
-            first, second = self.artifacts()
-            server = self.stack.enter_context(
-                artifacts.serving(self.workdir / "artifacts", self.pki.cert, self.pki.key)
-            )
-            redis_url = self.redis()
-            declared = self.declared_env(server, first, redis_url)
-            if self.options.refusals:
-                self.topology(declared)
-                self.wrong_pin(declared, server, first)
-            else:
-                self.skip_refusals(declared)
-            booted = self.boot_main(declared, server, first)
-            if booted is not None:
-                self.edge_and_verify(booted, declared)
-            if self.options.release:
-                self.release_and_rollback(declared, server, first, second)
-            else:
-                why = "not run (--no-release)"
-                for check in ("release-moves-the-pair", "rollback-moves-the-pair"):
-                    self.findings.append(
-                        unjudged("release-pins-image-and-artifact", check, check.replace("-", " "), why)
-                    )
-            self.say("tearing down")
+    def collect(self) -> None:
+        """The findings of the checks that ran beside the boots, where they would stand had they run in turn."""
+        for slot, running in reversed(self.pending):
+            try:
+                found = running.result()
+            except Exception as exc:  # a check that could not run is a failing finding, as a step is
+                found = [failed("redis-encrypted-with-auth", "redis-client", "the runtime's Redis client", str(exc))]
+            self.findings[slot:slot] = found
+        self.pending.clear()
+
+    def steps(self) -> None:
+        self.version()
+        from golive.rehearse import pki as pki_mod
+
+        settings = self.inputs.settings
+        self.pki = pki_mod.make_pki(self.workdir / "pki", [settings.domain, runtime.LOOPBACK, "localhost"])
+        first, second = self.artifacts()
+        server = self.stack.enter_context(artifacts.serving(self.workdir / "artifacts", self.pki.cert, self.pki.key))
+        redis_url = self.redis()
+        declared = self.declared_env(server, first, redis_url)
+        if self.options.refusals:
+            self.topology(declared)
+            self.wrong_pin(declared, server, first)
+        else:
+            self.skip_refusals(declared)
+        booted = self.boot_main(declared, server, first)
+        if booted is not None:
+            self.edge_and_verify(booted, declared)
+        if self.options.release:
+            self.release_and_rollback(declared, server, first, second)
+        else:
+            why = "not run (--no-release)"
+            for check in ("release-moves-the-pair", "rollback-moves-the-pair"):
+                self.findings.append(unjudged("release-pins-image-and-artifact", check, check.replace("-", " "), why))
+        self.say("tearing down")
 
     def version(self) -> None:
         image = self.inputs.settings.release.image
@@ -215,7 +229,14 @@ class Rehearsal:
         self.say("starting redis-server with TLS and AUTH")
         stand_in = self.stack.enter_context(redis_mod.started_redis(self.pki, progress=self.say))
         self.secret_extra.append(stand_in.password)
-        self.findings += [check.finding() for check in redis_mod.client_checks(self.installation, stand_in)]
+        # The runtime's client against it, while the runtime boots (the pool ends before Redis stops).
+        pool = self.stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="redis-checks"))
+        self.pending.append(
+            (
+                len(self.findings),
+                pool.submit(lambda: [c.finding() for c in redis_mod.client_checks(self.installation, stand_in)]),
+            )
+        )
         self.stand_ins.append(
             f"Redis: redis-server on {stand_in.display_url}, TLS only (no plain port), AUTH with a generated password"
         )

@@ -239,3 +239,18 @@ def test_the_command_refuses_an_app_folder_without_a_config(tmp_path):
     err = io.StringIO()
     code = command.main(Options(stack="prod", app=tmp_path), out=io.StringIO(), err=err)
     assert code == command.EXIT_USAGE and "objectstack.config.ts" in err.getvalue()
+
+
+def test_a_one_replica_stack_rehearses_its_refusals_too(ready, previews):
+    # The dev stack declares one replica: nothing to refuse on topology, and the wrong pin still boots
+    # (this path once stopped the whole rehearsal on an attribute only the multi-node path set).
+    preview = previews("dev")
+    inputs = Inputs(preview.settings, list(preview.result.resources), header_set(preview.settings), artifacts.APP)
+    outcome = command.rehearse(inputs, Options(stack="dev", release=False, probe_rate_limit=False), progress=print)
+    found = {f.id: f for f in outcome.report.findings}
+    assert not [f.reason for f in found.values() if f.name == "the rehearsal"]  # no step stopped it
+    topology = found["runtime-edition-topology/declared-topology-boots"]
+    assert topology.status is Status.PASS and topology.name == "one replica as declared"
+    assert found["release-pins-image-and-artifact/wrong-pin-refused"].status is Status.PASS
+    assert found["pods-can-start/declared-env-boots"].status is Status.PASS
+    assert outcome.report.verdict == "PASS"
