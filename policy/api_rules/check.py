@@ -199,7 +199,7 @@ class _Judge:
         if value is UNKNOWN:
             self.outcome.not_judged.append(path)
             return
-        _, hidden, type_rule, others, not_checked = _plan(member)
+        hidden, type_rule, others, not_checked = _plan(member)
         secret = secret or hidden
         if not_checked:
             self.outcome.not_checked += [n for n in not_checked if n not in self.outcome.not_checked]
@@ -254,18 +254,15 @@ class _Judge:
             self.leaf(member, path, value, secret)
 
 
-_PLANS: dict[int, tuple[Member, bool, Rule, tuple[Rule, ...], list[NotChecked]]] = {}
+def _plan(member: Member) -> tuple[bool, Rule, tuple[Rule, ...], list[NotChecked]]:
+    """What judging a value of this member takes: hidden?, its type rule, the other rules, rules not checked."""
+    return _plan_for(member.service, member.operation, member.path)
 
 
-def _plan(member: Member) -> tuple[Member, bool, Rule, tuple[Rule, ...], list[NotChecked]]:
-    """What judging a value of this member takes (hidden?, type rule, other rules, rules not checked), by the
-    member object: the models keep one object per member, and each is judged for every resource of its type."""
-    plan = _PLANS.get(id(member))
-    if plan is None or plan[0] is not member:  # the member is held in the plan, so its id stays its own
-        rules, not_checked = rules_for(member)
-        hidden = _hidden(member.service, member.operation, member.path)
-        plan = _PLANS[id(member)] = (member, hidden, rules[0], tuple(rules[1:]), not_checked)
-    return plan
+@functools.cache
+def _plan_for(service_name: str, operation: str, path: str) -> tuple[bool, Rule, tuple[Rule, ...], list[NotChecked]]:
+    rules, not_checked = _rules_for(service_name, operation, path)
+    return _hidden(service_name, operation, path), rules[0], tuple(rules[1:]), not_checked
 
 
 @functools.cache
