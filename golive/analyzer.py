@@ -12,13 +12,11 @@ graph recorded by the offline preview, so `golive preview` and
 from __future__ import annotations
 
 import atexit
-import ctypes
 import os
-import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -29,13 +27,13 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi.runtime.proto import analyzer_pb2_grpc as pb_grpc
 
+from policy import lifeline
 from settings import files
 from testing.mocks import Registration
 
 PACK_DIR = Path(__file__).resolve().parent.parent / "policy"
 START_TIMEOUT_SECONDS = 60.0
 CALL_TIMEOUT_SECONDS = 120.0
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 NO_ENGINE = "127.0.0.1:0"  # the pack only uses the engine address for logging; offline there is none
 _MAX_MESSAGE = 400 * 1024 * 1024  # as the policy SDK allows
 LEVELS = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate", pb.DISABLED: "disabled"}
@@ -103,24 +101,13 @@ def pack_python(pack_dir: Path = PACK_DIR) -> str:
     return sys.executable
 
 
-def _die_with_parent() -> Optional[Callable[[], None]]:
-    """On Linux, have the kernel stop the pack when its parent dies, even by SIGKILL,
-    where no atexit handler runs. The kernel ties this to the forking thread, so only
-    a pack started from the main thread (which lives as long as the process) gets it."""
-    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before the fork
-    except (OSError, AttributeError):
-        return None
-    parent, stop = os.getpid(), int(signal.SIGTERM)
-
-    def arm() -> None:
-        prctl(_PR_SET_PDEATHSIG, stop)
-        if os.getppid() != parent:  # the parent died before the signal was armed
-            os._exit(1)
-
-    return arm
+def _lifeline(env: dict[str, str]) -> None:
+    """Name this process as the pack's parent, so the pack asks the kernel to stop it when we die,
+    even by SIGKILL, where no atexit handler runs (policy/lifeline.py). The kernel ties this to
+    the spawning thread, so only a pack started from the main thread (which lives as long as the
+    process) gets it."""
+    if threading.current_thread() is threading.main_thread():
+        env[lifeline.PARENT_VAR] = str(os.getpid())
 
 
 class PolicyPackProcess:
@@ -146,6 +133,7 @@ class PolicyPackProcess:
         # The pack needs none of the caller's Pulumi settings (access tokens, config passphrases).
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONUNBUFFERED"] = "1"
+        _lifeline(env)
         try:
             self._proc = subprocess.Popen(
                 [self.python, "-u", "-m", "pulumi.policy", NO_ENGINE, "."],
@@ -155,7 +143,6 @@ class PolicyPackProcess:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-                preexec_fn=_die_with_parent(),
             )
         except OSError as exc:
             self._stderr.append(str(exc))

@@ -6,6 +6,10 @@ from pathlib import Path
 # The CLI runs this file from policy/; the pack's modules import as `policy.*` from the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from policy import lifeline  # noqa: E402
+
+lifeline.arm()  # started by golive: end with it, before the slow imports
+
 from pulumi_policy import PolicyPack  # noqa: E402
 
 from policy import sdk_memo  # noqa: E402
