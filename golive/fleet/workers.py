@@ -226,7 +226,7 @@ class _Worker:
 
     def reap(self) -> Outcome:
         if self.garbled:
-            self.process.kill()
+            self._stop()
         self.process.join()
         seconds = time.monotonic() - self.started
         if self.result is not None:
@@ -252,12 +252,18 @@ class _Worker:
         )
 
     def kill(self, reason: str) -> Outcome:
-        self.process.kill()
+        self._stop()
         self.process.join()
         seconds = time.monotonic() - self.started
         tail = self._output_tail()
         self._close()
         return Outcome(self.name, error=reason + (f"; its last output: {tail}" if tail else ""), seconds=seconds)
+
+    def _stop(self) -> None:
+        """SIGKILL, unless the fork server has already told us the worker ended: it reaps its
+        children itself, and once it has, the worker's pid may be another process's."""
+        if self.process.exitcode is None:
+            self.process.kill()
 
     def _output_tail(self) -> str:
         try:

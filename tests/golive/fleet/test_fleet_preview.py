@@ -67,7 +67,7 @@ def fleet(tmp_path_factory):
 
 def test_a_passing_stack_is_ready_beside_failing_ones(fleet):
     _, rows, _, _ = fleet
-    assert rows["prod-a"]["verdict"] == "READY" and rows["prod-a"]["exitCode"] == 0
+    assert rows["prod-a"]["verdict"] == "READY" and rows["prod-a"]["exitCode"] == 0, rows["prod-a"]
 
 
 def test_a_failing_stack_is_not_ready_with_its_blocking_finding(fleet):
@@ -117,7 +117,7 @@ def test_each_judged_stack_gets_its_json_and_sarif(fleet):
 
 def test_a_stack_in_the_fleet_gets_the_same_findings_as_previewed_alone(fleet, previews):
     _, rows, _, _ = fleet
-    assert rows["prod-a"]["counts"] == previews("prod").report.counts()
+    assert rows["prod-a"]["counts"] == previews("prod").report.counts(), rows["prod-a"]
 
 
 # --- the exit code and the stack list -------------------------------------------------------------
