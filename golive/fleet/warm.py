@@ -34,8 +34,10 @@ def _quietly() -> None:
             warm()
         except Exception:  # noqa: BLE001, S110 (only a warm-up: each worker runs and reports its own stack)
             pass
-        # The program's registrations ran on the event loop's default executor: end its threads,
-        # and leave a fresh loop for the workers (a forked loop's executor counts threads it lacks).
+        # The program's registrations ran on the event loop's default executor: end its threads
+        # and the loop, and leave a new one set. A worker never runs on it: it makes a loop of its
+        # own (workers._own_event_loop), since a forked loop is one epoll and one wake-up socket
+        # shared by every worker.
         loop = asyncio.get_event_loop()
         with contextlib.suppress(Exception):
             loop.run_until_complete(loop.shutdown_default_executor())

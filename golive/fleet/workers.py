@@ -315,11 +315,26 @@ def _child_setup(output: str, here: dict[str, Any]) -> None:
     os.close(descriptor)
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    _own_event_loop()
     if sys.platform.startswith("linux"):  # the fork server ends with its caller; its workers end with it
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
         except (OSError, AttributeError):
             pass
+
+
+def _own_event_loop() -> None:
+    """A new asyncio event loop, when the fork server left one set (the preview's warm-up does).
+
+    A forked loop is not the worker's own: its epoll instance and its wake-up socket are the
+    same kernel objects in every worker forked from the server. A thread's wake-up (how
+    `run_in_executor`, the Pulumi runtime's way of registering, hands back its result) then
+    wakes whichever worker polls first, and the one it was meant for can sleep for ever (seen:
+    three of four workers stuck). The inherited loop is left as it is, not closed: closing
+    would take its wake-up socket out of the epoll the other workers share."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def _described(exc: BaseException) -> str:

@@ -287,3 +287,41 @@ def test_the_fork_server_ends_with_the_caller_without_tearing_down(tmp_path):
     )
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines() == ["aa"]
+
+
+# A fork server left with an event loop set, as the preview's warm-up leaves one; workers that
+# hand results back from threads thousands of times, as the Pulumi runtime does per registration.
+LOOP_PRELOAD = "import asyncio\nasyncio.set_event_loop(asyncio.new_event_loop())\n"
+BUSY_LOOP = """
+import asyncio, os
+
+def work(name, _channel):
+    loop = asyncio.get_event_loop()
+
+    async def many():
+        for _ in range(2000):
+            await loop.run_in_executor(None, int)
+        return name
+
+    return loop.run_until_complete(many())
+"""
+RUN_BUSY = """
+from golive.fleet import workers
+from busy import work
+outcomes = workers.run(["a", "b", "c", "d"], work, jobs=4, timeout=60, preload=["loop_preload"])
+print([(o.value, o.error) for o in outcomes], flush=True)
+"""
+
+
+def test_workers_running_at_once_each_have_an_event_loop_of_their_own(tmp_path):
+    # A forked loop is one epoll and one wake-up socket shared by every worker: a wake-up meant
+    # for one worker wakes another, and the first sleeps for ever (its timeout stops it).
+    (tmp_path / "loop_preload.py").write_text(LOOP_PRELOAD)
+    (tmp_path / "busy.py").write_text(BUSY_LOOP)
+    (tmp_path / "run_busy.py").write_text(RUN_BUSY)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    ran = subprocess.run(
+        [sys.executable, "run_busy.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[('a', ''), ('b', ''), ('c', ''), ('d', '')]"
