@@ -105,7 +105,9 @@ def _lifeline(env: dict[str, str]) -> None:
     """Name this process as the pack's parent, so the pack asks the kernel to stop it when we die,
     even by SIGKILL, where no atexit handler runs (policy/lifeline.py). The kernel ties this to
     the spawning thread, so only a pack started from the main thread (which lives as long as the
-    process) gets it."""
+    process) gets it. A value inherited from our own environment is never passed on: it names
+    another process."""
+    env.pop(lifeline.PARENT_VAR, None)
     if threading.current_thread() is threading.main_thread():
         env[lifeline.PARENT_VAR] = str(os.getpid())
 

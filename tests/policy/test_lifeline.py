@@ -75,3 +75,31 @@ def test_starting_the_pack_never_forks_the_caller():
     done = subprocess.run([sys.executable, "-c", COUNT_FORKS], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["0", "True"]
+
+
+# A caller whose own environment names some other process, starting its pack from a thread
+# (which gets no lifeline): the stale name must not reach the pack, which would end at once.
+STALE_NAME_FROM_A_THREAD = """
+import os, threading
+from policy import lifeline
+os.environ[lifeline.PARENT_VAR] = "1"
+from golive import analyzer
+found = []
+def start():
+    pack = analyzer.PolicyPackProcess().start()
+    found.append(len(pack.info().policies) > 0)
+    pack.close()
+thread = threading.Thread(target=start)
+thread.start()
+thread.join()
+print(found)
+"""
+
+
+@linux
+def test_a_parent_named_in_the_callers_own_environment_is_not_passed_on():
+    done = subprocess.run(
+        [sys.executable, "-c", STALE_NAME_FROM_A_THREAD], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[True]"
