@@ -28,15 +28,23 @@ def arm(environ: MutableMapping[str, str] = os.environ) -> bool:
     True when armed. A parent already gone, between its spawn and this call, ends the pack
     at once: nobody is left to ask it anything."""
     named = environ.pop(PARENT_VAR, None)
-    if not named or not sys.platform.startswith("linux"):
-        return False
     try:
-        parent = int(named)
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (ValueError, OSError, AttributeError):
+        parent = int(named or "")
+    except ValueError:
         return False
-    if prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM)) != 0:
+    if not die_with_parent(signal.SIGTERM):
         return False
     if os.getppid() != parent:
         os._exit(1)
     return True
+
+
+def die_with_parent(stop: signal.Signals) -> bool:
+    """Ask the Linux kernel to send this process `stop` when the thread that started it ends;
+    False where that cannot be asked (another system, no prctl)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(stop)) == 0
+    except (OSError, AttributeError):
+        return False

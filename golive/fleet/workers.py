@@ -13,14 +13,13 @@ caller would. It speaks to the caller over a `multiprocessing` pipe: `ask` (a re
 answers on a thread of its own: the preview's policy pack lives in the caller), then `done` or
 `error`. A worker that dies, is killed or outlives its timeout is an outcome with its error; it
 never hides another's. The work must pickle (a module-level function, or an instance of a
-module-level class), since it crosses to the fork server. Standard library only; Linux and
-macOS.
+module-level class), since it crosses to the fork server. Standard library only (and policy.lifeline's
+die-with-parent, the pack's too); Linux and macOS.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
@@ -39,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+from policy import lifeline
+
 _OUTPUT_TAIL = 1500  # characters of a dead worker's own output shown with its error
 _CONTEXT = multiprocessing.get_context("forkserver")
 SERVER = "golive.fleet.server"  # imported first by the fork server: it ends at once with the caller
@@ -316,11 +316,7 @@ def _child_setup(output: str, here: dict[str, Any]) -> None:
     sys.stdout = open(1, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
     _own_event_loop()
-    if sys.platform.startswith("linux"):  # the fork server ends with its caller; its workers end with it
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
-        except (OSError, AttributeError):
-            pass
+    lifeline.die_with_parent(signal.SIGKILL)  # the fork server ends with its caller; its workers end with it
 
 
 def _own_event_loop() -> None:
